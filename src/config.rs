@@ -1,0 +1,390 @@
+//! `book.toml`: the book's metadata, contents and style choices.
+//!
+//! Parsed with serde; unknown keys are errors that name the key, the line
+//! and the nearest valid key, because a misspelt key silently ignored is a
+//! setting the user believes in and never gets.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diag::{Diagnostic, Failure, Location};
+
+/// The file name of a book's configuration.
+pub const BOOK_FILE: &str = "book.toml";
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BookConfig {
+    #[serde(default)]
+    pub book: BookMeta,
+    #[serde(default)]
+    pub contents: Contents,
+    #[serde(default)]
+    pub style: StyleConfig,
+    #[serde(default)]
+    pub fonts: FontsConfig,
+    #[serde(default)]
+    pub normalize: NormalizeConfig,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BookMeta {
+    pub title: Option<String>,
+    pub subtitle: Option<String>,
+    #[serde(default)]
+    pub authors: Vec<String>,
+    pub publisher: Option<String>,
+    pub language: Option<String>,
+    /// An ISBN or a UUID; derived from title and edition when absent.
+    pub identifier: Option<String>,
+    pub date: Option<String>,
+    pub edition: Option<String>,
+    pub year: Option<i32>,
+    pub description: Option<String>,
+    pub rights: Option<String>,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    pub cover: Option<String>,
+    /// Base name of the output files (`<slug>.epub`, `<slug>.pdf`).
+    pub slug: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Contents {
+    /// Chapter files in order: paths, globs, or tables with options.
+    #[serde(default)]
+    pub chapters: Vec<ChapterEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum ChapterEntry {
+    /// A path or a glob (`chapters/*.txt`, expanded in name order).
+    Path(String),
+    Options(ChapterOptions),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ChapterOptions {
+    pub file: String,
+    /// `text` or `markdown`; by default from the file extension.
+    pub format: Option<InputFormat>,
+    /// An encoding label (`gbk`, `gb18030`, `utf-16le`, ...); detected when
+    /// absent.
+    pub encoding: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InputFormat {
+    #[serde(alias = "txt", alias = "plain")]
+    Text,
+    #[serde(alias = "md")]
+    Markdown,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct StyleConfig {
+    /// EPUB stylesheets in order; built-in names or paths.
+    #[serde(default = "default_epub_styles")]
+    pub epub: Vec<String>,
+    /// PDF page style; a built-in name or a path to a TOML file.
+    pub pdf: Option<String>,
+    #[serde(default = "default_toc_depth")]
+    pub toc_depth: u8,
+    #[serde(default)]
+    pub vertical: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FontsConfig {
+    #[serde(default)]
+    pub body: Vec<String>,
+    #[serde(default)]
+    pub heading: Vec<String>,
+    /// Extra font files or folders.
+    #[serde(default)]
+    pub paths: Vec<String>,
+}
+
+/// Punctuation normalizations; all on by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct NormalizeConfig {
+    /// `,` `;` `:` `?` `!` `(` `)` next to Chinese text become full-width.
+    pub fullwidth_punctuation: bool,
+    /// Straight quotes become balanced curly quotes.
+    pub curly_quotes: bool,
+    /// `...`, `。。。` and a lone `…` become `……`.
+    pub ellipsis: bool,
+    /// `--` and a lone `—` between Chinese characters become `——`.
+    pub dash: bool,
+    /// `．` or `.` used as a full stop after Chinese text becomes `。`.
+    pub full_stop: bool,
+    /// Spaces between Chinese characters left by joining wrapped lines are
+    /// dropped (a single deliberate space inside a line is kept).
+    pub cjk_spaces: bool,
+}
+
+impl Default for NormalizeConfig {
+    fn default() -> Self {
+        NormalizeConfig {
+            fullwidth_punctuation: true,
+            curly_quotes: true,
+            ellipsis: true,
+            dash: true,
+            full_stop: true,
+            cjk_spaces: true,
+        }
+    }
+}
+
+impl Default for StyleConfig {
+    fn default() -> Self {
+        StyleConfig {
+            epub: default_epub_styles(),
+            pdf: None,
+            toc_depth: default_toc_depth(),
+            vertical: false,
+        }
+    }
+}
+
+fn default_epub_styles() -> Vec<String> {
+    vec!["default".to_string()]
+}
+
+fn default_toc_depth() -> u8 {
+    3
+}
+
+impl ChapterEntry {
+    pub fn file(&self) -> &str {
+        match self {
+            ChapterEntry::Path(p) => p,
+            ChapterEntry::Options(o) => &o.file,
+        }
+    }
+}
+
+impl BookConfig {
+    /// Reads and parses `book.toml` at `path`.
+    pub fn read(path: &Path) -> Result<BookConfig, Failure> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Failure::io(path, "read the book configuration", &e))?;
+        BookConfig::parse(&text, path)
+    }
+
+    /// Parses the text of a `book.toml`; `path` is only used in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<BookConfig, Failure> {
+        let config: BookConfig = toml::from_str(text).map_err(|e| toml_failure(text, path, &e))?;
+        config.check(text, path)?;
+        Ok(config)
+    }
+
+    fn check(&self, text: &str, path: &Path) -> Result<(), Failure> {
+        if self.style.toc_depth == 0 || self.style.toc_depth > 6 {
+            let location = key_location(text, path, "toc-depth");
+            return Err(Diagnostic::error(
+                location,
+                format!(
+                    "toc-depth must be between 1 and 6, not {}",
+                    self.style.toc_depth
+                ),
+            )
+            .into());
+        }
+        for entry in &self.contents.chapters {
+            if let ChapterEntry::Options(ChapterOptions {
+                encoding: Some(label),
+                ..
+            }) = entry
+            {
+                if encoding_rs::Encoding::for_label(label.as_bytes()).is_none() {
+                    let location = key_location(text, path, "encoding");
+                    return Err(
+                        Diagnostic::error(location, format!("unknown encoding `{label}`"))
+                            .with_hint(
+                                "use a label such as `utf-8`, `gbk`, `gb18030`, `utf-16le`, `big5`",
+                            )
+                            .into(),
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The location of the first `key =` in `text`, for messages about values
+/// that parsed but make no sense.
+fn key_location(text: &str, path: &Path, key: &str) -> Location {
+    for (index, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with(key) && trimmed[key.len()..].trim_start().starts_with('=') {
+            let column = line.chars().count() - trimmed.chars().count() + 1;
+            return Location::new(path, index as u32 + 1, column as u32);
+        }
+    }
+    Location::file(path)
+}
+
+/// Turns a TOML or schema error into a located diagnostic, suggesting the
+/// nearest valid key for an unknown one.
+fn toml_failure(text: &str, path: &Path, err: &toml::de::Error) -> Failure {
+    let (line, column) = match err.span() {
+        Some(span) => line_column(text, span.start),
+        None => (0, 0),
+    };
+    let message = err.message().trim().to_string();
+    let mut diagnostic = Diagnostic::error(Location::new(path, line, column), message.clone());
+    if let Some((unknown, expected)) = parse_unknown_field(&message) {
+        diagnostic.message = format!("unknown key `{unknown}`");
+        let nearest = expected
+            .iter()
+            .map(|candidate| (strsim::levenshtein(&unknown, candidate), candidate))
+            .min();
+        diagnostic.hint = Some(match nearest {
+            Some((distance, candidate)) if distance <= 3 => format!("did you mean `{candidate}`?"),
+            _ => format!(
+                "valid keys here are {}",
+                expected
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
+    }
+    Failure::new(diagnostic)
+}
+
+/// Splits serde's "unknown field `x`, expected one of `a`, `b`" (or
+/// "expected `a`") into the field and the candidates.
+fn parse_unknown_field(message: &str) -> Option<(String, Vec<String>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let end = rest.find('`')?;
+    let unknown = rest[..end].to_string();
+    let expected = rest[end..]
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect();
+    Some((unknown, expected))
+}
+
+/// 1-based line and column (in characters) of byte offset `offset`.
+pub fn line_column(text: &str, offset: usize) -> (u32, u32) {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line as u32, column as u32)
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// Where a book lives: its directory and configuration, or a single file.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// A directory with a `book.toml`.
+    Book {
+        dir: PathBuf,
+        config: Box<BookConfig>,
+    },
+    /// One `.txt` or `.md` file; metadata comes from its text.
+    File { path: PathBuf },
+}
+
+impl Input {
+    /// Decides what `path` is and reads its configuration.
+    pub fn open(path: &Path) -> Result<Input, Failure> {
+        let meta = std::fs::metadata(path).map_err(|e| Failure::io(path, "open the input", &e))?;
+        if meta.is_dir() {
+            let toml = path.join(BOOK_FILE);
+            if !toml.is_file() {
+                return Err(Diagnostic::error(
+                    Location::file(path),
+                    format!("no {BOOK_FILE} in this directory"),
+                )
+                .with_hint(
+                    "run `inkstone init DIR` to start a book, or give a single .txt or .md file",
+                )
+                .into());
+            }
+            let config = BookConfig::read(&toml)?;
+            Ok(Input::Book {
+                dir: path.to_path_buf(),
+                config: Box::new(config),
+            })
+        } else if path.file_name().is_some_and(|n| n == BOOK_FILE) {
+            let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            Input::open(if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                &dir
+            })
+        } else {
+            Ok(Input::File {
+                path: path.to_path_buf(),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_names_line_and_nearest_key() {
+        let text = "[book]\ntitle = \"书\"\nauthor = [\"甲\"]\n";
+        let err = BookConfig::parse(text, Path::new("book.toml")).unwrap_err();
+        let shown = err.to_string();
+        assert!(
+            shown.starts_with("book.toml:3:1: error: unknown key `author`"),
+            "{shown}"
+        );
+        assert!(shown.contains("did you mean `authors`?"), "{shown}");
+    }
+
+    #[test]
+    fn unknown_table_is_an_error() {
+        let err =
+            BookConfig::parse("[styles]\npdf = \"a5-book\"\n", Path::new("b.toml")).unwrap_err();
+        let shown = err.to_string();
+        assert!(shown.contains("b.toml:1:"), "{shown}");
+        assert!(shown.contains("did you mean `style`?"), "{shown}");
+    }
+
+    #[test]
+    fn chapters_accept_paths_and_tables() {
+        let text = "[contents]\nchapters = [\"a.txt\", { file = \"b.txt\", encoding = \"gbk\", format = \"markdown\" }]\n";
+        let config = BookConfig::parse(text, Path::new("book.toml")).unwrap();
+        assert_eq!(config.contents.chapters.len(), 2);
+        assert_eq!(config.contents.chapters[1].file(), "b.txt");
+    }
+
+    #[test]
+    fn bad_encoding_label_is_located() {
+        let text = "[contents]\nchapters = [{ file = \"b.txt\", encoding = \"klingon\" }]\n";
+        let err = BookConfig::parse(text, Path::new("book.toml")).unwrap_err();
+        assert!(
+            err.to_string().contains("unknown encoding `klingon`"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,250 @@
+//! The `inkstone` command line.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use inkstone::diag::{Diagnostic, Failure, Severity};
+use inkstone::output::{check_output_dir, write_atomically};
+
+#[derive(Parser)]
+#[command(
+    name = "inkstone",
+    version,
+    about = "Chinese text to a valid EPUB 3 and a print-grade PDF"
+)]
+struct Cli {
+    /// Print only errors.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// Also print the normalizations made (notes).
+    #[arg(short, long, global = true)]
+    verbose: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the EPUB and the PDF of a book.
+    Build {
+        /// A book folder (with book.toml) or a single .txt or .md file.
+        #[arg(default_value = "sources")]
+        input: PathBuf,
+        /// Folder for the output files.
+        #[arg(short, long, default_value = "out")]
+        out_dir: PathBuf,
+        /// Formats to build, separated by commas.
+        #[arg(short, long, value_delimiter = ',', default_values_t = [Format::Epub, Format::Pdf])]
+        format: Vec<Format>,
+        /// Characters that no font has are warnings, not errors.
+        #[arg(long)]
+        allow_missing_glyphs: bool,
+    },
+    /// Print the document model as JSON.
+    Inspect {
+        #[arg(default_value = "sources")]
+        input: PathBuf,
+    },
+    /// List normalizations made and problems found; exit code 1 on errors.
+    Check {
+        #[arg(default_value = "sources")]
+        input: PathBuf,
+    },
+    /// Write a new book skeleton that builds as is.
+    Init {
+        /// The folder to create (must not exist or be empty).
+        dir: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Epub,
+    Pdf,
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Format::Epub => "epub",
+            Format::Pdf => "pdf",
+        })
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut diagnostics = Vec::new();
+    let result = match &cli.command {
+        Command::Build {
+            input,
+            out_dir,
+            format,
+            allow_missing_glyphs,
+        } => build(
+            &cli,
+            input,
+            out_dir,
+            format,
+            *allow_missing_glyphs,
+            &mut diagnostics,
+        ),
+        Command::Inspect { input } => inspect(input, &mut diagnostics),
+        Command::Check { input } => check(input, &mut diagnostics),
+        Command::Init { dir } => init(dir),
+    };
+    let show_notes = cli.verbose || matches!(cli.command, Command::Check { .. });
+    for d in &diagnostics {
+        let shown = match d.severity {
+            Severity::Error => true,
+            Severity::Warning => !cli.quiet,
+            Severity::Note => show_notes && !cli.quiet,
+        };
+        if shown {
+            eprintln!("{d}");
+        }
+    }
+    match result {
+        Ok(()) if !diagnostics.iter().any(Diagnostic::is_error) => ExitCode::SUCCESS,
+        Ok(()) => ExitCode::FAILURE,
+        Err(failure) => {
+            eprintln!("{failure}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn progress(cli: &Cli, steps: u64) -> ProgressBar {
+    let bar = if cli.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::with_draw_target(Some(steps), ProgressDrawTarget::stderr())
+    };
+    if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn build(
+    cli: &Cli,
+    input: &Path,
+    out_dir: &Path,
+    formats: &[Format],
+    allow_missing_glyphs: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<(), Failure> {
+    let bar = progress(cli, 2 + formats.len() as u64);
+    bar.set_message("reading sources");
+    let loaded = inkstone::load(input, diagnostics)?;
+    bar.inc(1);
+    bar.set_message("normalizing");
+    let doc = inkstone::normalize(&loaded, diagnostics);
+    bar.inc(1);
+    check_output_dir(out_dir, &loaded.base_dir)?;
+    let fonts = inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)?;
+    let mut written = Vec::new();
+    for format in formats {
+        bar.set_message(format!("writing {format}"));
+        let (bytes, mut notes) = match format {
+            Format::Epub => inkstone::epub::render_epub(&doc, &fonts)?,
+            Format::Pdf => inkstone::pdf::render_pdf(
+                &doc,
+                &fonts,
+                &inkstone::pdf::PdfOptions {
+                    allow_missing_glyphs,
+                },
+            )?,
+        };
+        let has_error = notes.iter().any(Diagnostic::is_error);
+        diagnostics.append(&mut notes);
+        if has_error {
+            continue;
+        }
+        let path = out_dir.join(format!("{}.{format}", doc.settings.slug));
+        write_atomically(&path, &bytes)?;
+        written.push((path, bytes.len()));
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    if !cli.quiet {
+        for (path, size) in written {
+            eprintln!("wrote {} ({} KB)", path.display(), size.div_ceil(1024));
+        }
+    }
+    Ok(())
+}
+
+fn inspect(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<(), Failure> {
+    let doc = inkstone::load_document(input, diagnostics)?;
+    let json = serde_json::to_string_pretty(&doc)
+        .map_err(|e| Failure::new(Diagnostic::new(Severity::Error, None, e.to_string())))?;
+    println!("{json}");
+    Ok(())
+}
+
+fn check(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<(), Failure> {
+    let doc = inkstone::load_document(input, diagnostics)?;
+    let headings = doc.headings().count();
+    let notes = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Note)
+        .count();
+    let warnings = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
+    diagnostics.push(Diagnostic::new(
+        Severity::Note,
+        None,
+        format!(
+            "{} chapter(s), {headings} heading(s); {notes} normalization(s), {warnings} warning(s)",
+            doc.chapters.len()
+        ),
+    ));
+    Ok(())
+}
+
+const INIT_BOOK: &str = r#"# The book's metadata, contents and style. See README.md for every key.
+[book]
+title = "新书"
+authors = ["作者"]
+language = "zh-CN"
+year = 2026
+
+[contents]
+chapters = ["01.txt"]
+
+[style]
+pdf = "a5-book"
+toc-depth = 2
+"#;
+
+const INIT_CHAPTER: &str = "第一章 开篇\n这里是第一段正文。每行一段，段首不必空格。\n小节标题\n这里是小节的正文，写完整句子，以句号结束。\n";
+
+fn init(dir: &Path) -> Result<(), Failure> {
+    if dir.exists()
+        && std::fs::read_dir(dir)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        return Err(Diagnostic::new(
+            Severity::Error,
+            Some(inkstone::diag::Location::file(dir)),
+            "the folder exists and is not empty",
+        )
+        .with_hint("choose a new folder name; inkstone never writes over your files")
+        .into());
+    }
+    write_atomically(&dir.join("book.toml"), INIT_BOOK.as_bytes())?;
+    write_atomically(&dir.join("01.txt"), INIT_CHAPTER.as_bytes())?;
+    eprintln!(
+        "wrote a new book in {}; build it with `inkstone build {}`",
+        dir.display(),
+        dir.display()
+    );
+    Ok(())
+}

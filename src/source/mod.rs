@@ -1,0 +1,226 @@
+//! Reading source files: encoding detection, newlines, Unicode NFC.
+//!
+//! The first stage of the pipeline. A [`SourceFile`] holds the decoded text
+//! with `\n` newlines; line numbers are the ones the user sees in an editor,
+//! so diagnostics from later stages point at the right place.
+
+use std::path::{Path, PathBuf};
+
+use encoding_rs::{DecoderResult, Encoding, GB18030, UTF_16BE, UTF_16LE, UTF_8};
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+use crate::diag::{Diagnostic, Failure, Location};
+
+/// A decoded source file.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as the user gave it (for messages).
+    pub path: PathBuf,
+    /// The text, NFC, with `\n` newlines and without a byte-order mark.
+    pub text: String,
+    /// The encoding the bytes were decoded from.
+    pub encoding: &'static Encoding,
+}
+
+/// Reads `path`, decoding it with `encoding` if given, else detecting it.
+/// Notes about the detected encoding go to `diagnostics`.
+pub fn read_source(
+    path: &Path,
+    encoding: Option<&'static Encoding>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<SourceFile, Failure> {
+    let bytes = std::fs::read(path).map_err(|e| Failure::io(path, "read the chapter file", &e))?;
+    decode_source(path, &bytes, encoding, diagnostics)
+}
+
+/// Decodes `bytes` read from `path` (see [`read_source`]).
+pub fn decode_source(
+    path: &Path,
+    bytes: &[u8],
+    encoding: Option<&'static Encoding>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<SourceFile, Failure> {
+    let (encoding, body, how) = match encoding {
+        Some(enc) => {
+            let bom = Encoding::for_bom(bytes)
+                .filter(|(bom_enc, _)| *bom_enc == enc)
+                .map_or(0, |(_, len)| len);
+            (enc, &bytes[bom..], "as configured")
+        }
+        None => match Encoding::for_bom(bytes) {
+            Some((enc, len)) => (enc, &bytes[len..], "from its byte-order mark"),
+            None => (detect(bytes), bytes, "detected"),
+        },
+    };
+    let decoded = decode_strict(path, body, encoding)?;
+    if encoding != UTF_8 {
+        diagnostics.push(Diagnostic::note(
+            Location::file(path),
+            format!("read as {} ({how})", encoding.name()),
+        ));
+    }
+    let text = normalize_newlines(&decoded);
+    let text = if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        text
+    } else {
+        let nfc: String = text.nfc().collect();
+        if nfc != text {
+            diagnostics.push(Diagnostic::note(
+                Location::file(path),
+                "text put in Unicode normalization form C (NFC)",
+            ));
+        }
+        nfc
+    };
+    Ok(SourceFile {
+        path: path.to_path_buf(),
+        text,
+        encoding,
+    })
+}
+
+/// Guesses the encoding of BOM-less bytes: UTF-8 when they are valid UTF-8
+/// or mostly so (a few bad bytes in a UTF-8 file are an error to report,
+/// not a reason to read it as GBK), else chardetng's guess, with the GBK
+/// family read as its superset GB18030.
+fn detect(bytes: &[u8]) -> &'static Encoding {
+    if looks_like_utf8(bytes) {
+        return UTF_8;
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    let guess = detector.guess(None, chardetng::Utf8Detection::Allow);
+    if guess == encoding_rs::GBK {
+        GB18030
+    } else {
+        guess
+    }
+}
+
+/// True if `bytes` are UTF-8, or have at least eight well-formed multi-byte
+/// sequences before the first error and few errors in all.
+fn looks_like_utf8(bytes: &[u8]) -> bool {
+    let mut rest = bytes;
+    let mut good_multibyte = 0usize;
+    let mut errors = 0usize;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                good_multibyte += s.chars().filter(|c| c.len_utf8() > 1).count();
+                break;
+            }
+            Err(e) => {
+                let valid = &rest[..e.valid_up_to()];
+                // Safe by construction: `valid_up_to` bytes are UTF-8.
+                good_multibyte += std::str::from_utf8(valid)
+                    .map_or(0, |s| s.chars().filter(|c| c.len_utf8() > 1).count());
+                errors += 1;
+                let skip = e.error_len().unwrap_or(rest.len() - e.valid_up_to());
+                rest = &rest[e.valid_up_to() + skip..];
+            }
+        }
+    }
+    errors == 0 || (good_multibyte >= 8 && errors * 20 <= good_multibyte)
+}
+
+/// Decodes without replacement: a malformed sequence is an error naming the
+/// line and byte offset.
+fn decode_strict(
+    path: &Path,
+    bytes: &[u8],
+    encoding: &'static Encoding,
+) -> Result<String, Failure> {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let capacity = decoder
+        .max_utf8_buffer_length_without_replacement(bytes.len())
+        .unwrap_or(bytes.len() * 3);
+    let mut out = String::with_capacity(capacity);
+    let mut read_total = 0;
+    loop {
+        let (result, read) =
+            decoder.decode_to_string_without_replacement(&bytes[read_total..], &mut out, true);
+        read_total += read;
+        match result {
+            DecoderResult::InputEmpty => return Ok(out),
+            DecoderResult::OutputFull => out.reserve(bytes.len().max(64)),
+            DecoderResult::Malformed(bad, after) => {
+                let offset = read_total - after as usize - bad as usize;
+                let line = out.matches('\n').count() as u32 + 1;
+                let column = out.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
+                let shown: Vec<String> = bytes[offset..offset + bad as usize]
+                    .iter()
+                    .map(|b| format!("{b:02X}"))
+                    .collect();
+                let hint = if encoding == UTF_16LE || encoding == UTF_16BE {
+                    "the file may be damaged; re-save it as UTF-8".to_string()
+                } else {
+                    "re-save the file as UTF-8, or set `encoding` for this chapter in book.toml"
+                        .to_string()
+                };
+                return Err(Diagnostic::error(
+                    Location::new(path, line, column),
+                    format!(
+                        "bytes {} at byte offset {offset} are not valid {}",
+                        shown.join(" "),
+                        encoding.name()
+                    ),
+                )
+                .with_hint(hint)
+                .into());
+            }
+        }
+    }
+}
+
+/// CRLF and lone CR become LF, so line numbers match what editors show.
+fn normalize_newlines(text: &str) -> String {
+    if !text.contains('\r') {
+        return text.to_string();
+    }
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(bytes: &[u8]) -> Result<SourceFile, Failure> {
+        decode_source(Path::new("t.txt"), bytes, None, &mut Vec::new())
+    }
+
+    #[test]
+    fn gb18030_and_utf16_decode_to_the_same_text() {
+        let text = "统一战线，同心奋进。\r\n第二行 Latin 2022\r\n";
+        let (gb, _, _) = GB18030.encode(text);
+        let mut utf16le = vec![0xFF, 0xFE];
+        for unit in text.encode_utf16() {
+            utf16le.extend_from_slice(&unit.to_le_bytes());
+        }
+        let mut utf16be = vec![0xFE, 0xFF];
+        for unit in text.encode_utf16() {
+            utf16be.extend_from_slice(&unit.to_be_bytes());
+        }
+        let expected = "统一战线，同心奋进。\n第二行 Latin 2022\n";
+        for bytes in [text.as_bytes().to_vec(), gb.to_vec(), utf16le, utf16be] {
+            assert_eq!(decode(&bytes).unwrap().text, expected);
+        }
+    }
+
+    #[test]
+    fn bad_utf8_byte_is_located() {
+        let mut bytes = "第一行统一战线工作综述\n第二行同心".as_bytes().to_vec();
+        bytes.push(0xFF);
+        bytes.extend_from_slice("奋进".as_bytes());
+        let err = decode(&bytes).unwrap_err().to_string();
+        assert!(
+            err.starts_with("t.txt:2:6: error: bytes FF at byte offset"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn utf8_bom_is_dropped() {
+        let bytes = [&[0xEF, 0xBB, 0xBF][..], "书".as_bytes()].concat();
+        assert_eq!(decode(&bytes).unwrap().text, "书");
+    }
+}
