@@ -342,18 +342,33 @@ fn heading_from(
 /// In hard-wrapped text, a heading may open a group; it becomes a unit of
 /// its own.
 fn split_group_headings(group: Vec<Line>) -> Vec<Vec<Line>> {
+    // An unnumbered heading must be clearly narrower than the wrapped lines
+    // after it; otherwise it is a paragraph's first line.
+    let narrow = |heading: &[Line], rest: &[Line]| {
+        let widest = rest
+            .iter()
+            .map(|l| display_width(l.text))
+            .max()
+            .unwrap_or(0);
+        heading
+            .iter()
+            .all(|l| display_width(l.text) * 5 <= widest * 3)
+    };
+    if group.len() > 2
+        && is_two_line_heading(&group[0], &group[1])
+        && narrow(&group[..2], &group[2..])
+    {
+        return vec![
+            group[..1].to_vec(),
+            group[1..2].to_vec(),
+            group[2..].to_vec(),
+        ];
+    }
     if group.len() >= 2 {
         let first = group[0];
-        if is_two_line_heading(&first, &group[1]) && group.len() > 2 {
-            return vec![
-                group[..1].to_vec(),
-                group[1..2].to_vec(),
-                group[2..].to_vec(),
-            ];
-        }
-        if first.is_short() && !ends_with_punct(first.text)
-            || split_number(first.text).is_some_and(|_| heading_like(first.text))
-        {
+        let unnumbered =
+            first.is_short() && !ends_with_punct(first.text) && narrow(&group[..1], &group[1..]);
+        if unnumbered || split_number(first.text).is_some_and(|_| heading_like(first.text)) {
             return vec![vec![first], group[1..].to_vec()];
         }
     }
@@ -393,11 +408,11 @@ fn classify(
     changes: &mut Vec<Change>,
     blocks: &mut Vec<Block>,
 ) {
-    // Heading styles in use decide heading levels: outermost first.
-    let mut styles: Vec<Numbering> = Vec::new();
+    // Numbered headings nest by style: a heading is one level below the
+    // nearest open heading of an outer style.
+    let mut open: Vec<(Option<Numbering>, u8)> = Vec::new();
     let is_single = |u: &Vec<Line>| u.len() == 1;
     let mut i = 0;
-    let mut pending: Vec<(usize, Option<Numbering>, Heading)> = Vec::new();
     while i < units.len() {
         let unit = &units[i];
         let first = unit[0];
@@ -416,8 +431,8 @@ fn classify(
             let second = units[i + 1][0];
             let mut chars: Vec<SourceChar> = first.chars().collect();
             chars.extend(second.chars());
-            let heading = heading_from(&chars, 2, first.span(), config, changes);
-            pending.push((blocks.len(), None, heading.clone()));
+            let level = nest(&mut open, None);
+            let heading = heading_from(&chars, level, first.span(), config, changes);
             blocks.push(Block::Heading(heading));
             i += 2;
             continue;
@@ -426,12 +441,9 @@ fn classify(
             if let Some((style, _, _)) =
                 split_number(first.text).filter(|_| heading_like(first.text))
             {
-                if !styles.contains(&style) {
-                    styles.push(style);
-                }
                 let chars: Vec<SourceChar> = first.chars().collect();
-                let heading = heading_from(&chars, 2, first.span(), config, changes);
-                pending.push((blocks.len(), Some(style), heading.clone()));
+                let level = nest(&mut open, Some(style));
+                let heading = heading_from(&chars, level, first.span(), config, changes);
                 blocks.push(Block::Heading(heading));
                 i += 1;
                 continue;
@@ -442,8 +454,8 @@ fn classify(
                 && has_body_after(i + 1)
             {
                 let chars: Vec<SourceChar> = first.chars().collect();
-                let heading = heading_from(&chars, 2, first.span(), config, changes);
-                pending.push((blocks.len(), None, heading.clone()));
+                let level = nest(&mut open, None);
+                let heading = heading_from(&chars, level, first.span(), config, changes);
                 blocks.push(Block::Heading(heading));
                 i += 1;
                 continue;
@@ -482,16 +494,26 @@ fn classify(
         });
         i += 1;
     }
-    // Levels: unnumbered headings and the outermost numbering style are
-    // level 2, the next style in is level 3, and so on.
-    styles.sort();
-    for (index, style, _) in pending {
-        if let Block::Heading(h) = &mut blocks[index] {
-            h.level = 2 + style
-                .and_then(|s| styles.iter().position(|&x| x == s))
-                .unwrap_or(0) as u8;
-        }
+}
+
+/// The level of a heading of `style` given the headings still open:
+/// closes those of the same or an inner style, then nests below the rest.
+/// Unnumbered headings are outermost (level 2).
+fn nest(open: &mut Vec<(Option<Numbering>, u8)>, style: Option<Numbering>) -> u8 {
+    let Some(style) = style else {
+        open.clear();
+        open.push((None, 2));
+        return 2;
+    };
+    while open
+        .last()
+        .is_some_and(|(s, _)| s.is_none_or(|s| s >= style))
+    {
+        open.pop();
     }
+    let level = open.last().map_or(2, |(_, level)| (level + 1).min(6));
+    open.push((Some(style), level));
+    level
 }
 
 /// Joins the lines of a hard-wrapped paragraph: no space where a CJK

@@ -98,7 +98,7 @@ fn detect(bytes: &[u8]) -> &'static Encoding {
 }
 
 /// True if `bytes` are UTF-8, or have at least eight well-formed multi-byte
-/// sequences before the first error and few errors in all.
+/// sequences before the first error and errors at most a quarter as many.
 fn looks_like_utf8(bytes: &[u8]) -> bool {
     let mut rest = bytes;
     let mut good_multibyte = 0usize;
@@ -120,7 +120,7 @@ fn looks_like_utf8(bytes: &[u8]) -> bool {
             }
         }
     }
-    errors == 0 || (good_multibyte >= 8 && errors * 20 <= good_multibyte)
+    errors == 0 || (good_multibyte >= 8 && errors * 4 <= good_multibyte)
 }
 
 /// Decodes without replacement: a malformed sequence is an error naming the

