@@ -265,3 +265,41 @@ fn real_sample_in_other_encodings() {
         }
     }
 }
+
+/// Arbitrary bytes and arbitrary mixtures of the characters the parsers
+/// care about never make loading panic: they give a model or an error.
+#[test]
+fn arbitrary_input_never_panics() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("arbitrary");
+    std::fs::create_dir_all(&dir).expect("tmp dir");
+    let alphabet: Vec<char> =
+        "一二十第章节、，。！？；：“”‘’（）()《》——……. -*#>|[]!`\"'\n\n\n \u{3000}\tab1２3\u{FEFF}"
+            .chars()
+            .collect();
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for round in 0..300 {
+        let len = (next() % 400) as usize;
+        let bytes: Vec<u8> = if round % 3 == 0 {
+            (0..len).map(|_| next() as u8).collect()
+        } else {
+            (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect::<String>()
+                .into_bytes()
+        };
+        for ext in ["txt", "md"] {
+            let path = dir.join(format!("case.{ext}"));
+            std::fs::write(&path, &bytes).expect("write");
+            let mut diagnostics = Vec::new();
+            if let Ok(doc) = inkstone::load_document(&path, &mut diagnostics) {
+                serde_json::to_string(&doc).expect("serializes");
+            }
+        }
+    }
+}

@@ -93,6 +93,15 @@ pub fn normalize(loaded: &Loaded, diagnostics: &mut Vec<Diagnostic>) -> Document
     }
 
     let single_article = loaded.single_file;
+    if config.book.title.is_none() && !single_article && chapters.len() > 1 {
+        diagnostics.push(
+            Diagnostic::warning(
+                Location::file(loaded.base_dir.join(crate::config::BOOK_FILE)),
+                "the book has no title; using the first chapter's",
+            )
+            .with_hint("set `title` under [book]"),
+        );
+    }
     let metadata = make_metadata(config, &chapters, single_article);
     let settings = Settings {
         slug: make_slug(loaded, &metadata.title),
@@ -268,12 +277,8 @@ fn make_metadata(config: &BookConfig, chapters: &[Chapter], single_article: bool
     let title = book
         .title
         .clone()
-        .or_else(|| {
-            first
-                .filter(|_| single_article || chapters.len() == 1)
-                .map(|c| c.title.display_text())
-        })
-        .unwrap_or_else(|| "Untitled".to_string());
+        .or_else(|| first.map(|c| c.title.display_text()))
+        .unwrap_or_default();
     let subtitle = book.subtitle.clone().or_else(|| {
         if single_article {
             first.and_then(|c| c.subtitle.clone())
