@@ -8,8 +8,12 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
-    /// A normalization that was applied; listed by `inkstone check`.
+    /// A normalization that was applied; listed by `inkstone check` and
+    /// with `--verbose`.
     Note,
+    /// Something the user should know that is not a problem, such as the
+    /// encoding a file was read in; shown unless `--quiet`.
+    Info,
     Warning,
     Error,
 }
@@ -67,6 +71,10 @@ impl Diagnostic {
         Diagnostic::new(Severity::Note, Some(location), message)
     }
 
+    pub fn info(location: Location, message: impl Into<String>) -> Self {
+        Diagnostic::new(Severity::Info, Some(location), message)
+    }
+
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
@@ -80,7 +88,7 @@ impl Diagnostic {
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Severity::Note => "note",
+            Severity::Note | Severity::Info => "note",
             Severity::Warning => "warning",
             Severity::Error => "error",
         })

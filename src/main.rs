@@ -100,7 +100,7 @@ fn main() -> ExitCode {
     for d in &diagnostics {
         let shown = match d.severity {
             Severity::Error => true,
-            Severity::Warning => !cli.quiet,
+            Severity::Warning | Severity::Info => !cli.quiet,
             Severity::Note => show_notes && !cli.quiet,
         };
         if shown {

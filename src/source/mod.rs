@@ -54,7 +54,7 @@ pub fn decode_source(
     };
     let decoded = decode_strict(path, body, encoding)?;
     if encoding != UTF_8 {
-        diagnostics.push(Diagnostic::note(
+        diagnostics.push(Diagnostic::info(
             Location::file(path),
             format!("read as {} ({how})", encoding.name()),
         ));
