@@ -102,7 +102,7 @@ pub fn resolve_fonts(settings: &FontSettings, base_dir: &Path) -> Result<FontSet
                 Some(face) => chain.push(face),
                 None => {
                     return Err(Diagnostic::error(
-                        Location::file("book.toml"),
+                        Location::file(base_dir.join(crate::config::BOOK_FILE)),
                         format!("no font of the family `{family}` was found"),
                     )
                     .with_hint(

@@ -158,9 +158,6 @@ pub fn parse_plain(text: &str, config: &NormalizeConfig, changes: &mut Vec<Chang
             if group.is_empty() {
                 groups.remove(0);
             }
-            if title.2 && groups.first().is_some_and(|g| g.is_empty()) {
-                groups.remove(0);
-            }
         }
     }
 
