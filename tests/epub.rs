@@ -697,7 +697,11 @@ fn vertical_writing_and_extra_stylesheets() {
 
     let opf = text_of(&files, "EPUB/package.opf");
     assert!(opf.contains("page-progression-direction=\"rtl\""), "{opf}");
-    assert!(text_of(&files, "EPUB/css/book.css").contains("writing-mode: vertical-rl;"));
+    let book_css = text_of(&files, "EPUB/css/book.css");
+    assert!(book_css.contains("writing-mode: vertical-rl;"));
+    // The embedded faces leave ，(U+FF0C) to a font with vertical forms.
+    assert!(book_css.contains("unicode-range: U+0-2012, "), "{book_css}");
+    assert!(book_css.contains(", U+FF0A-FF0B, U+FF0D, "), "{book_css}");
     let chapter = text_of(&files, "EPUB/ch01.xhtml");
     let links: Vec<&str> = chapter
         .lines()
