@@ -441,6 +441,10 @@ fn sample_edition_is_valid_with_notes_tables_and_lists() {
     ));
     assert!(chapter.contains("<aside id=\"ch02-fn1\" class=\"footnote\" epub:type=\"footnote\""));
     assert!(chapter.contains("href=\"#ref-ch02-fn1\""));
+    // The body face also has what the stylesheet draws: list numbers and
+    // the emphasis dot.
+    let regular = file(&files, "EPUB/fonts/NotoSerifCJKSC-Regular.otf");
+    assert_eq!(unmapped(regular, "0123456789.•"), "");
     // Strong text brings in the bold face, and its characters.
     let bold = file(&files, "EPUB/fonts/NotoSerifCJKSC-Bold.otf");
     assert_eq!(unmapped(bold, "智慧治理"), "");

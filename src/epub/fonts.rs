@@ -24,8 +24,9 @@ use crate::fonts::{Face, FontSet};
 use super::xml::UsedChars;
 
 /// Characters the default stylesheet makes without their being in the
-/// text: the markers of ordered lists (`list-style-type: decimal`).
-pub const GENERATED_CHARS: &str = "0123456789.";
+/// text: the markers of ordered lists (`list-style-type: decimal`) and the
+/// emphasis dot (`text-emphasis: filled dot` draws U+2022).
+pub const GENERATED_CHARS: &str = "0123456789.•";
 
 /// One subset face, ready for the manifest and `@font-face`.
 pub struct EmbeddedFont {
