@@ -601,6 +601,35 @@ fn markup_and_control_characters_give_valid_xhtml() {
     );
 }
 
+#[test]
+fn characters_without_a_glyph_are_warned() {
+    let book = make_book(
+        "missing-glyphs",
+        &BOOK_TOML.replace("year = 2024", "date = \"2024年\""),
+        &[("01.txt", "第一章 标题\n正文有龘和𰻞两个字。\n".as_bytes())],
+    );
+    let doc = load(&book);
+    let (bytes, diagnostics) = render(&doc);
+    write_and_check(&bytes, book.parent().unwrap(), "missing-glyphs.epub");
+    let messages: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
+    assert!(
+        messages.iter().any(|m| m.starts_with(
+            "warning: 2 character(s) have no glyph in the body font (Noto Serif CJK SC): 龘𰻞"
+        )),
+        "{messages:#?}"
+    );
+    // A date dc:date cannot take is left out, with a warning at book.toml.
+    let date = format!(
+        "{}:4:8: warning: the date `2024年` is not YYYY, YYYY-MM or YYYY-MM-DD",
+        book.join("book.toml").display()
+    );
+    assert!(
+        messages.iter().any(|m| m.starts_with(&date)),
+        "{messages:#?}"
+    );
+    assert!(!text_of(&unzip(&bytes), "EPUB/package.opf").contains("<dc:date>"));
+}
+
 /// The model as it reads once the characters XML cannot hold are gone.
 fn doc_without_controls(doc: &Document) -> Document {
     fn clean(inlines: &mut [Inline]) {

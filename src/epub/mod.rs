@@ -110,7 +110,21 @@ pub fn render_epub(doc: &Document, fonts: &FontSet) -> Result<(Vec<u8>, Vec<Diag
     }
 
     let modified = modified_time(doc, &mut diagnostics);
+    let date = doc.metadata.date.as_deref();
+    if let Some(date) = date.filter(|d| parse_book_date(d).is_none()) {
+        let book_toml = doc.settings.base_dir.join(BOOK_FILE);
+        diagnostics.push(
+            Diagnostic::warning(
+                locate_value(&book_toml, date),
+                format!(
+                    "the date `{date}` is not YYYY, YYYY-MM or YYYY-MM-DD; the EPUB leaves it out"
+                ),
+            )
+            .with_hint("write the date as 2025-12-20"),
+        );
+    }
     let info = PackageInfo {
+        date: date.filter(|d| parse_book_date(d).is_some()),
         modified: &modified.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
         labels: book.labels,
         has_images: !images.is_empty() || cover_image_id.is_some(),
@@ -431,13 +445,20 @@ fn modified_time(doc: &Document, diagnostics: &mut Vec<Diagnostic>) -> Timestamp
         )
 }
 
-/// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; the first day of a month or year.
+/// `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (the forms `dc:date` takes); the first
+/// day of a month or year.
 fn parse_book_date(date: &str) -> Option<Date> {
-    let mut parts = date.trim().splitn(3, '-');
-    let year = parts.next()?.parse().ok()?;
-    let month = parts.next().map_or(Some(1), |m| m.parse().ok())?;
-    let day = parts.next().map_or(Some(1), |d| d.parse().ok())?;
-    Date::new(year, month, day).ok()
+    let parts: Vec<&str> = date.split('-').collect();
+    let widths_ok = parts.len() <= 3
+        && parts
+            .iter()
+            .zip([4, 2, 2])
+            .all(|(part, width)| part.len() == width && part.bytes().all(|b| b.is_ascii_digit()));
+    if !widths_ok {
+        return None;
+    }
+    let number = |i: usize| parts.get(i).map_or(Some(1), |p| p.parse().ok());
+    Date::new(number(0)?, number(1)? as i8, number(2)? as i8).ok()
 }
 
 /// Writes the zip: `mimetype` first and stored (OCF 3.3 §4.3), then
@@ -490,4 +511,27 @@ fn write_zip(items: &[Item], opf: &[u8], modified: Timestamp) -> zip::result::Zi
         zip.add_prepared_file(file)?;
     }
     Ok(zip.finish()?.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn book_dates_in_dc_date_forms() {
+        let date = |s| parse_book_date(s).map(|d| d.to_string());
+        assert_eq!(date("2025").as_deref(), Some("2025-01-01"));
+        assert_eq!(date("2025-12").as_deref(), Some("2025-12-01"));
+        assert_eq!(date("2025-12-20").as_deref(), Some("2025-12-20"));
+        for bad in [
+            "",
+            "2025-1-5",
+            "2025年",
+            "2025-13-01",
+            "2025-02-30",
+            "25-12-20",
+        ] {
+            assert_eq!(date(bad), None, "{bad}");
+        }
+    }
 }

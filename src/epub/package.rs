@@ -66,6 +66,8 @@ impl<'a> Item<'a> {
 
 /// What the package says about the book beyond the model.
 pub struct PackageInfo<'a> {
+    /// The book's date, if it has one in a form `dc:date` takes.
+    pub date: Option<&'a str>,
     pub modified: &'a str,
     pub labels: &'static Labels,
     /// The book has images (so it is not text only).
@@ -168,7 +170,7 @@ pub fn write_opf(doc: &Document, items: &[Item], info: &PackageInfo) -> Vec<u8> 
         line(&mut xml, "dc:publisher", &[], publisher);
     }
     line(&mut xml, "dc:language", &[], &meta.language);
-    if let Some(date) = &meta.date {
+    if let Some(date) = info.date {
         line(&mut xml, "dc:date", &[], date);
     }
     if let Some(description) = &meta.description {
