@@ -389,7 +389,9 @@ fn real_sample_is_valid_small_and_complete() {
 
     // The chapter's title is the book's title, with the subtitle under it.
     let chapter = text_of(&files, "EPUB/ch01.xhtml");
-    assert!(chapter.contains("<h1 id=\"ch01\">携手奋进新时代，同心贡献新力量</h1>"));
+    assert!(
+        chapter.contains("<h1 id=\"ch01\" epub:type=\"title\">携手奋进新时代，同心贡献新力量</h1>")
+    );
     assert!(chapter.contains(">2022年益阳市统一战线工作综述</p>"));
 
     assert!(

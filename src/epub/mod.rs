@@ -54,7 +54,7 @@ const FALLBACK_MODIFIED: i64 = 946_684_800; // 2000-01-01T00:00:00Z
 pub fn render_epub(doc: &Document, fonts: &FontSet) -> Result<(Vec<u8>, Vec<Diagnostic>), Failure> {
     let mut diagnostics = Vec::new();
     let stylesheets = styles::load_stylesheets(&doc.settings)?;
-    let (images, cover_image) = load_images(doc, &mut diagnostics)?;
+    let (images, cover_image) = load_images(doc)?;
 
     let book = Book::new(doc, &stylesheets, &images);
     let rendered: Vec<xhtml::Rendered> = doc
@@ -289,10 +289,7 @@ struct Image {
 
 /// Reads every image the chapters show and the cover image, once each.
 /// All missing or unusable files are reported together.
-fn load_images(
-    doc: &Document,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Result<(Vec<Image>, Option<Image>), Failure> {
+fn load_images(doc: &Document) -> Result<(Vec<Image>, Option<Image>), Failure> {
     let base = &doc.settings.base_dir;
     let mut errors = Vec::new();
     let mut images: Vec<Image> = Vec::new();
@@ -347,7 +344,6 @@ fn load_images(
     if errors.is_empty() {
         Ok((images, cover))
     } else {
-        errors.append(diagnostics);
         Err(Failure {
             diagnostics: errors,
         })

@@ -124,7 +124,11 @@ impl<'a> ChapterWriter<'a> {
             self.xml.newline();
             self.xml.element(
                 "p",
-                &[("class", "chapter-subtitle"), ("role", "doc-subtitle")],
+                &[
+                    ("class", "chapter-subtitle"),
+                    ("epub:type", "subtitle"),
+                    ("role", "doc-subtitle"),
+                ],
                 subtitle,
             );
         }
@@ -170,7 +174,9 @@ impl<'a> ChapterWriter<'a> {
             5 => "h5",
             _ => "h6",
         };
-        self.xml.start(name, &[("id", &heading.id)]);
+        // Each heading is the title of the section it opens.
+        self.xml
+            .start(name, &[("id", &heading.id), ("epub:type", "title")]);
         if let Some(number) = &heading.number {
             self.xml
                 .element("span", &[("class", "heading-number")], number);
