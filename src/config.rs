@@ -280,6 +280,19 @@ fn parse_unknown_field(message: &str) -> Option<(String, Vec<String>)> {
     Some((unknown, expected))
 }
 
+/// Where the string value `value` is written in the TOML file at
+/// `toml_path`: its first occurrence in quotes, else the whole file.
+pub fn locate_value(toml_path: &Path, value: &str) -> Location {
+    let text = std::fs::read_to_string(toml_path).unwrap_or_default();
+    match text.find(&format!("\"{value}\"")) {
+        Some(offset) => {
+            let (line, column) = line_column(&text, offset);
+            Location::new(toml_path, line, column)
+        }
+        None => Location::file(toml_path),
+    }
+}
+
 /// 1-based line and column (in characters) of byte offset `offset`.
 pub fn line_column(text: &str, offset: usize) -> (u32, u32) {
     let offset = offset.min(text.len());

@@ -125,16 +125,9 @@ pub fn load(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Loaded, F
 /// entry in `book.toml`.
 fn expand_entry(dir: &Path, toml_path: &Path, entry: &str) -> Result<Vec<String>, Failure> {
     let located = |message: String, hint: &str| -> Failure {
-        let text = std::fs::read_to_string(toml_path).unwrap_or_default();
-        let quoted = format!("\"{entry}\"");
-        let location = match text.find(&quoted) {
-            Some(offset) => {
-                let (line, column) = config::line_column(&text, offset);
-                Location::new(toml_path, line, column)
-            }
-            None => Location::file(toml_path),
-        };
-        Diagnostic::error(location, message).with_hint(hint).into()
+        Diagnostic::error(config::locate_value(toml_path, entry), message)
+            .with_hint(hint)
+            .into()
     };
     if entry.contains(['*', '?', '[']) {
         let pattern = dir.join(entry).to_string_lossy().into_owned();

@@ -1,15 +1,533 @@
 //! EPUB 3 renderer: the model to a zip of XHTML, CSS and subset fonts.
+//!
+//! Reads only the [`Document`] and the resolved [`FontSet`]. The steps:
+//! read the stylesheets and images the book names (stopping with every
+//! missing file reported), write the chapters' XHTML in parallel, the
+//! cover and the navigation, subset the fonts to the characters those
+//! pages use, then write the package document and the zip. Every name
+//! and id comes from the model, entries are written in a fixed order with
+//! a fixed timestamp, and nothing reads the clock, so the same sources
+//! always give the same bytes.
 
-use crate::diag::{Diagnostic, Failure};
+mod fonts;
+mod nav;
+mod package;
+mod styles;
+mod xhtml;
+mod xml;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::io::{Cursor, Write};
+use std::path::Path;
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use rayon::prelude::*;
+use zip::write::{SimpleFileOptions, ZipFileBuilder};
+use zip::{CompressionMethod, ZipWriter};
+
+use crate::config::{locate_value, BOOK_FILE};
+use crate::diag::{Diagnostic, Failure, Location, Severity};
 use crate::fonts::FontSet;
-use crate::model::Document;
+use crate::model::{Block, Chapter, Document, TocEntry};
 
-/// Renders `doc` as an EPUB 3 file's bytes.
+use package::{Item, PackageInfo};
+use xml::UsedChars;
+
+/// The folder inside the zip that holds the publication.
+const PACKAGE_DIR: &str = "EPUB";
+const PACKAGE_FILE: &str = "package.opf";
+const NAV_FILE: &str = "nav.xhtml";
+const NCX_FILE: &str = "toc.ncx";
+const COVER_FILE: &str = "cover.xhtml";
+const BOOK_CSS: &str = "css/book.css";
+
+/// `dcterms:modified` when neither `SOURCE_DATE_EPOCH` nor the book's date
+/// gives one.
+const FALLBACK_MODIFIED: i64 = 946_684_800; // 2000-01-01T00:00:00Z
+
+/// Renders `doc` as an EPUB 3 file's bytes, with the warnings met on the
+/// way. Missing images or stylesheets stop the rendering with all of them
+/// reported.
 pub fn render_epub(doc: &Document, fonts: &FontSet) -> Result<(Vec<u8>, Vec<Diagnostic>), Failure> {
-    let _ = (doc, fonts);
-    Err(Failure::new(Diagnostic::new(
-        crate::diag::Severity::Error,
-        None,
-        "the EPUB renderer is not built yet",
-    )))
+    let mut diagnostics = Vec::new();
+    let stylesheets = styles::load_stylesheets(&doc.settings)?;
+    let (images, cover_image) = load_images(doc)?;
+
+    let book = Book::new(doc, &stylesheets, &images);
+    let rendered: Vec<xhtml::Rendered> = doc
+        .chapters
+        .par_iter()
+        .map(|chapter| xhtml::write_chapter(&book, chapter))
+        .collect();
+    let (cover_page, cover_chars) = match &cover_image {
+        Some(image) => xhtml::write_image_cover_page(&book, &image.href),
+        None => xhtml::write_cover_page(&book),
+    };
+    let toc = toc_or_chapters(doc);
+    let (nav_page, nav_chars) = nav::write_nav(&book, &toc);
+    let ncx = nav::write_ncx(doc, &toc);
+
+    let mut used = UsedChars::default();
+    used.merge(&cover_chars);
+    used.merge(&nav_chars);
+    let mut pages = Vec::with_capacity(rendered.len());
+    for page in rendered {
+        used.merge(&page.chars);
+        diagnostics.extend(page.diagnostics);
+        pages.push(page.bytes);
+    }
+    let (embedded, font_notes) = fonts::subset_fonts(fonts, &used)?;
+    diagnostics.extend(font_notes);
+    let book_css = styles::book_css(&embedded, fonts, doc.settings.vertical);
+
+    // The manifest, in the order the files go into the zip.
+    const CSS: &str = "text/css";
+    let mut items = vec![
+        Item::page(COVER_FILE, cover_page),
+        Item::page(NAV_FILE, nav_page).with_properties("nav"),
+    ];
+    for (chapter, page) in doc.chapters.iter().zip(pages) {
+        items.push(Item::page(chapter_file(chapter), page));
+    }
+    items.push(Item::new(NCX_FILE, "application/x-dtbncx+xml", ncx));
+    items.push(Item::new(BOOK_CSS, CSS, book_css.into_bytes()));
+    for sheet in &stylesheets {
+        items.push(Item::new(&sheet.href, CSS, sheet.text.as_bytes()));
+    }
+    for font in &embedded {
+        items.push(Item::new(&font.href, font.media_type, &font.data));
+    }
+    let cover_image = cover_image.as_ref().map(|image| {
+        Item::new(&image.href, image.media_type, &image.data).with_properties("cover-image")
+    });
+    let cover_image_id = cover_image.as_ref().map(Item::id);
+    items.extend(cover_image);
+    for image in &images {
+        items.push(Item::new(&image.href, image.media_type, &image.data));
+    }
+
+    let modified = modified_time(doc, &mut diagnostics);
+    let date = doc.metadata.date.as_deref();
+    if let Some(date) = date.filter(|d| parse_book_date(d).is_none()) {
+        let book_toml = doc.settings.base_dir.join(BOOK_FILE);
+        diagnostics.push(
+            Diagnostic::warning(
+                locate_value(&book_toml, date),
+                format!(
+                    "the date `{date}` is not YYYY, YYYY-MM or YYYY-MM-DD; the EPUB leaves it out"
+                ),
+            )
+            .with_hint("write the date as 2025-12-20"),
+        );
+    }
+    let info = PackageInfo {
+        date: date.filter(|d| parse_book_date(d).is_some()),
+        modified: &modified.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        labels: book.labels,
+        has_images: !images.is_empty() || cover_image_id.is_some(),
+        all_images_described: images.iter().all(|image| !image.alt.trim().is_empty()),
+        cover_image: cover_image_id.as_deref(),
+    };
+    let opf = package::write_opf(doc, &items, &info);
+    let bytes = write_zip(&items, &opf, modified).map_err(|e| {
+        Failure::new(Diagnostic::new(
+            Severity::Error,
+            None,
+            format!("cannot write the EPUB archive: {e}"),
+        ))
+    })?;
+    Ok((bytes, diagnostics))
+}
+
+/// What every page of the book shares while it is written.
+struct Book<'a> {
+    doc: &'a Document,
+    /// Stylesheet paths, relative to the package document, in order.
+    stylesheets: Vec<String>,
+    /// Image paths in the model (`Block::Image::src`) to paths in the EPUB.
+    images: HashMap<&'a str, String>,
+    labels: &'static Labels,
+    /// Heading ids to the files that hold them.
+    heading_files: HashMap<&'a str, String>,
+    /// Chapter source files to the chapters' XHTML files.
+    source_files: HashMap<&'a str, String>,
+}
+
+impl<'a> Book<'a> {
+    fn new(doc: &'a Document, stylesheets: &[styles::Stylesheet], images: &'a [Image]) -> Self {
+        let stylesheets = std::iter::once(BOOK_CSS.to_string())
+            .chain(stylesheets.iter().map(|sheet| sheet.href.clone()))
+            .collect();
+        let heading_files = doc
+            .headings()
+            .map(|(index, heading)| (heading.id.as_str(), chapter_file(&doc.chapters[index])))
+            .collect();
+        let source_files = doc
+            .chapters
+            .iter()
+            .map(|chapter| (chapter.source.as_str(), chapter_file(chapter)))
+            .collect();
+        Book {
+            doc,
+            stylesheets,
+            images: images
+                .iter()
+                .map(|image| (image.src.as_str(), image.href.clone()))
+                .collect(),
+            labels: Labels::for_language(&doc.metadata.language),
+            heading_files,
+            source_files,
+        }
+    }
+
+    /// Where a link of the source points in the EPUB: web and mail
+    /// addresses as they are, `#id` of a heading and chapter source files
+    /// to their XHTML. `None` for anything else, which would be a broken
+    /// link in the book.
+    fn link_target(&self, url: &str) -> Option<String> {
+        const SCHEMES: [&str; 4] = ["http://", "https://", "mailto:", "ftp://"];
+        if url.contains(char::is_whitespace) {
+            return None;
+        }
+        let lower = url.to_ascii_lowercase();
+        if SCHEMES.iter().any(|scheme| lower.starts_with(scheme)) {
+            return Some(url.to_string());
+        }
+        let (path, fragment) = url.split_once('#').unwrap_or((url, ""));
+        let path = path.strip_prefix("./").unwrap_or(path);
+        let fragment_file = self.heading_files.get(fragment);
+        match (path, fragment_file) {
+            ("", Some(file)) => Some(format!("{file}#{fragment}")),
+            ("", None) => None,
+            (path, _) => {
+                let file = self.source_files.get(path)?;
+                Some(match fragment_file {
+                    Some(target) if target == file => format!("{file}#{fragment}"),
+                    _ => file.clone(),
+                })
+            }
+        }
+    }
+}
+
+/// Words the book itself says (contents page, landmarks, accessibility
+/// summary), in the book's language.
+struct Labels {
+    contents: &'static str,
+    cover: &'static str,
+    start: &'static str,
+    landmarks: &'static str,
+    summary: &'static str,
+}
+
+impl Labels {
+    const CHINESE: Labels = Labels {
+        contents: "目录",
+        cover: "封面",
+        start: "正文",
+        landmarks: "导览",
+        summary:
+            "本书为可重排的文字电子书，有完整目录，正文按阅读顺序排列，各级标题可用于结构导航。",
+    };
+    const ENGLISH: Labels = Labels {
+        contents: "Contents",
+        cover: "Cover",
+        start: "Start",
+        landmarks: "Landmarks",
+        summary: "A reflowable text e-book with a full table of contents, its text in reading order and structured headings for navigation.",
+    };
+
+    fn for_language(language: &str) -> &'static Labels {
+        let primary = language.split('-').next().unwrap_or_default();
+        if primary.eq_ignore_ascii_case("zh") {
+            &Self::CHINESE
+        } else {
+            &Self::ENGLISH
+        }
+    }
+}
+
+/// The XHTML file of a chapter, named after its id.
+fn chapter_file(chapter: &Chapter) -> String {
+    format!("{}.xhtml", chapter.id)
+}
+
+/// The model's table of contents; a book whose headings are all below the
+/// configured depth still lists its chapters, since a navigation document
+/// must not be empty.
+fn toc_or_chapters(doc: &Document) -> Cow<'_, [TocEntry]> {
+    if !doc.toc.is_empty() {
+        return Cow::Borrowed(&doc.toc);
+    }
+    Cow::Owned(
+        doc.chapters
+            .iter()
+            .enumerate()
+            .map(|(index, chapter)| TocEntry {
+                level: 1,
+                title: chapter.title.display_text(),
+                chapter: index,
+                id: chapter.title.id.clone(),
+                children: Vec::new(),
+            })
+            .collect(),
+    )
+}
+
+/// An image file to put into the EPUB.
+struct Image {
+    /// The path as written in the model; empty for the cover.
+    src: String,
+    alt: String,
+    href: String,
+    media_type: &'static str,
+    data: Vec<u8>,
+}
+
+/// Reads every image the chapters show and the cover image, once each.
+/// All missing or unusable files are reported together.
+fn load_images(doc: &Document) -> Result<(Vec<Image>, Option<Image>), Failure> {
+    let base = &doc.settings.base_dir;
+    let mut errors = Vec::new();
+    let mut images: Vec<Image> = Vec::new();
+    for chapter in &doc.chapters {
+        let source = base.join(&chapter.source);
+        let mut visit = |block: &Block| {
+            let Block::Image { src, alt, span, .. } = block else {
+                return;
+            };
+            if images.iter().any(|image| &image.src == src) {
+                return;
+            }
+            let location = Location::new(&source, span.line, span.column);
+            let name = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, src.as_bytes())
+                .simple()
+                .to_string();
+            match read_image(base, src, &format!("images/img-{}", &name[..12])) {
+                Ok((href, media_type, data)) => images.push(Image {
+                    src: src.clone(),
+                    alt: alt.clone(),
+                    href,
+                    media_type,
+                    data,
+                }),
+                Err((message, hint)) => {
+                    errors.push(Diagnostic::error(location, message).with_hint(hint))
+                }
+            }
+        };
+        let notes = chapter.footnotes.iter().flat_map(|note| &note.blocks);
+        for block in chapter.blocks.iter().chain(notes) {
+            visit_blocks(block, &mut visit);
+        }
+    }
+    let cover = match &doc.metadata.cover {
+        Some(src) => match read_image(base, src, "images/cover") {
+            Ok((href, media_type, data)) => Some(Image {
+                src: String::new(),
+                alt: doc.metadata.title.clone(),
+                href,
+                media_type,
+                data,
+            }),
+            Err((message, hint)) => {
+                let location = locate_value(&base.join(BOOK_FILE), src);
+                errors.push(Diagnostic::error(location, message).with_hint(hint));
+                None
+            }
+        },
+        None => None,
+    };
+    if errors.is_empty() {
+        Ok((images, cover))
+    } else {
+        Err(Failure {
+            diagnostics: errors,
+        })
+    }
+}
+
+/// Calls `visit` on `block` and every block inside it.
+fn visit_blocks(block: &Block, visit: &mut impl FnMut(&Block)) {
+    visit(block);
+    match block {
+        Block::List { items, .. } => {
+            for block in items.iter().flatten() {
+                visit_blocks(block, visit);
+            }
+        }
+        Block::Quote { blocks, .. } => {
+            for block in blocks {
+                visit_blocks(block, visit);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Reads the image `src` (relative to `base`); returns its path in the
+/// EPUB (`stem` plus its extension), media type and bytes, or a message
+/// and hint.
+fn read_image(
+    base: &Path,
+    src: &str,
+    stem: &str,
+) -> Result<(String, &'static str, Vec<u8>), (String, &'static str)> {
+    if src.contains("://") {
+        return Err((
+            format!("the image `{src}` is on the web; an EPUB must contain its images"),
+            "download the image into the book folder and use its path",
+        ));
+    }
+    let extension = Path::new(src)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let media_type = match extension.as_str() {
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "gif" => "image/gif",
+        "svg" => "image/svg+xml",
+        "webp" => "image/webp",
+        _ => {
+            return Err((
+                format!("the image `{src}` is not a JPEG, PNG, GIF, SVG or WebP file"),
+                "convert it to one of these formats",
+            ))
+        }
+    };
+    match std::fs::read(base.join(src)) {
+        Ok(data) => Ok((format!("{stem}.{extension}"), media_type, data)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err((
+            format!("the image `{src}` does not exist"),
+            "image paths are relative to the book folder",
+        )),
+        Err(e) => Err((
+            format!("cannot read the image `{src}`: {e}"),
+            "check the file's permissions",
+        )),
+    }
+}
+
+/// `dcterms:modified`, which is also the timestamp of every zip entry:
+/// `SOURCE_DATE_EPOCH` if set, else midnight UTC of the book's date, else
+/// 2000-01-01. Never the clock, so that builds are reproducible.
+fn modified_time(doc: &Document, diagnostics: &mut Vec<Diagnostic>) -> Timestamp {
+    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
+        match epoch.trim().parse::<i64>().ok().and_then(|s| Timestamp::from_second(s).ok()) {
+            Some(time) => return time,
+            None => diagnostics.push(
+                Diagnostic::new(
+                    Severity::Warning,
+                    None,
+                    format!("SOURCE_DATE_EPOCH `{epoch}` is not a number of seconds; the book's date is used"),
+                )
+                .with_hint("set it to a Unix time such as `date +%s` prints"),
+            ),
+        }
+    }
+    doc.metadata
+        .date
+        .as_deref()
+        .and_then(parse_book_date)
+        .and_then(|date| date.to_zoned(TimeZone::UTC).ok())
+        .map_or_else(
+            || Timestamp::from_second(FALLBACK_MODIFIED).unwrap_or(Timestamp::UNIX_EPOCH),
+            |zoned| zoned.timestamp(),
+        )
+}
+
+/// `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (the forms `dc:date` takes); the first
+/// day of a month or year.
+fn parse_book_date(date: &str) -> Option<Date> {
+    let parts: Vec<&str> = date.split('-').collect();
+    let widths_ok = parts.len() <= 3
+        && parts
+            .iter()
+            .zip([4, 2, 2])
+            .all(|(part, width)| part.len() == width && part.bytes().all(|b| b.is_ascii_digit()));
+    if !widths_ok {
+        return None;
+    }
+    let number = |i: usize| parts.get(i).map_or(Some(1), |p| p.parse().ok());
+    Date::new(number(0)?, number(1)? as i8, number(2)? as i8).ok()
+}
+
+/// Writes the zip: `mimetype` first and stored (OCF 3.3 §4.3), then
+/// `META-INF/container.xml`, the package document and the files in
+/// manifest order, all with the same timestamp.
+fn write_zip(items: &[Item], opf: &[u8], modified: Timestamp) -> zip::result::ZipResult<Vec<u8>> {
+    let time = modified.to_zoned(TimeZone::UTC).datetime();
+    // Zip times run from 1980 to 2107.
+    let zip_time = (|| {
+        zip::DateTime::from_date_and_time(
+            u16::try_from(time.year()).ok()?,
+            u8::try_from(time.month()).ok()?,
+            u8::try_from(time.day()).ok()?,
+            u8::try_from(time.hour()).ok()?,
+            u8::try_from(time.minute()).ok()?,
+            u8::try_from(time.second()).ok()?,
+        )
+        .ok()
+    })()
+    .unwrap_or_default();
+    let stored = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Stored)
+        .last_modified_time(zip_time)
+        .unix_permissions(0o644);
+    let deflated = stored.compression_method(CompressionMethod::Deflated);
+
+    // Compressing is most of the work: do it in parallel, then append the
+    // files in order.
+    let prepared = items
+        .par_iter()
+        .map(|item| {
+            // Raster images are compressed already.
+            let raster =
+                item.media_type.starts_with("image/") && item.media_type != "image/svg+xml";
+            let options = if raster { stored } else { deflated };
+            let mut file = ZipFileBuilder::new(format!("{PACKAGE_DIR}/{}", item.href), options)?;
+            file.write_all(&item.data)?;
+            file.finish()
+        })
+        .collect::<zip::result::ZipResult<Vec<_>>>()?;
+
+    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    zip.start_file("mimetype", stored)?;
+    zip.write_all(b"application/epub+zip")?;
+    zip.start_file("META-INF/container.xml", deflated)?;
+    zip.write_all(&package::write_container())?;
+    zip.start_file(format!("{PACKAGE_DIR}/{PACKAGE_FILE}"), deflated)?;
+    zip.write_all(opf)?;
+    for file in prepared {
+        zip.add_prepared_file(file)?;
+    }
+    Ok(zip.finish()?.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn book_dates_in_dc_date_forms() {
+        let date = |s| parse_book_date(s).map(|d| d.to_string());
+        assert_eq!(date("2025").as_deref(), Some("2025-01-01"));
+        assert_eq!(date("2025-12").as_deref(), Some("2025-12-01"));
+        assert_eq!(date("2025-12-20").as_deref(), Some("2025-12-20"));
+        for bad in [
+            "",
+            "2025-1-5",
+            "2025年",
+            "2025-13-01",
+            "2025-02-30",
+            "25-12-20",
+        ] {
+            assert_eq!(date(bad), None, "{bad}");
+        }
+    }
 }
