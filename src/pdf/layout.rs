@@ -596,8 +596,13 @@ impl<'a, 'b> ChapterLayouter<'a, 'b> {
             if k == 0 {
                 elem.space_before = spacing;
                 if let Some((label, node)) = &label {
-                    let lbl = self.label(label, base, inset, pitch, *node);
-                    elem.items.push(lbl);
+                    // The label hangs in the indent but is part of the
+                    // item's first line, so that it is read with it.
+                    if let Item::Line(label) = self.label(label, base, inset, pitch, *node) {
+                        if let Some(Item::Line(line)) = elem.items.first_mut() {
+                            prepend_label(line, label);
+                        }
+                    }
                 }
             }
             self.elems.push(elem);
@@ -962,7 +967,7 @@ impl<'a, 'b> ChapterLayouter<'a, 'b> {
             let mut height: f32 = 0.0;
             let mut x = inset;
             let mut edges = vec![x];
-            for c in 0..cols {
+            for (c, &col) in col_w.iter().enumerate() {
                 let cell_node = self.node(
                     tr,
                     if is_header {
@@ -982,7 +987,7 @@ impl<'a, 'b> ChapterLayouter<'a, 'b> {
                 let right = !is_header && alignments.get(c) == Some(&Alignment::Right);
                 let opts = ParaOpts {
                     inset: x + pad_x,
-                    width: col_w[c],
+                    width: col,
                     indent: 0.0,
                     align,
                     justify: false,
@@ -997,7 +1002,7 @@ impl<'a, 'b> ChapterLayouter<'a, 'b> {
                 for (k, mut out) in lines.into_iter().enumerate() {
                     if right {
                         let w = out.line.set.end - out.line.set.start;
-                        out.line.x = x + pad_x + col_w[c] - w - out.line.set.start;
+                        out.line.x = x + pad_x + col - w - out.line.set.start;
                     }
                     let dy = pad_y + k as f32 * pitch;
                     out.line.baseline += dy;
@@ -1007,7 +1012,7 @@ impl<'a, 'b> ChapterLayouter<'a, 'b> {
                     }
                     notes.extend(out.notes);
                 }
-                x += col_w[c] + 2.0 * pad_x;
+                x += col + 2.0 * pad_x;
                 edges.push(x);
             }
             let h = height.max(pitch) + 2.0 * pad_y;
@@ -1055,6 +1060,23 @@ impl<'a, 'b> ChapterLayouter<'a, 'b> {
             last.height += after;
         }
     }
+}
+
+/// Puts `label`'s glyphs and text in front of `line`.
+fn prepend_label(line: &mut Line, label: Line) {
+    let shift = label.x - line.x;
+    let offset = label.set.text.len() as u32;
+    let mut glyphs = Vec::with_capacity(label.set.glyphs.len() + line.set.glyphs.len());
+    for mut g in label.set.glyphs {
+        g.x += shift;
+        glyphs.push(g);
+    }
+    for mut g in std::mem::take(&mut line.set.glyphs) {
+        g.text = g.text.start + offset..g.text.end + offset;
+        glyphs.push(g);
+    }
+    line.set.glyphs = glyphs;
+    line.set.text.insert_str(0, &label.set.text);
 }
 
 /// Footnote markers never start a line: the junction before a raised

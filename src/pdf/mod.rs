@@ -25,6 +25,7 @@ pub mod layout;
 pub mod linebreak;
 pub mod paginate;
 pub mod shape;
+pub mod spans;
 pub mod style;
 pub mod write;
 

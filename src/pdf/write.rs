@@ -30,6 +30,7 @@ use krilla::{Document, SerializeSettings};
 use super::layout::{Item, Line, TagChild, TagNode, TagSpec};
 use super::paginate::Layout;
 use super::shape::FontBook;
+use super::spans::{move_spans_into_text, RUN_SEPARATOR};
 use crate::diag::{Diagnostic, Failure, Severity};
 use crate::model::{Document as Book, TocEntry};
 
@@ -37,6 +38,9 @@ use crate::model::{Document as Book, TocEntry};
 pub fn write_pdf(layout: &Layout, book: &FontBook<'_>, doc: &Book) -> Result<Vec<u8>, Failure> {
     let settings = SerializeSettings {
         enable_tagging: true,
+        // The document information dictionary carries the same metadata;
+        // the XMP copy would add a kilobyte to every file.
+        xmp_metadata: false,
         ..SerializeSettings::default()
     };
     let mut document = Document::new_with(settings);
@@ -154,16 +158,21 @@ pub fn write_pdf(layout: &Layout, book: &FontBook<'_>, doc: &Book) -> Result<Vec
     document.set_tag_tree(tree);
     document.set_outline(outline(layout, &doc.toc));
     document.set_metadata(metadata(doc));
-    document
+    let bytes = document
         .finish()
-        .map_err(|e| failure(format!("the PDF could not be written: {e:?}")))
+        .map_err(|e| failure(format!("the PDF could not be written: {e:?}")))?;
+    move_spans_into_text(&bytes)
+        .ok_or_else(|| failure("the PDF's text spans could not be placed".into()))
 }
 
 fn failure(message: String) -> Failure {
     Failure::new(Diagnostic::new(Severity::Error, None, message))
 }
 
-/// Draws one line as a span with its exact text.
+/// Draws one line as a span with its exact text as ActualText.
+///
+/// Every line, not only those with gaps, so that extractors treat all
+/// lines alike.
 fn draw_line(
     surface: &mut Surface<'_>,
     line: &Line,
@@ -174,9 +183,14 @@ fn draw_line(
         return Ok(None);
     }
     let id = match line.tag {
-        Some(_) => Some(surface.start_tagged(ContentTag::Span(
-            SpanTag::empty().with_actual_text(Some(&line.set.text)),
-        ))),
+        Some(_) => {
+            // The texts of the line's runs, split where the runs split;
+            // `spans` moves each part into its run's text object.
+            let actual = run_texts(line);
+            Some(surface.start_tagged(ContentTag::Span(
+                SpanTag::empty().with_actual_text(Some(&actual)),
+            )))
+        }
         None => {
             surface.start_tagged(ContentTag::Artifact(krilla::tagging::Artifact::with_kind(
                 ArtifactType::Other,
@@ -198,20 +212,29 @@ fn draw_line(
             end += 1;
         }
         let font = font_for(first.face, book, fonts)?;
+        let loaded = book.face(first.face);
         run.clear();
+        // Positions in em from the run start, rounded so that each TJ
+        // adjustment is a whole thousandth of an em (at most 0.0005 em off,
+        // never accumulating): integers compress far better than floats.
+        let mut quantized = 0.0f32;
         for k in start..end {
             let g = &glyphs[k];
-            // Advances carry the justification: the next glyph's position
-            // minus this one's; krilla writes the difference from the
-            // font's width as a TJ adjustment.
-            let advance = if k + 1 < end {
-                glyphs[k + 1].x - g.x
+            let font_width = loaded
+                .face
+                .glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(g.id))
+                .map_or(g.advance / g.size, |w| f32::from(w) / loaded.units_per_em);
+            let target_next = if k + 1 < end {
+                (glyphs[k + 1].x - first.x) / g.size
             } else {
-                g.advance
+                (g.x - first.x + g.advance) / g.size
             };
+            let adjust = ((target_next - quantized - font_width) * 1000.0).round() / 1000.0;
+            let advance = font_width + adjust;
+            quantized += advance;
             run.push(KrillaGlyph::new(
                 GlyphId::new(u32::from(g.id)),
-                advance / g.size,
+                advance,
                 0.0,
                 0.0,
                 0.0,
@@ -231,6 +254,26 @@ fn draw_line(
     }
     surface.end_tagged();
     Ok(id)
+}
+
+/// The line's text with [`RUN_SEPARATOR`] between the parts drawn by
+/// each run (a run: one face, size and baseline).
+fn run_texts(line: &Line) -> String {
+    let glyphs = &line.set.glyphs;
+    let text = &line.set.text;
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut from = 0usize;
+    for k in 1..glyphs.len() {
+        let (a, b) = (&glyphs[k - 1], &glyphs[k]);
+        if a.face != b.face || a.size != b.size || a.y != b.y {
+            let to = (b.text.start as usize).clamp(from, text.len());
+            out.push_str(text.get(from..to).unwrap_or(""));
+            out.push(RUN_SEPARATOR);
+            from = to;
+        }
+    }
+    out.push_str(text.get(from..).unwrap_or(""));
+    out
 }
 
 fn font_for(face: u16, book: &FontBook<'_>, fonts: &mut [Option<Font>]) -> Result<Font, Failure> {
