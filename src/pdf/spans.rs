@@ -62,7 +62,7 @@ pub fn move_spans_into_text(pdf: &[u8]) -> Option<Vec<u8>> {
         let end = offsets.get(k + 1).map_or(xref_at, |o| o.0);
         let object = &pdf[offset..end];
         new_offsets[number] = out.len();
-        match rewrite_object(object) {
+        match rewrite_object(object)? {
             Some(rewritten) => out.extend_from_slice(&rewritten),
             None => out.extend_from_slice(object),
         }
@@ -81,17 +81,23 @@ pub fn move_spans_into_text(pdf: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// A content stream object with line spans, rewritten; `None` to keep it.
-fn rewrite_object(object: &[u8]) -> Option<Vec<u8>> {
-    let dict_end = find_from(object, b"stream\n", 0)?;
+/// A content stream object with line spans, rewritten: `Some(None)` to
+/// keep the object as it is, `None` when a stream with spans cannot be
+/// rewritten.
+fn rewrite_object(object: &[u8]) -> Option<Option<Vec<u8>>> {
+    let Some(dict_end) = find_from(object, b"stream\n", 0) else {
+        return Some(None);
+    };
     let dict = &object[..dict_end];
-    let dict_text = std::str::from_utf8(dict).ok()?;
+    let Ok(dict_text) = std::str::from_utf8(dict) else {
+        return Some(None);
+    };
     // Page content streams have only a length and a filter.
     if !dict_text.contains("/Filter/FlateDecode>>")
         || dict_text.contains("/Type")
         || dict_text.contains("/Subtype")
     {
-        return None;
+        return Some(None);
     }
     let length: usize = dict_text
         .split("/Length ")
@@ -104,6 +110,9 @@ fn rewrite_object(object: &[u8]) -> Option<Vec<u8>> {
     let data = object.get(data_start..data_start + length)?;
     let mut content = Vec::new();
     ZlibDecoder::new(data).read_to_end(&mut content).ok()?;
+    if find_from(&content, b"/ActualText", 0).is_none() {
+        return Some(None);
+    }
     let rewritten = rewrite_content(&content)?;
     let mut encoder = ZlibEncoder::new(Vec::new(), Compression::best());
     encoder.write_all(&rewritten).ok()?;
@@ -120,7 +129,7 @@ fn rewrite_object(object: &[u8]) -> Option<Vec<u8>> {
     out.extend_from_slice(b"stream\n");
     out.extend_from_slice(&compressed);
     out.extend_from_slice(&object[data_start + length..]);
-    Some(out)
+    Some(Some(out))
 }
 
 /// A token of a content stream: its byte range and kind.
@@ -378,10 +387,59 @@ fn split_span_dict(dict: &[u8]) -> Option<(i64, String)> {
     let actual = if let Some(hex) = after.strip_prefix('<') {
         let hex = &hex[..hex.find('>')?];
         decode_utf16_hex(hex)?
+    } else if after.starts_with('(') {
+        decode_literal(after.as_bytes())?
     } else {
         return None;
     };
     Some((mcid, actual))
+}
+
+/// A literal string: ASCII text (krilla writes other text as UTF-16
+/// hex), with its escapes.
+fn decode_literal(s: &[u8]) -> Option<String> {
+    let end = skip_string(s, 0)?;
+    let mut bytes = Vec::with_capacity(end);
+    let mut i = 1;
+    while i + 1 < end {
+        let c = s[i];
+        if c != b'\\' {
+            bytes.push(c);
+            i += 1;
+            continue;
+        }
+        i += 1;
+        let e = s[i];
+        match e {
+            b'n' => bytes.push(b'\n'),
+            b'r' => bytes.push(b'\r'),
+            b't' => bytes.push(b'\t'),
+            b'b' => bytes.push(8),
+            b'f' => bytes.push(12),
+            b'0'..=b'7' => {
+                let mut value = 0u32;
+                let mut k = 0;
+                while k < 3 && i < end && (b'0'..=b'7').contains(&s[i]) {
+                    value = value * 8 + u32::from(s[i] - b'0');
+                    i += 1;
+                    k += 1;
+                }
+                bytes.push(value as u8);
+                continue;
+            }
+            b'\n' => {}
+            other => bytes.push(other),
+        }
+        i += 1;
+    }
+    if bytes.starts_with(&[0xFE, 0xFF]) {
+        let units: Vec<u16> = bytes[2..]
+            .chunks(2)
+            .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+            .collect();
+        return String::from_utf16(&units).ok();
+    }
+    Some(bytes.iter().map(|&b| char::from(b)).collect())
 }
 
 fn decode_utf16_hex(hex: &str) -> Option<String> {
@@ -438,6 +496,14 @@ mod tests {
         assert!(second > out.rfind("BT").unwrap());
         assert_eq!(out.matches("BDC").count(), 3);
         assert_eq!(out.matches("EMC").count(), 3);
+    }
+
+    #[test]
+    fn ascii_actual_text_is_a_literal_string() {
+        let content =
+            b"/Span<</MCID 6/ActualText(3200 \\(a\\))>>BDC\nq\nBT [(\\000\\001)]TJ\nET\nQ\nEMC\n";
+        let out = String::from_utf8(rewrite_content(content).unwrap()).unwrap();
+        assert!(out.contains(&hex_text("3200 (a)")), "{out}");
     }
 
     #[test]
