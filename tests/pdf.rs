@@ -501,3 +501,69 @@ fn a_long_table_repeats_its_header_on_the_next_page() {
         assert!(repeated, "a page without the header row");
     }
 }
+
+/// A 4 × 2 red PNG.
+const PNG: [u8; 73] = [
+    137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 4, 0, 0, 0, 2, 8, 2, 0,
+    0, 0, 240, 202, 234, 52, 0, 0, 0, 16, 73, 68, 65, 84, 120, 156, 99, 248, 207, 192, 0, 71, 12,
+    200, 28, 0, 111, 170, 7, 249, 128, 220, 0, 40, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
+];
+
+#[test]
+fn an_image_fills_the_measure_with_its_caption_below() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("image");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("red.png"), PNG).expect("write the image");
+    let file = dir.join("figure.md");
+    std::fs::write(
+        &file,
+        "# 插图\n\n前面的段落。\n\n![红色方块](red.png \"图1 红色方块\")\n\n后面的段落。\n",
+    )
+    .expect("write");
+    let (doc, fonts) = load(file.to_str().expect("path"));
+    let (layout, _) = layout_document(&doc, &fonts, &PdfOptions::default()).expect("layout");
+    let page = &layout.pages[0];
+    let (x, y, width, height) = page
+        .items
+        .iter()
+        .find_map(|i| match i {
+            Item::Image {
+                x,
+                y,
+                width,
+                height,
+                ..
+            } => Some((*x, *y, *width, *height)),
+            _ => None,
+        })
+        .expect("the image is drawn");
+    let measure = page
+        .items
+        .iter()
+        .find_map(|i| match i {
+            Item::Line(l) if l.kind == LineKind::Body => Some(l.measure),
+            _ => None,
+        })
+        .expect("a body line");
+    assert!((width - measure).abs() < 0.01, "{width} vs {measure}");
+    assert!((height - width / 2.0).abs() < 0.01, "aspect ratio kept");
+    assert!((x - page.text_left).abs() < 0.01);
+    let caption = page
+        .items
+        .iter()
+        .find_map(|i| match i {
+            Item::Line(l) if l.kind == LineKind::Caption => Some(l),
+            _ => None,
+        })
+        .expect("a caption");
+    assert_eq!(caption.set.text, "图1 红色方块");
+    assert!(
+        caption.baseline > y + height,
+        "the caption is below the image"
+    );
+    let (bytes, _) = render_pdf(&doc, &fonts, &PdfOptions::default()).expect("render");
+    let pdf = dir.join("figure.pdf");
+    std::fs::write(&pdf, bytes).expect("write");
+    let text = tool("pdftotext", &[], &pdf);
+    assert!(strip(&text).contains("图1红色方块"), "{text}");
+}

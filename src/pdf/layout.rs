@@ -598,7 +598,7 @@ impl<'a, 'b> ChapterLayouter<'a, 'b> {
                 if let Some((label, node)) = &label {
                     // The label hangs in the indent but is part of the
                     // item's first line, so that it is read with it.
-                    if let Item::Line(label) = self.label(label, base, inset, pitch, *node) {
+                    if let Some(label) = self.label(label, base, inset, pitch, *node) {
                         if let Some(Item::Line(line)) = elem.items.first_mut() {
                             prepend_label(line, label);
                         }
@@ -617,7 +617,7 @@ impl<'a, 'b> ChapterLayouter<'a, 'b> {
         inset: f32,
         pitch: f32,
         node: usize,
-    ) -> Item {
+    ) -> Option<Line> {
         let mut pt = ParaText::default();
         pt.push(text, base);
         let opts = ParaOpts {
@@ -632,12 +632,11 @@ impl<'a, 'b> ChapterLayouter<'a, 'b> {
             kind: LineKind::Label,
             span: Span { line: 0, column: 0 },
         };
-        let mut lines = self.set_para(pt, &opts, node);
-        let mut line = lines.remove(0).line;
+        let mut line = self.set_para(pt, &opts, node).into_iter().next()?.line;
         // Right-aligned half an em before the item text.
         let width = line.set.end - line.set.start;
         line.x = inset - width - 0.5 * base.size;
-        Item::Line(line)
+        Some(line)
     }
 
     fn block(&mut self, block: &Block, parent: usize, inset: f32, width: f32, base: &InlineStyle) {

@@ -10,8 +10,9 @@
 //! ActualText goes inside each run's `BT … ET`, split at the run
 //! boundaries that the writer marks with [`RUN_SEPARATOR`].
 //!
-//! The file keeps its objects in order; only content streams change, and
-//! the cross-reference table is written anew.
+//! The file keeps its objects in order; only content streams (and the
+//! catalog's mark information) change, and the cross-reference table is
+//! written anew.
 
 use std::io::{Read, Write};
 
@@ -62,6 +63,15 @@ pub fn move_spans_into_text(pdf: &[u8]) -> Option<Vec<u8>> {
         let end = offsets.get(k + 1).map_or(xref_at, |o| o.0);
         let object = &pdf[offset..end];
         new_offsets[number] = out.len();
+        const MARK_INFO: &[u8] = b"/MarkInfo<</Marked true/Suspects false>>";
+        if let Some(at) = find_from(object, MARK_INFO, 0) {
+            // `/Suspects false` is the default; poppler 22 reports the
+            // boolean as a syntax error, so it is left out.
+            out.extend_from_slice(&object[..at]);
+            out.extend_from_slice(b"/MarkInfo<</Marked true>>");
+            out.extend_from_slice(&object[at + MARK_INFO.len()..]);
+            continue;
+        }
         match rewrite_object(object)? {
             Some(rewritten) => out.extend_from_slice(&rewritten),
             None => out.extend_from_slice(object),
