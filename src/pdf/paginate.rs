@@ -82,7 +82,9 @@ fn paginate(flow: &ChapterFlow, height: f32, separator: f32) -> Vec<PageBody> {
         let mut j = i;
         while j < n {
             let e = &elems[j];
-            let space = if placed.is_empty() {
+            // Space above is dropped at the top of a page, except above
+            // the chapter title (the sink of a chapter's first page).
+            let space = if placed.is_empty() && j > 0 {
                 0.0
             } else {
                 e.space_before
