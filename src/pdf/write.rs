@@ -28,6 +28,7 @@ use krilla::text::{Font, GlyphId, KrillaGlyph};
 use krilla::{Document, SerializeSettings};
 
 use super::layout::{Item, Line, TagChild, TagNode, TagSpec};
+use super::linebreak::Class;
 use super::paginate::Layout;
 use super::shape::FontBook;
 use super::spans::{move_spans_into_text, RUN_SEPARATOR};
@@ -169,10 +170,8 @@ fn failure(message: String) -> Failure {
     Failure::new(Diagnostic::new(Severity::Error, None, message))
 }
 
-/// Draws one line as a span with its exact text as ActualText.
-///
-/// Every line, not only those with gaps, so that extractors treat all
-/// lines alike.
+/// Draws one line as a span, with its exact text as ActualText when the
+/// glyphs alone could be misread.
 fn draw_line(
     surface: &mut Surface<'_>,
     line: &Line,
@@ -186,9 +185,9 @@ fn draw_line(
         Some(_) => {
             // The texts of the line's runs, split where the runs split;
             // `spans` moves each part into its run's text object.
-            let actual = run_texts(line);
+            let actual = needs_actual_text(line).then(|| run_texts(line));
             Some(surface.start_tagged(ContentTag::Span(
-                SpanTag::empty().with_actual_text(Some(&actual)),
+                SpanTag::empty().with_actual_text(actual.as_deref()),
             )))
         }
         None => {
@@ -254,6 +253,27 @@ fn draw_line(
     }
     surface.end_tagged();
     Ok(id)
+}
+
+/// Whether a line needs its text spelled out. Extractors infer spaces
+/// from gaps (poppler: more than a tenth of the font size) and drop them
+/// at line ends; a line of Han characters and CJK marks in one size, with
+/// no gap wider than 0.05 em, reads correctly from its glyphs and their
+/// ToUnicode map alone. Latin text with its 1/4 em gaps, spaces, dashes,
+/// raised marks and wide spreading get the exact text.
+fn needs_actual_text(line: &Line) -> bool {
+    let set = &line.set;
+    let plain = set.text.chars().all(|c| {
+        matches!(
+            Class::of(c),
+            Class::Ideo | Class::Open | Class::Close | Class::Stop | Class::Middle
+        )
+    });
+    !plain
+        || set.glyphs.windows(2).any(|w| {
+            let gap = w[1].x - (w[0].x + w[0].advance);
+            w[0].size != w[1].size || w[0].y != w[1].y || gap > 0.05 * w[0].size
+        })
 }
 
 /// The line's text with [`RUN_SEPARATOR`] between the parts drawn by
