@@ -1,8 +1,41 @@
-//! PDF renderer: the model laid out into pages and written with krilla.
+//! PDF renderer: the model laid out into pages with the Chinese layout
+//! rules of `TYPOGRAPHY.md` (clreq), and written with krilla.
+//!
+//! Steps, each in its own module:
+//! 1. [`style`]: the page style (TOML) gives page size, margins and sizes.
+//! 2. [`shape`]: the book's faces are parsed once; each character gets a
+//!    face from its fallback chain; runs are shaped with rustybuzz.
+//! 3. [`inline`] and [`linebreak`]: a paragraph becomes atoms and
+//!    junctions; a total-fit breaker chooses its lines under the clreq
+//!    prohibitions, compressing punctuation before pushing characters out.
+//! 4. [`justify`]: glyph positions of each line.
+//! 5. [`layout`]: each chapter (in parallel) becomes a flow of lines, rows
+//!    and figures.
+//! 6. [`paginate`]: flows are cut into pages (widows, orphans, headings,
+//!    footnotes, recto chapter starts) into a [`Layout`].
+//! 7. [`write`]: krilla writes subset CID fonts, text with its exact source
+//!    text, the tag tree, the outline and the metadata.
+//!
+//! Generated labels are part of the text: list items read `•` or `1.`,
+//! and a footnote reference and its note start with `①`, `②`, ...
 
-use crate::diag::{Diagnostic, Failure};
+pub mod inline;
+pub mod justify;
+pub mod layout;
+pub mod linebreak;
+pub mod paginate;
+pub mod shape;
+pub mod spans;
+pub mod style;
+pub mod write;
+
+use rayon::prelude::*;
+
+use crate::diag::{Diagnostic, Failure, Severity};
 use crate::fonts::FontSet;
-use crate::model::Document;
+use crate::model::{Block, Document};
+
+pub use paginate::{HeadingPlace, Layout, PageLayout};
 
 /// Options of a PDF build that do not come from the book.
 #[derive(Debug, Clone, Default)]
@@ -17,10 +50,107 @@ pub fn render_pdf(
     fonts: &FontSet,
     options: &PdfOptions,
 ) -> Result<(Vec<u8>, Vec<Diagnostic>), Failure> {
-    let _ = (doc, fonts, options);
-    Err(Failure::new(Diagnostic::new(
-        crate::diag::Severity::Error,
-        None,
-        "the PDF renderer is not built yet",
-    )))
+    with_layout(doc, fonts, options, |layout, book, diagnostics| {
+        let bytes = write::write_pdf(layout, book, doc)?;
+        Ok((bytes, diagnostics))
+    })
+}
+
+/// Lays out `doc` without writing it: pages, lines with their glyph
+/// positions, and where each heading landed.
+pub fn layout_document(
+    doc: &Document,
+    fonts: &FontSet,
+    options: &PdfOptions,
+) -> Result<(Layout, Vec<Diagnostic>), Failure> {
+    with_layout(doc, fonts, options, |layout, _, diagnostics| {
+        Ok((layout.clone(), diagnostics))
+    })
+}
+
+fn with_layout<T>(
+    doc: &Document,
+    fonts: &FontSet,
+    options: &PdfOptions,
+    then: impl FnOnce(&Layout, &shape::FontBook<'_>, Vec<Diagnostic>) -> Result<T, Failure>,
+) -> Result<T, Failure> {
+    let style = style::load_style(&doc.settings.pdf_style, &doc.settings.base_dir)?;
+    let unreadable = || failure("a font of the book cannot be read".into());
+    let book = shape::FontBook::new(fonts, &[]).ok_or_else(unreadable)?;
+    // Characters the book's faces lack are looked for in the system fonts
+    // before anything is reported.
+    let extra = shape::system_fallbacks(&missing_chars(doc, &book));
+    if extra.is_empty() {
+        return run_layout(doc, &book, &style, options, then);
+    }
+    let book = shape::FontBook::new(fonts, &extra).ok_or_else(unreadable)?;
+    run_layout(doc, &book, &style, options, then)
+}
+
+fn run_layout<T>(
+    doc: &Document,
+    book: &shape::FontBook<'_>,
+    style: &style::PageStyle,
+    options: &PdfOptions,
+    then: impl FnOnce(&Layout, &shape::FontBook<'_>, Vec<Diagnostic>) -> Result<T, Failure>,
+) -> Result<T, Failure> {
+    let flows: Vec<layout::ChapterFlow> = doc
+        .chapters
+        .par_iter()
+        .enumerate()
+        .map(|(index, chapter)| {
+            layout::ChapterLayouter::new(
+                book,
+                style,
+                chapter,
+                index,
+                &doc.settings.base_dir,
+                options.allow_missing_glyphs,
+            )
+            .run()
+        })
+        .collect();
+    let mut diagnostics = Vec::new();
+    for flow in &flows {
+        diagnostics.extend(flow.diagnostics.iter().cloned());
+    }
+    let layout = paginate::assemble(flows, style);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(Failure { diagnostics });
+    }
+    then(&layout, book, diagnostics)
+}
+
+fn failure(message: String) -> Failure {
+    Failure::new(Diagnostic::new(Severity::Error, None, message))
+}
+
+/// Characters of `doc` that no face of `book` has, each once, in order.
+fn missing_chars(doc: &Document, book: &shape::FontBook<'_>) -> Vec<char> {
+    let mut text = String::new();
+    for chapter in &doc.chapters {
+        text.push_str(&chapter.title.display_text());
+        if let Some(s) = &chapter.subtitle {
+            text.push_str(s);
+        }
+        collect_text(&chapter.blocks, &mut text);
+        for note in &chapter.footnotes {
+            collect_text(&note.blocks, &mut text);
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for c in text.chars() {
+        if c.is_whitespace() || !seen.insert(c) {
+            continue;
+        }
+        if book.face_for(c, style::FaceChoice::Body).is_none() {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn collect_text(blocks: &[Block], out: &mut String) {
+    crate::model::push_blocks_text(blocks, out);
 }

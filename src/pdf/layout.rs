@@ -1,0 +1,1204 @@
+//! Block layout: one chapter of the model into a flow of elements (lines,
+//! table rows, images) that pagination cuts into pages.
+//!
+//! Every element knows its height, whether a page may break before it
+//! (widows and orphans, headings kept with what follows), the footnotes
+//! it needs on its page and, for table rows, the header row to repeat.
+//! Positions inside an element are relative to its top-left corner, with
+//! x measured from the left edge of the text block.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use krilla::image::Image;
+
+use super::inline::{shape_para, InlineStyle, ParaText, Shaped};
+use super::justify::{set_line, PlacedGlyph, SetLine};
+use super::linebreak::{break_lines, Class, Measure, Para, Rules, Sums};
+use super::shape::FontBook;
+use super::style::{Align, FaceChoice, HeadingSetup, PageStyle};
+use crate::diag::{Diagnostic, Location, Severity};
+use crate::model::{Alignment, Block, Chapter, Heading, Inline, Span};
+
+/// Something drawn on a page.
+#[derive(Debug, Clone)]
+pub enum Item {
+    Line(Line),
+    /// A stroked line (table rules, the footnote separator).
+    Rule {
+        x0: f32,
+        y0: f32,
+        x1: f32,
+        y1: f32,
+        width: f32,
+    },
+    Image {
+        image: Image,
+        x: f32,
+        y: f32,
+        width: f32,
+        height: f32,
+        /// Its tag, `None` when it is decoration.
+        tag: Option<u32>,
+    },
+    /// An emphasis dot (着重号).
+    Dot {
+        x: f32,
+        y: f32,
+        r: f32,
+    },
+    /// A link area.
+    Link {
+        x0: f32,
+        y0: f32,
+        x1: f32,
+        y1: f32,
+        url: String,
+    },
+}
+
+/// What a line is, for tests and later stages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    Body,
+    Heading,
+    Note,
+    Label,
+    Cell,
+    Caption,
+    Verse,
+}
+
+/// A set line placed in its element or page.
+#[derive(Debug, Clone)]
+pub struct Line {
+    /// The start of the measure; glyph x are relative to it.
+    pub x: f32,
+    pub baseline: f32,
+    /// Width of the measure.
+    pub measure: f32,
+    pub set: SetLine,
+    /// True when the line must be flush with both edges of its measure.
+    pub justified: bool,
+    pub kind: LineKind,
+    /// Its tag (content identifier), `None` for repeated decoration.
+    pub tag: Option<u32>,
+}
+
+impl Line {
+    /// Left and right ends of the line's content.
+    pub fn extent(&self) -> (f32, f32) {
+        (self.x + self.set.start, self.x + self.set.end)
+    }
+}
+
+/// A heading placed in the flow.
+#[derive(Debug, Clone)]
+pub struct HeadingMark {
+    pub id: String,
+    pub level: u8,
+    pub title: String,
+}
+
+/// One unit of pagination.
+#[derive(Debug, Clone, Default)]
+pub struct Elem {
+    pub height: f32,
+    /// Space above it, dropped at the top of a page.
+    pub space_before: f32,
+    /// A page may break before it.
+    pub break_before: bool,
+    /// It stays on the page of the next element.
+    pub keep_with_next: bool,
+    pub items: Vec<Item>,
+    /// Footnotes (indices into the chapter's notes) that must go on its page.
+    pub notes: Vec<usize>,
+    /// For a table row: the element of its header row.
+    pub header: Option<usize>,
+    pub heading: Option<HeadingMark>,
+}
+
+/// The logical structure, for the PDF tag tree.
+#[derive(Debug, Clone)]
+pub enum TagSpec {
+    Section,
+    Title,
+    Heading(u8, String),
+    P,
+    List(bool),
+    ListItem,
+    Label,
+    ListBody,
+    Quote,
+    Table,
+    Row,
+    HeaderCell,
+    Cell,
+    Figure(String),
+    Caption,
+    Note,
+    Code,
+}
+
+#[derive(Debug, Clone)]
+pub enum TagChild {
+    Node(usize),
+    Content(u32),
+}
+
+#[derive(Debug, Clone)]
+pub struct TagNode {
+    pub spec: TagSpec,
+    pub children: Vec<TagChild>,
+}
+
+/// A chapter laid out as a flow.
+pub struct ChapterFlow {
+    pub elems: Vec<Elem>,
+    /// The footnotes, each a flow of its own.
+    pub notes: Vec<Vec<Elem>>,
+    /// Tag nodes; node 0 is the chapter.
+    pub tags: Vec<TagNode>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Pages the chapter's first page must be.
+    pub index: usize,
+}
+
+/// How a paragraph is set.
+#[derive(Debug, Clone)]
+struct ParaOpts {
+    inset: f32,
+    width: f32,
+    indent: f32,
+    align: Align,
+    justify: bool,
+    ragged: bool,
+    size: f32,
+    pitch: f32,
+    kind: LineKind,
+    span: Span,
+}
+
+/// A line with its extra items, before it goes into an element.
+struct LineOut {
+    line: Line,
+    extras: Vec<Item>,
+    notes: Vec<usize>,
+}
+
+/// Lays out one chapter.
+pub struct ChapterLayouter<'a, 'b> {
+    book: &'b FontBook<'a>,
+    style: &'b PageStyle,
+    rules: Rules,
+    chapter: &'b Chapter,
+    index: usize,
+    base_dir: &'b Path,
+    source_path: std::path::PathBuf,
+    missing_severity: Severity,
+    diags: Vec<Diagnostic>,
+    tags: Vec<TagNode>,
+    next_uid: u32,
+    elems: Vec<Elem>,
+    notes: Vec<Vec<Elem>>,
+    note_index: HashMap<String, usize>,
+}
+
+/// The footnote marker for note `number`: ① to ⑳, then [21].
+pub fn note_marker(number: u32) -> String {
+    match number {
+        1..=20 => {
+            char::from_u32(0x2460 + number - 1).map_or_else(|| format!("[{number}]"), String::from)
+        }
+        _ => format!("[{number}]"),
+    }
+}
+
+/// The label of item `n` of a list.
+pub fn list_label(ordered: bool, n: u64) -> String {
+    if ordered {
+        format!("{n}.")
+    } else {
+        "•".to_string()
+    }
+}
+
+impl<'a, 'b> ChapterLayouter<'a, 'b> {
+    pub fn new(
+        book: &'b FontBook<'a>,
+        style: &'b PageStyle,
+        chapter: &'b Chapter,
+        index: usize,
+        base_dir: &'b Path,
+        allow_missing: bool,
+    ) -> Self {
+        let rules = Rules {
+            cjk_latin_gap: style.body.cjk_latin_gap,
+            strict: style.body.strict,
+        };
+        let note_index = chapter
+            .footnotes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.id.clone(), i))
+            .collect();
+        ChapterLayouter {
+            book,
+            style,
+            rules,
+            chapter,
+            index,
+            base_dir,
+            source_path: base_dir.join(&chapter.source),
+            missing_severity: if allow_missing {
+                Severity::Warning
+            } else {
+                Severity::Error
+            },
+            diags: Vec::new(),
+            tags: vec![TagNode {
+                spec: TagSpec::Section,
+                children: Vec::new(),
+            }],
+            next_uid: 0,
+            elems: Vec::new(),
+            notes: Vec::new(),
+            note_index,
+        }
+    }
+
+    /// Lays out the whole chapter.
+    pub fn run(mut self) -> ChapterFlow {
+        let chapter = self.chapter;
+        self.title(&chapter.title, chapter.subtitle.as_deref());
+        let body = InlineStyle::new(FaceChoice::Body, self.style.body.size);
+        let width = self.style.text_width;
+        for block in &chapter.blocks {
+            self.block(block, 0, 0.0, width, &body);
+        }
+        let note_size = (self.style.body.size * 0.85 * 2.0).round() / 2.0;
+        for note in &chapter.footnotes {
+            let node = self.node(0, TagSpec::Note);
+            let mut flow = Vec::new();
+            let note_style = InlineStyle::new(FaceChoice::Body, note_size);
+            for (k, block) in note.blocks.iter().enumerate() {
+                let mut pt = ParaText::default();
+                if k == 0 {
+                    pt.push(&note_marker(note.number), &note_style);
+                }
+                let (content, span) = match block {
+                    Block::Paragraph { content, span } => (content.clone(), *span),
+                    other => {
+                        let mut text = String::new();
+                        crate::model::push_blocks_text(std::slice::from_ref(other), &mut text);
+                        (vec![Inline::text(text.trim())], other.span())
+                    }
+                };
+                self.inlines(&content, &note_style, &mut pt);
+                let p = self.node(node, TagSpec::P);
+                let opts = ParaOpts {
+                    inset: 0.0,
+                    width,
+                    indent: 0.0,
+                    align: Align::Left,
+                    justify: true,
+                    ragged: false,
+                    size: note_size,
+                    pitch: note_size * 1.5,
+                    kind: LineKind::Note,
+                    span,
+                };
+                let lines = self.set_para(pt, &opts, p);
+                for out in lines {
+                    flow.push(self.line_elem(out, note_size * 1.5, true));
+                }
+            }
+            self.notes.push(flow);
+        }
+        ChapterFlow {
+            elems: self.elems,
+            notes: self.notes,
+            tags: self.tags,
+            diagnostics: self.diags,
+            index: self.index,
+        }
+    }
+
+    fn node(&mut self, parent: usize, spec: TagSpec) -> usize {
+        self.tags.push(TagNode {
+            spec,
+            children: Vec::new(),
+        });
+        let id = self.tags.len() - 1;
+        self.tags[parent].children.push(TagChild::Node(id));
+        id
+    }
+
+    fn content(&mut self, parent: usize) -> u32 {
+        let uid = self.next_uid;
+        self.next_uid += 1;
+        self.tags[parent].children.push(TagChild::Content(uid));
+        uid
+    }
+
+    fn pitch(&self) -> f32 {
+        self.style.pitch()
+    }
+
+    /// The chapter title and subtitle.
+    fn title(&mut self, heading: &Heading, subtitle: Option<&str>) {
+        let setup = self.style.title.clone();
+        self.heading_block(heading, &setup, TagSpec::Title);
+        if let Some(subtitle) = subtitle {
+            let sub = self.style.subtitle.clone();
+            let s = InlineStyle::new(sub.face, sub.size);
+            let mut pt = ParaText::default();
+            pt.push(subtitle, &s);
+            let node = self.node(0, TagSpec::P);
+            let elems = self.heading_lines(pt, &sub, heading.span, node, None);
+            self.elems.extend(elems);
+        }
+    }
+
+    fn heading_block(&mut self, heading: &Heading, setup: &HeadingSetup, spec: TagSpec) {
+        let s = InlineStyle::new(setup.face, setup.size);
+        let mut pt = ParaText::default();
+        if let Some(number) = &heading.number {
+            pt.push(number, &s);
+        }
+        self.inlines(&heading.content, &s, &mut pt);
+        let title = heading.display_text();
+        let spec = match spec {
+            TagSpec::Title => TagSpec::Heading(1, title.clone()),
+            other => other,
+        };
+        let node = self.node(0, spec);
+        let mark = HeadingMark {
+            id: heading.id.clone(),
+            level: heading.level,
+            title,
+        };
+        let elems = self.heading_lines(pt, setup, heading.span, node, Some(mark));
+        self.elems.extend(elems);
+    }
+
+    /// Lines of a heading: kept together and with what follows.
+    fn heading_lines(
+        &mut self,
+        pt: ParaText,
+        setup: &HeadingSetup,
+        span: Span,
+        node: usize,
+        mark: Option<HeadingMark>,
+    ) -> Vec<Elem> {
+        let pitch = (setup.size * 1.5).max(self.pitch());
+        let opts = ParaOpts {
+            inset: 0.0,
+            width: self.style.text_width,
+            indent: 0.0,
+            align: setup.align,
+            justify: false,
+            ragged: true,
+            size: setup.size,
+            pitch,
+            kind: LineKind::Heading,
+            span,
+        };
+        let lines = self.set_para(pt, &opts, node);
+        let count = lines.len();
+        let mut out = Vec::with_capacity(count);
+        for (k, line) in lines.into_iter().enumerate() {
+            let mut elem = self.line_elem(line, pitch, k == 0);
+            // Headings never end a page: keep with the next two lines.
+            elem.keep_with_next = true;
+            if k == 0 {
+                elem.space_before = setup.space_before * self.pitch();
+                elem.heading = mark.clone();
+            }
+            if k + 1 == count {
+                elem.height += setup.space_after * self.pitch();
+            }
+            out.push(elem);
+        }
+        out
+    }
+
+    fn line_elem(&self, out: LineOut, height: f32, break_before: bool) -> Elem {
+        let mut items = Vec::with_capacity(1 + out.extras.len());
+        items.push(Item::Line(out.line));
+        items.extend(out.extras);
+        Elem {
+            height,
+            space_before: 0.0,
+            break_before,
+            keep_with_next: false,
+            items,
+            notes: out.notes,
+            header: None,
+            heading: None,
+        }
+    }
+
+    /// Appends the text of `inlines` to `pt`.
+    fn inlines(&mut self, inlines: &[Inline], style: &InlineStyle, pt: &mut ParaText) {
+        for inline in inlines {
+            match inline {
+                Inline::Text { text } | Inline::Code { text } => pt.push(text, style),
+                Inline::Emphasis { content } => {
+                    let mut s = style.clone();
+                    s.dots = true;
+                    self.inlines(content, &s, pt);
+                }
+                Inline::Strong { content } => {
+                    let mut s = style.clone();
+                    if s.face == FaceChoice::Body {
+                        s.face = FaceChoice::Bold;
+                    }
+                    self.inlines(content, &s, pt);
+                }
+                Inline::Link { url, content } => {
+                    let mut s = style.clone();
+                    s.link = Some(url.clone());
+                    self.inlines(content, &s, pt);
+                }
+                Inline::FootnoteRef { id, number } => {
+                    let mut s = style.clone();
+                    s.size = (style.size * 0.6 * 2.0).round() / 2.0;
+                    s.raise = style.size * 0.38;
+                    s.dots = false;
+                    s.link = None;
+                    if let Some(&index) = self.note_index.get(id) {
+                        pt.notes.push((pt.text.len() as u32, index));
+                    }
+                    pt.push(&note_marker(*number), &s);
+                }
+                Inline::LineBreak => pt.push_break(),
+            }
+        }
+    }
+
+    /// Breaks and sets a paragraph; each line becomes tagged content of
+    /// `node`.
+    fn set_para(&mut self, pt: ParaText, opts: &ParaOpts, node: usize) -> Vec<LineOut> {
+        let mut shaped = shape_para(self.book, pt, self.rules);
+        self.report_missing(&shaped, opts.span);
+        keep_markers_attached(&mut shaped);
+        let para = Para {
+            text: &shaped.text,
+            atoms: &shaped.atoms,
+            junctions: &shaped.junctions,
+        };
+        let measure = Measure {
+            width: opts.width,
+            first_indent: opts.indent,
+            ragged: opts.ragged,
+        };
+        let spans = break_lines(&para, &measure);
+        let sums = Sums::new(&para);
+        let mut out = Vec::with_capacity(spans.len());
+        let baseline = (opts.pitch - opts.size) / 2.0 + 0.88 * opts.size;
+        for span in spans {
+            let indent = if span.start == 0 { opts.indent } else { 0.0 };
+            let set = set_line(&shaped, &sums, span, opts.width, indent, opts.justify);
+            let shift = match opts.align {
+                Align::Center if opts.ragged || span.last => {
+                    (opts.width - set.end - set.start) / 2.0
+                }
+                _ => 0.0,
+            };
+            let x = opts.inset + shift;
+            let notes: Vec<usize> = shaped
+                .notes
+                .iter()
+                .filter(|(at, _)| set.source.contains(at))
+                .map(|&(_, n)| n)
+                .collect();
+            let extras = decorations(&set, &shaped, x, baseline);
+            let tag = self.content(node);
+            out.push(LineOut {
+                line: Line {
+                    x,
+                    baseline,
+                    measure: opts.width,
+                    justified: opts.justify && !span.last,
+                    kind: opts.kind,
+                    set,
+                    tag: Some(tag),
+                },
+                extras,
+                notes,
+            });
+        }
+        out
+    }
+
+    fn report_missing(&mut self, shaped: &Shaped, span: Span) {
+        for &(offset, c) in &shaped.missing {
+            let before = shaped.text[..offset as usize]
+                .chars()
+                .filter(|&c| c != '\n')
+                .count() as u32;
+            let location = Location::new(&self.source_path, span.line, span.column + before);
+            self.diags.push(
+                Diagnostic::new(
+                    self.missing_severity,
+                    Some(location),
+                    format!("no font has the character “{c}” (U+{:04X})", c as u32),
+                )
+                .with_hint(
+                    "add a font that has it under [fonts] in book.toml, or build with --allow-missing-glyphs to draw a box instead",
+                ),
+            );
+        }
+    }
+
+    /// A body paragraph: lines with widow and orphan control.
+    #[allow(clippy::too_many_arguments)]
+    fn paragraph(
+        &mut self,
+        content: &[Inline],
+        span: Span,
+        parent: usize,
+        inset: f32,
+        width: f32,
+        base: &InlineStyle,
+        indent: bool,
+        label: Option<(String, usize)>,
+    ) {
+        let mut pt = ParaText::default();
+        self.inlines(content, base, &mut pt);
+        let node = self.node(parent, TagSpec::P);
+        let pitch = self.pitch() * base.size / self.style.body.size;
+        let opts = ParaOpts {
+            inset,
+            width,
+            indent: if indent {
+                self.style.body.indent * base.size
+            } else {
+                0.0
+            },
+            align: Align::Left,
+            justify: true,
+            ragged: false,
+            size: base.size,
+            pitch,
+            kind: LineKind::Body,
+            span,
+        };
+        let lines = self.set_para(pt, &opts, node);
+        let n = lines.len();
+        let spacing = self.style.body.paragraph_spacing * self.pitch();
+        for (k, line) in lines.into_iter().enumerate() {
+            // At least two lines of a paragraph at the foot and at the head
+            // of a page.
+            let break_before = k == 0 || (k >= 2 && n - k >= 2);
+            let mut elem = self.line_elem(line, pitch, break_before);
+            if k == 0 {
+                elem.space_before = spacing;
+                if let Some((label, node)) = &label {
+                    // The label hangs in the indent but is part of the
+                    // item's first line, so that it is read with it.
+                    if let Some(label) = self.label(label, base, inset, pitch, *node) {
+                        if let Some(Item::Line(line)) = elem.items.first_mut() {
+                            prepend_label(line, label);
+                        }
+                    }
+                }
+            }
+            self.elems.push(elem);
+        }
+    }
+
+    /// A list label set before the item's first line, tagged as `node`.
+    fn label(
+        &mut self,
+        text: &str,
+        base: &InlineStyle,
+        inset: f32,
+        pitch: f32,
+        node: usize,
+    ) -> Option<Line> {
+        let mut pt = ParaText::default();
+        pt.push(text, base);
+        let opts = ParaOpts {
+            inset: 0.0,
+            width: 4.0 * base.size,
+            indent: 0.0,
+            align: Align::Left,
+            justify: false,
+            ragged: true,
+            size: base.size,
+            pitch,
+            kind: LineKind::Label,
+            span: Span { line: 0, column: 0 },
+        };
+        let mut line = self.set_para(pt, &opts, node).into_iter().next()?.line;
+        // Right-aligned half an em before the item text.
+        let width = line.set.end - line.set.start;
+        line.x = inset - width - 0.5 * base.size;
+        Some(line)
+    }
+
+    fn block(&mut self, block: &Block, parent: usize, inset: f32, width: f32, base: &InlineStyle) {
+        match block {
+            Block::Heading(h) => {
+                let setup = self.style.heading(h.level).clone();
+                let level = h.level.clamp(1, 6);
+                self.heading_block(h, &setup, TagSpec::Heading(level, h.display_text()));
+            }
+            Block::Paragraph { content, span } => {
+                self.paragraph(content, *span, parent, inset, width, base, true, None);
+            }
+            Block::List {
+                ordered,
+                start,
+                items,
+                ..
+            } => {
+                let list = self.node(parent, TagSpec::List(*ordered));
+                let indent = 2.0 * base.size;
+                for (k, item) in items.iter().enumerate() {
+                    let li = self.node(list, TagSpec::ListItem);
+                    let label_node = self.node(li, TagSpec::Label);
+                    let body = self.node(li, TagSpec::ListBody);
+                    let label = list_label(*ordered, start + k as u64);
+                    for (b, inner) in item.iter().enumerate() {
+                        match inner {
+                            Block::Paragraph { content, span } => {
+                                let label = (b == 0).then(|| (label.clone(), label_node));
+                                self.paragraph(
+                                    content,
+                                    *span,
+                                    body,
+                                    inset + indent,
+                                    width - indent,
+                                    base,
+                                    false,
+                                    label,
+                                );
+                            }
+                            other => self.block(other, body, inset + indent, width - indent, base),
+                        }
+                    }
+                }
+            }
+            Block::Quote { blocks, .. } => {
+                let quote = self.node(parent, TagSpec::Quote);
+                let indent = 2.0 * base.size;
+                for inner in blocks {
+                    self.block(inner, quote, inset + indent, width - 2.0 * indent, base);
+                }
+            }
+            Block::Verse { lines, span } => {
+                let mut pt = ParaText::default();
+                for (k, line) in lines.iter().enumerate() {
+                    if k > 0 {
+                        pt.push_break();
+                    }
+                    self.inlines(line, base, &mut pt);
+                }
+                self.kept_lines(
+                    pt,
+                    *span,
+                    parent,
+                    inset + 2.0 * base.size,
+                    width - 2.0 * base.size,
+                    base.size,
+                    TagSpec::P,
+                    LineKind::Verse,
+                );
+            }
+            Block::Code { text, span, .. } => {
+                let size = (base.size * 0.9 * 2.0).round() / 2.0;
+                let s = InlineStyle::new(FaceChoice::Body, size);
+                let mut pt = ParaText::default();
+                for (k, line) in text.trim_end_matches('\n').split('\n').enumerate() {
+                    if k > 0 {
+                        pt.push_break();
+                    }
+                    pt.push(line, &s);
+                }
+                self.kept_lines(
+                    pt,
+                    *span,
+                    parent,
+                    inset + 2.0 * base.size,
+                    width - 2.0 * base.size,
+                    size,
+                    TagSpec::Code,
+                    LineKind::Verse,
+                );
+            }
+            Block::Image {
+                src,
+                alt,
+                caption,
+                span,
+            } => self.image(
+                src,
+                alt,
+                caption.as_deref(),
+                *span,
+                parent,
+                inset,
+                width,
+                base,
+            ),
+            Block::Table {
+                alignments,
+                header,
+                rows,
+                span,
+            } => self.table(alignments, header, rows, *span, parent, inset, width, base),
+            Block::Break { .. } => {
+                let pitch = self.pitch();
+                let w = 4.0 * base.size;
+                self.elems.push(Elem {
+                    height: pitch,
+                    break_before: true,
+                    items: vec![Item::Rule {
+                        x0: inset + (width - w) / 2.0,
+                        y0: pitch / 2.0,
+                        x1: inset + (width + w) / 2.0,
+                        y1: pitch / 2.0,
+                        width: 0.5,
+                    }],
+                    ..Elem::default()
+                });
+            }
+        }
+    }
+
+    /// Lines kept as written (verse, code): never justified.
+    #[allow(clippy::too_many_arguments)]
+    fn kept_lines(
+        &mut self,
+        pt: ParaText,
+        span: Span,
+        parent: usize,
+        inset: f32,
+        width: f32,
+        size: f32,
+        spec: TagSpec,
+        kind: LineKind,
+    ) {
+        let node = self.node(parent, spec);
+        let pitch = self.pitch() * size / self.style.body.size;
+        let opts = ParaOpts {
+            inset,
+            width,
+            indent: 0.0,
+            align: Align::Left,
+            justify: false,
+            ragged: false,
+            size,
+            pitch,
+            kind,
+            span,
+        };
+        let lines = self.set_para(pt, &opts, node);
+        let n = lines.len();
+        for (k, line) in lines.into_iter().enumerate() {
+            let break_before = k == 0 || (k >= 2 && n - k >= 2);
+            let elem = self.line_elem(line, pitch, break_before);
+            self.elems.push(elem);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn image(
+        &mut self,
+        src: &str,
+        alt: &str,
+        caption: Option<&str>,
+        span: Span,
+        parent: usize,
+        inset: f32,
+        width: f32,
+        base: &InlineStyle,
+    ) {
+        let path = self.base_dir.join(src);
+        let location = Location::new(&self.source_path, span.line, span.column);
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                self.diags.push(
+                    Diagnostic::error(location, format!("cannot read the image `{src}`: {e}"))
+                        .with_hint("image paths are relative to the book directory"),
+                );
+                return;
+            }
+        };
+        let lower = src.to_ascii_lowercase();
+        let decoded = if bytes.starts_with(b"\x89PNG") {
+            Image::from_png(bytes.into(), true)
+        } else if bytes.starts_with(&[0xFF, 0xD8]) {
+            Image::from_jpeg(bytes.into(), true)
+        } else {
+            Err(format!("`{lower}` is not a PNG or JPEG file"))
+        };
+        let image = match decoded {
+            Ok(image) => image,
+            Err(e) => {
+                self.diags.push(
+                    Diagnostic::error(location, format!("cannot use the image `{src}`: {e}"))
+                        .with_hint("use a PNG or JPEG image"),
+                );
+                return;
+            }
+        };
+        let (pw, ph) = image.size();
+        if pw == 0 || ph == 0 {
+            return;
+        }
+        // Scaled to the text width, but never taller than most of the page.
+        let mut w = width;
+        let mut h = w * ph as f32 / pw as f32;
+        let max_h = self.style.text_height * 0.8;
+        if h > max_h {
+            w *= max_h / h;
+            h = max_h;
+        }
+        let figure = self.node(parent, TagSpec::Figure(alt.to_string()));
+        let uid = self.content(figure);
+        let gap = self.pitch() * 0.5;
+        self.elems.push(Elem {
+            height: h + gap,
+            space_before: gap,
+            break_before: true,
+            keep_with_next: caption.is_some(),
+            items: vec![Item::Image {
+                image,
+                x: inset + (width - w) / 2.0,
+                y: 0.0,
+                width: w,
+                height: h,
+                tag: Some(uid),
+            }],
+            ..Elem::default()
+        });
+        if let Some(caption) = caption {
+            let size = (base.size * 0.9 * 2.0).round() / 2.0;
+            let s = InlineStyle::new(FaceChoice::Body, size);
+            let mut pt = ParaText::default();
+            pt.push(caption, &s);
+            let node = self.node(figure, TagSpec::Caption);
+            let pitch = self.pitch() * size / self.style.body.size;
+            let opts = ParaOpts {
+                inset,
+                width,
+                indent: 0.0,
+                align: Align::Center,
+                justify: false,
+                ragged: true,
+                size,
+                pitch,
+                kind: LineKind::Caption,
+                span,
+            };
+            let lines = self.set_para(pt, &opts, node);
+            let n = lines.len();
+            for (k, line) in lines.into_iter().enumerate() {
+                let mut elem = self.line_elem(line, pitch, false);
+                elem.keep_with_next = k + 1 < n;
+                if k + 1 == n {
+                    elem.height += gap;
+                }
+                self.elems.push(elem);
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn table(
+        &mut self,
+        alignments: &[Alignment],
+        header: &[Vec<Inline>],
+        rows: &[Vec<Vec<Inline>>],
+        span: Span,
+        parent: usize,
+        inset: f32,
+        width: f32,
+        base: &InlineStyle,
+    ) {
+        let cols = rows
+            .iter()
+            .map(Vec::len)
+            .chain(std::iter::once(header.len()))
+            .max()
+            .unwrap_or(0);
+        if cols == 0 {
+            return;
+        }
+        let size = (base.size * 0.9 * 2.0).round() / 2.0;
+        let pad_x = 0.5 * size;
+        let pad_y = 0.3 * size;
+        let pitch = size * 1.5;
+        let body = InlineStyle::new(FaceChoice::Body, size);
+        let bold = InlineStyle::new(FaceChoice::Bold, size);
+        // Natural widths decide the columns' share of the measure.
+        let mut natural = vec![2.0 * size; cols];
+        let all_rows =
+            std::iter::once((header, true)).chain(rows.iter().map(|r| (r.as_slice(), false)));
+        for (row, is_header) in all_rows.clone() {
+            for (c, cell) in row.iter().enumerate() {
+                let mut pt = ParaText::default();
+                self.inlines(cell, if is_header { &bold } else { &body }, &mut pt);
+                let shaped = shape_para(self.book, pt, self.rules);
+                let w: f32 = shaped.atoms.iter().map(|a| a.width).sum::<f32>()
+                    + shaped.junctions.iter().map(|j| j.width).sum::<f32>();
+                natural[c] = natural[c].max(w + 0.01);
+            }
+        }
+        let room = width - cols as f32 * 2.0 * pad_x;
+        let total: f32 = natural.iter().sum();
+        let col_w: Vec<f32> = natural.iter().map(|w| w / total * room).collect();
+        let table = self.node(parent, TagSpec::Table);
+        let mut header_elem = None;
+        let row_count = rows.len() + 1;
+        for (r, (row, is_header)) in all_rows.enumerate() {
+            if is_header && row.is_empty() {
+                continue;
+            }
+            let tr = self.node(table, TagSpec::Row);
+            let mut items = Vec::new();
+            let mut notes = Vec::new();
+            let mut height: f32 = 0.0;
+            let mut x = inset;
+            let mut edges = vec![x];
+            for (c, &col) in col_w.iter().enumerate() {
+                let cell_node = self.node(
+                    tr,
+                    if is_header {
+                        TagSpec::HeaderCell
+                    } else {
+                        TagSpec::Cell
+                    },
+                );
+                let mut pt = ParaText::default();
+                if let Some(cell) = row.get(c) {
+                    self.inlines(cell, if is_header { &bold } else { &body }, &mut pt);
+                }
+                let align = match (is_header, alignments.get(c)) {
+                    (true, _) | (_, Some(Alignment::Center)) => Align::Center,
+                    _ => Align::Left,
+                };
+                let right = !is_header && alignments.get(c) == Some(&Alignment::Right);
+                let opts = ParaOpts {
+                    inset: x + pad_x,
+                    width: col,
+                    indent: 0.0,
+                    align,
+                    justify: false,
+                    ragged: true,
+                    size,
+                    pitch,
+                    kind: LineKind::Cell,
+                    span,
+                };
+                let lines = self.set_para(pt, &opts, cell_node);
+                height = height.max(lines.len() as f32 * pitch);
+                for (k, mut out) in lines.into_iter().enumerate() {
+                    if right {
+                        let w = out.line.set.end - out.line.set.start;
+                        out.line.x = x + pad_x + col - w - out.line.set.start;
+                    }
+                    let dy = pad_y + k as f32 * pitch;
+                    out.line.baseline += dy;
+                    items.push(Item::Line(out.line));
+                    for extra in out.extras {
+                        items.push(shift_item(extra, 0.0, dy));
+                    }
+                    notes.extend(out.notes);
+                }
+                x += col + 2.0 * pad_x;
+                edges.push(x);
+            }
+            let h = height.max(pitch) + 2.0 * pad_y;
+            let rule = 0.5;
+            for y in [0.0, h] {
+                items.push(Item::Rule {
+                    x0: inset,
+                    y0: y,
+                    x1: x,
+                    y1: y,
+                    width: if is_header || (y > 0.0 && r + 1 == row_count) {
+                        0.75
+                    } else {
+                        rule
+                    },
+                });
+            }
+            for &e in &edges {
+                items.push(Item::Rule {
+                    x0: e,
+                    y0: 0.0,
+                    x1: e,
+                    y1: h,
+                    width: rule,
+                });
+            }
+            let index = self.elems.len();
+            self.elems.push(Elem {
+                height: h,
+                space_before: if r == 0 { 0.5 * self.pitch() } else { 0.0 },
+                // The header row keeps with the first row below it.
+                break_before: true,
+                keep_with_next: is_header,
+                items,
+                notes,
+                header: if is_header { None } else { header_elem },
+                heading: None,
+            });
+            if is_header {
+                header_elem = Some(index);
+            }
+        }
+        let after = 0.5 * self.pitch();
+        if let Some(last) = self.elems.last_mut() {
+            last.height += after;
+        }
+    }
+}
+
+/// Puts `label`'s glyphs and text in front of `line`.
+fn prepend_label(line: &mut Line, label: Line) {
+    let shift = label.x - line.x;
+    let offset = label.set.text.len() as u32;
+    let mut glyphs = Vec::with_capacity(label.set.glyphs.len() + line.set.glyphs.len());
+    for mut g in label.set.glyphs {
+        g.x += shift;
+        glyphs.push(g);
+    }
+    for mut g in std::mem::take(&mut line.set.glyphs) {
+        g.text = g.text.start + offset..g.text.end + offset;
+        glyphs.push(g);
+    }
+    line.set.glyphs = glyphs;
+    line.set.text.insert_str(0, &label.set.text);
+}
+
+/// Footnote markers never start a line: the junction before a raised
+/// atom is closed.
+fn keep_markers_attached(shaped: &mut Shaped) {
+    for i in 1..shaped.atoms.len() {
+        let style = &shaped.styles[shaped.atoms[i].style as usize];
+        if style.raise > 0.0 {
+            shaped.junctions[i - 1].brk = super::linebreak::Brk::Never;
+        }
+    }
+}
+
+/// Emphasis dots and link areas of a set line.
+fn decorations(set: &SetLine, shaped: &Shaped, x: f32, baseline: f32) -> Vec<Item> {
+    let mut out = Vec::new();
+    let mut link: Option<(f32, f32, f32, String)> = None;
+    for g in &set.glyphs {
+        let style = &shaped.styles[g.style as usize];
+        if style.dots {
+            let c = set.text[g.text.start as usize..]
+                .chars()
+                .next()
+                .unwrap_or(' ');
+            if Class::of(c) == Class::Ideo {
+                out.push(Item::Dot {
+                    x: x + g.x + g.advance / 2.0,
+                    y: baseline + 0.27 * g.size,
+                    r: 0.06 * g.size,
+                });
+            }
+        }
+        match (&mut link, &style.link) {
+            (Some((_, x1, _, url)), Some(u)) if url == u => *x1 = x + g.x + g.advance,
+            (_, Some(u)) => {
+                if let Some(done) = link.take() {
+                    out.push(link_item(done, baseline));
+                }
+                link = Some((x + g.x, x + g.x + g.advance, g.size, u.clone()));
+            }
+            (_, None) => {
+                if let Some(done) = link.take() {
+                    out.push(link_item(done, baseline));
+                }
+            }
+        }
+    }
+    if let Some(done) = link.take() {
+        out.push(link_item(done, baseline));
+    }
+    out
+}
+
+fn link_item((x0, x1, size, url): (f32, f32, f32, String), baseline: f32) -> Item {
+    Item::Link {
+        x0,
+        y0: baseline - 0.88 * size,
+        x1,
+        y1: baseline + 0.12 * size,
+        url,
+    }
+}
+
+/// Moves an item by `dx`, `dy`.
+pub fn shift_item(item: Item, dx: f32, dy: f32) -> Item {
+    match item {
+        Item::Line(mut line) => {
+            line.x += dx;
+            line.baseline += dy;
+            Item::Line(line)
+        }
+        Item::Rule {
+            x0,
+            y0,
+            x1,
+            y1,
+            width,
+        } => Item::Rule {
+            x0: x0 + dx,
+            y0: y0 + dy,
+            x1: x1 + dx,
+            y1: y1 + dy,
+            width,
+        },
+        Item::Image {
+            image,
+            x,
+            y,
+            width,
+            height,
+            tag,
+        } => Item::Image {
+            image,
+            x: x + dx,
+            y: y + dy,
+            width,
+            height,
+            tag,
+        },
+        Item::Dot { x, y, r } => Item::Dot {
+            x: x + dx,
+            y: y + dy,
+            r,
+        },
+        Item::Link {
+            x0,
+            y0,
+            x1,
+            y1,
+            url,
+        } => Item::Link {
+            x0: x0 + dx,
+            y0: y0 + dy,
+            x1: x1 + dx,
+            y1: y1 + dy,
+            url,
+        },
+    }
+}
+
+impl PlacedGlyph {
+    /// The right edge of its advance.
+    pub fn right(&self) -> f32 {
+        self.x + self.advance
+    }
+}

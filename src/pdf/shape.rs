@@ -1,0 +1,307 @@
+//! Faces and shaping: the book's fonts parsed once per render, font
+//! fallback per character, and rustybuzz shaping of runs.
+//!
+//! Every face of the book's three fallback chains (body, bold, heading) is
+//! parsed once into a [`LoadedFace`]; layout then asks for the face of each
+//! character and shapes runs of one face and size. Punctuation widths come
+//! from the font itself: the `halt` feature tells how much blank a full-width
+//! mark has and on which side (clreq 3.1.6: "punctuation width adjustment").
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rustybuzz::{Direction, Feature, Language, UnicodeBuffer};
+
+use super::style::FaceChoice;
+use crate::fonts::{Face, FontSet};
+
+/// Index of a face in the [`FontBook`].
+pub type FaceId = u16;
+
+/// One parsed face.
+pub struct LoadedFace<'a> {
+    pub face: rustybuzz::Face<'a>,
+    pub units_per_em: f32,
+    /// Advance of the space character, in em.
+    pub space: f32,
+    pub source: Face,
+    /// Blank space of full-width punctuation, by character.
+    pub blanks: HashMap<char, Blank>,
+}
+
+/// The blank part of a full-width mark, from the font's `halt` feature, in
+/// em: `left` for opening marks (ink on the right), `right` for closing and
+/// stop marks.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Blank {
+    pub left: f32,
+    pub right: f32,
+}
+
+/// All faces of a render.
+pub struct FontBook<'a> {
+    pub faces: Vec<LoadedFace<'a>>,
+    body: Vec<FaceId>,
+    bold: Vec<FaceId>,
+    heading: Vec<FaceId>,
+    /// Faces found on the system for characters no book face has.
+    extra: Vec<FaceId>,
+}
+
+/// A shaped glyph, in em of its size.
+#[derive(Debug, Clone, Copy)]
+pub struct ShapedGlyph {
+    pub id: u16,
+    /// Byte offset of its cluster in the shaped text.
+    pub cluster: u32,
+    pub advance: f32,
+    pub x_offset: f32,
+    pub y_offset: f32,
+}
+
+/// Marks whose widths come from the `halt` feature.
+pub const HALT_MARKS: &str = "，。、；：！？‘’“”（）《》〈〉「」『』【】〔〕〖〗［］｛｝・·";
+
+impl<'a> FontBook<'a> {
+    /// Parses every face of `fonts` (each distinct face once) and any
+    /// `extra` faces (system fallbacks).
+    pub fn new(fonts: &'a FontSet, extra: &'a [Face]) -> Option<FontBook<'a>> {
+        let mut faces: Vec<LoadedFace<'a>> = Vec::new();
+        let ids = |chain: &'a [Face], faces: &mut Vec<LoadedFace<'a>>| -> Option<Vec<FaceId>> {
+            let mut out = Vec::new();
+            for face in chain {
+                let existing = faces.iter().position(|f| {
+                    Arc::ptr_eq(&f.source.data, &face.data) && f.source.index == face.index
+                });
+                let id = match existing {
+                    Some(id) => id,
+                    None => {
+                        faces.push(load_face(face)?);
+                        faces.len() - 1
+                    }
+                };
+                out.push(id as FaceId);
+            }
+            Some(out)
+        };
+        let body = ids(&fonts.body, &mut faces)?;
+        let bold = ids(&fonts.body_bold, &mut faces)?;
+        let heading = ids(&fonts.heading, &mut faces)?;
+        let extra = ids(extra, &mut faces)?;
+        Some(FontBook {
+            faces,
+            body,
+            bold,
+            heading,
+            extra,
+        })
+    }
+
+    /// The fallback chain for `choice`, then the other book faces (a bold
+    /// face missing a character falls back to the regular one rather than to
+    /// nothing), then system faces.
+    pub fn chain(&self, choice: FaceChoice) -> impl Iterator<Item = FaceId> + '_ {
+        let first: &[FaceId] = match choice {
+            FaceChoice::Body => &self.body,
+            FaceChoice::Bold => &self.bold,
+            FaceChoice::Heading => &self.heading,
+        };
+        first
+            .iter()
+            .chain(&self.body)
+            .chain(&self.bold)
+            .chain(&self.heading)
+            .chain(&self.extra)
+            .copied()
+    }
+
+    /// The face that draws `c` in the chain `choice`, or `None` when no
+    /// face has it.
+    pub fn face_for(&self, c: char, choice: FaceChoice) -> Option<FaceId> {
+        self.chain(choice)
+            .find(|&id| self.faces[id as usize].face.glyph_index(c).is_some())
+    }
+
+    /// The first face of a chain (for missing glyphs).
+    pub fn primary(&self, choice: FaceChoice) -> FaceId {
+        self.chain(choice).next().unwrap_or(0)
+    }
+
+    pub fn face(&self, id: FaceId) -> &LoadedFace<'a> {
+        &self.faces[id as usize]
+    }
+
+    /// Shapes `text` (no spaces, one face) and appends its glyphs to `out`,
+    /// clusters offset by `base`. Full-width forms (`fwid`) are asked for
+    /// dashes, ellipses and the middle dot, which must be one em wide in
+    /// Chinese text (GB/T 15834: the dash and the ellipsis take two
+    /// character spaces).
+    pub fn shape(
+        &self,
+        id: FaceId,
+        text: &str,
+        base: u32,
+        cjk_run: bool,
+        out: &mut Vec<ShapedGlyph>,
+    ) {
+        let loaded = self.face(id);
+        let mut buffer = UnicodeBuffer::new();
+        buffer.push_str(text);
+        buffer.set_direction(Direction::LeftToRight);
+        if let Ok(lang) = "zh-Hans".parse::<Language>() {
+            buffer.set_language(lang);
+        }
+        let features: &[Feature] = if cjk_run {
+            &CJK_FEATURES
+        } else {
+            &LATIN_FEATURES
+        };
+        let shaped = rustybuzz::shape(&loaded.face, features, buffer);
+        let scale = 1.0 / loaded.units_per_em;
+        for (info, pos) in shaped.glyph_infos().iter().zip(shaped.glyph_positions()) {
+            out.push(ShapedGlyph {
+                id: info.glyph_id as u16,
+                cluster: base + info.cluster,
+                advance: pos.x_advance as f32 * scale,
+                x_offset: pos.x_offset as f32 * scale,
+                y_offset: pos.y_offset as f32 * scale,
+            });
+        }
+    }
+}
+
+const fn feature(tag: &[u8; 4], value: u32) -> Feature {
+    Feature {
+        tag: rustybuzz::ttf_parser::Tag::from_bytes(tag),
+        value,
+        start: 0,
+        end: u32::MAX,
+    }
+}
+
+/// CJK runs: the font's defaults plus full-width dashes and ellipses.
+static CJK_FEATURES: [Feature; 1] = [feature(b"fwid", 1)];
+/// Latin runs: kerning and standard ligatures (on by default in the
+/// shaper, said here so the choice is visible).
+static LATIN_FEATURES: [Feature; 2] = [feature(b"kern", 1), feature(b"liga", 1)];
+
+fn load_face(source: &Face) -> Option<LoadedFace<'_>> {
+    let face = rustybuzz::Face::from_slice(source.bytes(), source.index)?;
+    let units_per_em = face.units_per_em() as f32;
+    let space = face
+        .glyph_index(' ')
+        .and_then(|g| face.glyph_hor_advance(g))
+        .map_or(0.25, |a| f32::from(a) / units_per_em);
+    let mut loaded = LoadedFace {
+        face,
+        units_per_em,
+        space,
+        source: source.clone(),
+        blanks: HashMap::new(),
+    };
+    loaded.blanks = measure_blanks(&loaded);
+    Some(loaded)
+}
+
+/// Measures the blank of each mark in [`HALT_MARKS`] by shaping it with and
+/// without `halt`: the advance lost is the blank, a negative offset says it
+/// was on the left.
+fn measure_blanks(loaded: &LoadedFace<'_>) -> HashMap<char, Blank> {
+    let mut out = HashMap::new();
+    let halt = [feature(b"halt", 1)];
+    let shape = |c: char, features: &[Feature]| -> Option<(i32, i32)> {
+        loaded.face.glyph_index(c)?;
+        let mut buffer = UnicodeBuffer::new();
+        buffer.push_str(c.encode_utf8(&mut [0; 4]));
+        buffer.set_direction(Direction::LeftToRight);
+        if let Ok(lang) = "zh-Hans".parse::<Language>() {
+            buffer.set_language(lang);
+        }
+        let shaped = rustybuzz::shape(&loaded.face, features, buffer);
+        let pos = shaped.glyph_positions().first()?;
+        Some((pos.x_advance, pos.x_offset))
+    };
+    for c in HALT_MARKS.chars() {
+        let (Some((full, _)), Some((half, offset))) = (shape(c, &[]), shape(c, &halt)) else {
+            continue;
+        };
+        let lost = (full - half) as f32 / loaded.units_per_em;
+        if lost <= 0.01 {
+            continue;
+        }
+        let blank = if offset < 0 {
+            Blank {
+                left: lost,
+                right: 0.0,
+            }
+        } else {
+            Blank {
+                left: 0.0,
+                right: lost,
+            }
+        };
+        out.insert(c, blank);
+    }
+    out
+}
+
+/// Finds system faces for the characters in `missing` that no book face
+/// has; each face is returned once.
+pub fn system_fallbacks(missing: &[char]) -> Vec<Face> {
+    if missing.is_empty() {
+        return Vec::new();
+    }
+    let mut db = fontdb::Database::new();
+    db.load_system_fonts();
+    let mut found: Vec<Face> = Vec::new();
+    let mut left: Vec<char> = missing.to_vec();
+    // Prefer CJK serif faces, then anything, in a stable order.
+    let mut infos: Vec<&fontdb::FaceInfo> = db.faces().collect();
+    infos.sort_by_key(|info| {
+        let name = info
+            .families
+            .first()
+            .map(|f| f.0.clone())
+            .unwrap_or_default();
+        let rank = if name.contains("Serif CJK") || name.contains("Song") {
+            0
+        } else if name.contains("CJK") {
+            1
+        } else {
+            2
+        };
+        (rank, info.weight.0.abs_diff(400), name, info.index)
+    });
+    for info in infos {
+        if left.is_empty() {
+            break;
+        }
+        let covered = db
+            .with_face_data(info.id, |data, index| {
+                let face = rustybuzz::ttf_parser::Face::parse(data, index).ok()?;
+                let covered: Vec<char> = left
+                    .iter()
+                    .copied()
+                    .filter(|&c| face.glyph_index(c).is_some())
+                    .collect();
+                Some((covered, data.to_vec(), index))
+            })
+            .flatten();
+        if let Some((covered, data, index)) = covered {
+            if covered.is_empty() {
+                continue;
+            }
+            left.retain(|c| !covered.contains(c));
+            found.push(Face {
+                family: info
+                    .families
+                    .first()
+                    .map_or_else(String::new, |f| f.0.clone()),
+                bold: info.weight.0 >= 600,
+                data: Arc::new(data),
+                index,
+            });
+        }
+    }
+    found
+}

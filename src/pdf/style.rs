@@ -1,0 +1,323 @@
+//! PDF page styles: page size, margins, body text and heading sizes.
+//!
+//! A page style is a small TOML file. The built-in ones live in
+//! `styles/pdf/` and are compiled in; `book.toml` names one of them
+//! (`[style] pdf = "a5-book"`) or gives a path relative to the book
+//! directory. The layout reads only the resolved [`PageStyle`], in points.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::diag::{Diagnostic, Failure, Location};
+
+/// Millimetres to PDF points.
+pub const MM: f32 = 72.0 / 25.4;
+
+/// The built-in styles: name and TOML text.
+pub const BUILTIN: [(&str, &str); 2] = [
+    ("a4-report", include_str!("../../styles/pdf/a4-report.toml")),
+    ("a5-book", include_str!("../../styles/pdf/a5-book.toml")),
+];
+
+/// Named page sizes in millimetres (width, height).
+pub const PAGE_SIZES: [(&str, f32, f32); 8] = [
+    ("A4", 210.0, 297.0),
+    ("A5", 148.0, 210.0),
+    ("B5", 176.0, 250.0),
+    ("B5-ISO", 176.0, 250.0),
+    ("B5-JIS", 182.0, 257.0),
+    ("16K", 185.0, 260.0),
+    ("32K", 130.0, 184.0),
+    ("Letter", 215.9, 279.4),
+];
+
+/// A page style as written in TOML (millimetres, points, em).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct StyleFile {
+    pub page: PageSetup,
+    pub body: BodySetup,
+    pub title: HeadingSetup,
+    pub subtitle: HeadingSetup,
+    pub h2: HeadingSetup,
+    pub h3: HeadingSetup,
+    pub h4: HeadingSetup,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PageSetup {
+    /// A name from [`PAGE_SIZES`] or `"WxH"` in millimetres.
+    pub size: String,
+    pub margin_top: f32,
+    pub margin_bottom: f32,
+    pub margin_inner: f32,
+    pub margin_outer: f32,
+    #[serde(default)]
+    pub chapter_start: ChapterStart,
+    /// Bleed on each side, in millimetres.
+    #[serde(default)]
+    pub bleed: f32,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChapterStart {
+    #[default]
+    NewPage,
+    Recto,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BodySetup {
+    /// Body size in points.
+    pub size: f32,
+    /// Line pitch as a multiple of `size`.
+    pub leading: f32,
+    /// First-line indent in em.
+    #[serde(default = "two")]
+    pub indent: f32,
+    /// Extra space between paragraphs, in lines.
+    #[serde(default)]
+    pub paragraph_spacing: f32,
+    /// A 1/4 em gap between Han characters and Latin letters or digits.
+    #[serde(default = "yes")]
+    pub cjk_latin_gap: bool,
+    /// clreq strict level: `——` and `……` never start a line either.
+    #[serde(default)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct HeadingSetup {
+    /// Size in points.
+    pub size: f32,
+    #[serde(default)]
+    pub face: FaceChoice,
+    #[serde(default)]
+    pub align: Align,
+    /// Space above, in body lines.
+    #[serde(default)]
+    pub space_before: f32,
+    /// Space below, in body lines.
+    #[serde(default)]
+    pub space_after: f32,
+}
+
+/// Which fallback chain of the book's fonts a text uses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FaceChoice {
+    #[default]
+    Body,
+    Bold,
+    Heading,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Align {
+    #[default]
+    Left,
+    Center,
+}
+
+/// A resolved page style, in points.
+#[derive(Debug, Clone)]
+pub struct PageStyle {
+    pub name: String,
+    pub width: f32,
+    pub height: f32,
+    pub bleed: f32,
+    /// Text block: left edge on a recto (odd) page, on a verso, top,
+    /// width (a whole number of body characters) and height.
+    pub left_recto: f32,
+    pub left_verso: f32,
+    pub top: f32,
+    pub text_width: f32,
+    pub text_height: f32,
+    pub chapter_start: ChapterStart,
+    pub body: BodySetup,
+    pub title: HeadingSetup,
+    pub subtitle: HeadingSetup,
+    pub h2: HeadingSetup,
+    pub h3: HeadingSetup,
+    pub h4: HeadingSetup,
+}
+
+impl PageStyle {
+    /// Line pitch of body text in points.
+    pub fn pitch(&self) -> f32 {
+        self.body.size * self.body.leading
+    }
+
+    /// The setup for a heading of `level` (1 = chapter title).
+    pub fn heading(&self, level: u8) -> &HeadingSetup {
+        match level {
+            0 | 1 => &self.title,
+            2 => &self.h2,
+            3 => &self.h3,
+            _ => &self.h4,
+        }
+    }
+}
+
+/// Loads the page style `name`: a built-in name or a path relative to
+/// `base_dir`.
+pub fn load_style(name: &str, base_dir: &Path) -> Result<PageStyle, Failure> {
+    if let Some((_, text)) = BUILTIN.iter().find(|(n, _)| *n == name) {
+        return parse_style(name, text, Path::new(&format!("styles/pdf/{name}.toml")));
+    }
+    let path = base_dir.join(name);
+    if !path.is_file() {
+        let names: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
+        return Err(Diagnostic::error(
+            Location::file(&path),
+            format!("no PDF page style `{name}`"),
+        )
+        .with_hint(format!(
+            "use a built-in style ({}) or the path of a TOML page style",
+            names.join(", ")
+        ))
+        .into());
+    }
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| Failure::io(&path, "read the page style", &e))?;
+    parse_style(name, &text, &path)
+}
+
+/// Parses and resolves the TOML of a page style; `path` is for messages.
+pub fn parse_style(name: &str, text: &str, path: &Path) -> Result<PageStyle, Failure> {
+    let file: StyleFile = toml::from_str(text).map_err(|e| {
+        let (line, column) = e
+            .span()
+            .map_or((0, 0), |s| crate::config::line_column(text, s.start));
+        Failure::new(Diagnostic::error(
+            Location::new(path, line, column),
+            e.message().trim().to_string(),
+        ))
+    })?;
+    let bad =
+        |message: String| -> Failure { Diagnostic::error(Location::file(path), message).into() };
+    let (width_mm, height_mm) = page_size(&file.page.size).ok_or_else(|| {
+        let names: Vec<&str> = PAGE_SIZES.iter().map(|s| s.0).collect();
+        Failure::new(
+            Diagnostic::error(
+                Location::file(path),
+                format!("unknown page size `{}`", file.page.size),
+            )
+            .with_hint(format!(
+                "use one of {} or \"WIDTHxHEIGHT\" in millimetres",
+                names.join(", ")
+            )),
+        )
+    })?;
+    let body = &file.body;
+    if !(4.0..=72.0).contains(&body.size) || !(1.0..=4.0).contains(&body.leading) {
+        return Err(bad(format!(
+            "body size {} pt or leading {} is out of range (4-72 pt, 1-4)",
+            body.size, body.leading
+        )));
+    }
+    let p = &file.page;
+    let width = width_mm * MM;
+    let height = height_mm * MM;
+    let inner = p.margin_inner * MM;
+    let outer = p.margin_outer * MM;
+    let available = width - inner - outer;
+    // A text block of whole characters: every line of pure CJK text then
+    // fills the measure without any spacing (版心宽度为字号的整数倍).
+    let chars = (available / body.size).floor();
+    if chars < 8.0 {
+        return Err(bad(format!(
+            "the text block holds only {chars} characters per line; reduce the margins or the body size"
+        )));
+    }
+    let text_width = chars * body.size;
+    let spare = available - text_width;
+    // The spare width goes to both margins in proportion, keeping the
+    // inner/outer ratio the style asks for.
+    let share = if inner + outer > 0.0 {
+        inner / (inner + outer)
+    } else {
+        0.5
+    };
+    let left_recto = inner + spare * share;
+    let left_verso = outer + spare * (1.0 - share);
+    let top = p.margin_top * MM;
+    let text_height = height - top - p.margin_bottom * MM;
+    if text_height < body.size * body.leading * 4.0 {
+        return Err(bad("the page has room for fewer than four lines".into()));
+    }
+    Ok(PageStyle {
+        name: name.to_string(),
+        width,
+        height,
+        bleed: p.bleed.max(0.0) * MM,
+        left_recto,
+        left_verso,
+        top,
+        text_width,
+        text_height,
+        chapter_start: p.chapter_start,
+        body: file.body.clone(),
+        title: file.title,
+        subtitle: file.subtitle,
+        h2: file.h2,
+        h3: file.h3,
+        h4: file.h4,
+    })
+}
+
+/// Width and height in millimetres of a named size or `WxH`.
+fn page_size(size: &str) -> Option<(f32, f32)> {
+    if let Some(&(_, w, h)) = PAGE_SIZES.iter().find(|s| s.0.eq_ignore_ascii_case(size)) {
+        return Some((w, h));
+    }
+    let (w, h) = size.split_once(['x', 'X', '×'])?;
+    let w: f32 = w.trim().parse().ok()?;
+    let h: f32 = h.trim().parse().ok()?;
+    (w >= 50.0 && h >= 50.0 && w <= 2000.0 && h <= 2000.0).then_some((w, h))
+}
+
+fn two() -> f32 {
+    2.0
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_styles_parse_and_fit_whole_characters() {
+        for (name, _) in BUILTIN {
+            let style = load_style(name, Path::new(".")).unwrap();
+            let chars = style.text_width / style.body.size;
+            assert!((chars - chars.round()).abs() < 1e-3, "{name}: {chars}");
+            assert!(style.left_recto > 30.0 && style.left_verso > 30.0);
+        }
+    }
+
+    #[test]
+    fn sizes_by_name_and_by_millimetres() {
+        assert_eq!(page_size("16K"), Some((185.0, 260.0)));
+        assert_eq!(page_size("32k"), Some((130.0, 184.0)));
+        assert_eq!(page_size("B5-JIS"), Some((182.0, 257.0)));
+        assert_eq!(page_size("170x240"), Some((170.0, 240.0)));
+        assert_eq!(page_size("A3"), None);
+    }
+
+    #[test]
+    fn unknown_key_is_located() {
+        let text = BUILTIN[0].1.replace("leading =", "leadin =");
+        let err = parse_style("x", &text, Path::new("x.toml")).unwrap_err();
+        assert!(err.diagnostics[0].location.as_ref().unwrap().line > 0);
+    }
+}
