@@ -8,9 +8,10 @@
 //! mark has and on which side (clreq 3.1.6: "punctuation width adjustment").
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
-use rustybuzz::{Direction, Feature, Language, UnicodeBuffer};
+use rustybuzz::{script, Direction, Feature, Language, Script, ShapePlan, UnicodeBuffer};
 
 use super::style::FaceChoice;
 use crate::fonts::{Face, FontSet};
@@ -27,6 +28,28 @@ pub struct LoadedFace<'a> {
     pub source: Face,
     /// Blank space of full-width punctuation, by character.
     pub blanks: HashMap<char, Blank>,
+    /// Shaping plans, made on first use: CJK runs, Latin runs.
+    plans: [OnceLock<ShapePlan>; 2],
+    /// Glyph and advance of each BMP character in a CJK run, filled on
+    /// first use (see [`CjkGlyphs`]).
+    cjk_glyphs: CjkGlyphs,
+}
+
+/// Per-character shaping results for CJK runs. In the book's CJK faces an
+/// ideograph or full-width mark shapes to one glyph whatever its
+/// neighbours (the features CJK runs use, `fwid` and `locl`, are single
+/// substitutions), so each character is shaped once per face and render
+/// instead of once per occurrence. A slot holds `glyph id + 1` in the high
+/// 32 bits and the advance (font units, as `i32`) in the low ones; 0 is
+/// "not yet shaped", [`UNCACHEABLE`] is "shape it in context".
+struct CjkGlyphs(Box<[AtomicU64]>);
+
+const UNCACHEABLE: u64 = u64::MAX;
+
+impl CjkGlyphs {
+    fn new() -> Self {
+        CjkGlyphs((0..=0xFFFF).map(|_| AtomicU64::new(0)).collect())
+    }
 }
 
 /// The blank part of a full-width mark, from the font's `halt` feature, in
@@ -145,18 +168,10 @@ impl<'a> FontBook<'a> {
         out: &mut Vec<ShapedGlyph>,
     ) {
         let loaded = self.face(id);
-        let mut buffer = UnicodeBuffer::new();
-        buffer.push_str(text);
-        buffer.set_direction(Direction::LeftToRight);
-        if let Ok(lang) = "zh-Hans".parse::<Language>() {
-            buffer.set_language(lang);
+        if cjk_run && self.shape_cjk_cached(loaded, text, base, out) {
+            return;
         }
-        let features: &[Feature] = if cjk_run {
-            &CJK_FEATURES
-        } else {
-            &LATIN_FEATURES
-        };
-        let shaped = rustybuzz::shape(&loaded.face, features, buffer);
+        let shaped = shape_run(loaded, text, cjk_run);
         let scale = 1.0 / loaded.units_per_em;
         for (info, pos) in shaped.glyph_infos().iter().zip(shaped.glyph_positions()) {
             out.push(ShapedGlyph {
@@ -167,6 +182,116 @@ impl<'a> FontBook<'a> {
                 y_offset: pos.y_offset as f32 * scale,
             });
         }
+    }
+
+    /// The CJK run `text` from per-character results; `false` (with `out`
+    /// untouched) when a character needs shaping in context.
+    fn shape_cjk_cached(
+        &self,
+        loaded: &LoadedFace<'a>,
+        text: &str,
+        base: u32,
+        out: &mut Vec<ShapedGlyph>,
+    ) -> bool {
+        let start = out.len();
+        let scale = 1.0 / loaded.units_per_em;
+        for (offset, c) in text.char_indices() {
+            let Some(slot) = loaded.cjk_glyphs.0.get(c as usize) else {
+                out.truncate(start);
+                return false;
+            };
+            let mut packed = slot.load(Ordering::Relaxed);
+            if packed == 0 {
+                packed = shape_single(loaded, c);
+                slot.store(packed, Ordering::Relaxed);
+            }
+            if packed == UNCACHEABLE {
+                out.truncate(start);
+                return false;
+            }
+            out.push(ShapedGlyph {
+                id: ((packed >> 32) - 1) as u16,
+                cluster: base + offset as u32,
+                advance: (packed as u32 as i32) as f32 * scale,
+                x_offset: 0.0,
+                y_offset: 0.0,
+            });
+        }
+        true
+    }
+}
+
+/// The language CJK text is shaped in (for `locl`).
+fn chinese() -> Option<&'static Language> {
+    static LANG: OnceLock<Option<Language>> = OnceLock::new();
+    LANG.get_or_init(|| "zh-Hans".parse::<Language>().ok())
+        .as_ref()
+}
+
+/// Shapes one run with the face's cached plan when the run's script is
+/// one the plan was made for, else with a plan made for this run.
+fn shape_run(loaded: &LoadedFace<'_>, text: &str, cjk_run: bool) -> rustybuzz::GlyphBuffer {
+    let mut buffer = UnicodeBuffer::new();
+    buffer.push_str(text);
+    buffer.set_direction(Direction::LeftToRight);
+    if let Some(lang) = chinese() {
+        buffer.set_language(lang.clone());
+    }
+    let features: &[Feature] = if cjk_run {
+        &CJK_FEATURES
+    } else {
+        &LATIN_FEATURES
+    };
+    buffer.guess_segment_properties();
+    let planned: Script = if cjk_run { script::HAN } else { script::LATIN };
+    // Runs of digits and punctuation guess "Common"; they shape like the
+    // run's own script.
+    let usable = matches!(buffer.script(), s if s == planned || s == script::COMMON || s == script::INHERITED);
+    if !usable {
+        return rustybuzz::shape(&loaded.face, features, buffer);
+    }
+    buffer.set_script(planned);
+    let plan = loaded.plans[usize::from(!cjk_run)].get_or_init(|| {
+        ShapePlan::new(
+            &loaded.face,
+            Direction::LeftToRight,
+            Some(planned),
+            chinese(),
+            features,
+        )
+    });
+    rustybuzz::shape_with_plan(&loaded.face, plan, buffer)
+}
+
+/// Shapes `c` alone as a CJK run and packs the result for [`CjkGlyphs`].
+fn shape_single(loaded: &LoadedFace<'_>, c: char) -> u64 {
+    // Marks, joiners and variation selectors change their neighbours, and
+    // fonts join dashes and ellipses into one long glyph ("——" is one
+    // two-em rule in Noto CJK).
+    if matches!(
+        c,
+        '\u{0300}'..='\u{036F}'
+            | '\u{200C}'..='\u{200D}'
+            | '\u{2010}'..='\u{2015}'
+            | '\u{2026}'
+            | '\u{22EF}'
+            | '\u{2E3A}'..='\u{2E3B}'
+            | '\u{3099}'..='\u{309A}'
+            | '\u{FE00}'..='\u{FE0F}'
+    ) {
+        return UNCACHEABLE;
+    }
+    let shaped = shape_run(loaded, c.encode_utf8(&mut [0; 4]), true);
+    match (shaped.glyph_infos(), shaped.glyph_positions()) {
+        ([info], [pos])
+            if pos.x_offset == 0
+                && pos.y_offset == 0
+                && info.glyph_id > 0
+                && info.glyph_id <= 0xFFFF =>
+        {
+            ((u64::from(info.glyph_id) + 1) << 32) | u64::from(pos.x_advance as u32)
+        }
+        _ => UNCACHEABLE,
     }
 }
 
@@ -198,6 +323,8 @@ fn load_face(source: &Face) -> Option<LoadedFace<'_>> {
         space,
         source: source.clone(),
         blanks: HashMap::new(),
+        plans: [OnceLock::new(), OnceLock::new()],
+        cjk_glyphs: CjkGlyphs::new(),
     };
     loaded.blanks = measure_blanks(&loaded);
     Some(loaded)
@@ -304,4 +431,60 @@ pub fn system_fallbacks(missing: &[char]) -> Vec<Face> {
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::FontSettings;
+    use crate::normalize::chars::is_cjk;
+
+    /// Per-character results for CJK runs equal shaping the runs whole, on
+    /// real text with every kind of mark, in every book face.
+    #[test]
+    fn cached_cjk_runs_shape_like_whole_runs() {
+        let settings = FontSettings {
+            body: vec!["Noto Serif CJK SC".into()],
+            heading: vec!["Noto Sans CJK SC".into()],
+            paths: Vec::new(),
+        };
+        let fonts =
+            crate::fonts::resolve_fonts(&settings, std::path::Path::new(".")).expect("fonts");
+        let book = FontBook::new(&fonts, &[]).expect("faces");
+        let sample = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/samples/yiyang-united-front-2022.txt"
+        );
+        let mut text = std::fs::read_to_string(sample).expect("sample");
+        text.push_str("“引号”‘单引’（括号）《书名》【方头】「直角」——破折号……省略号·间隔号、顿号；分号：冒号！叹号？问号。");
+        let runs: Vec<String> = text
+            .split(|c: char| !is_cjk(c))
+            .filter(|r| !r.is_empty())
+            .map(str::to_string)
+            .collect();
+        assert!(runs.len() > 20, "{}", runs.len());
+        for id in 0..book.faces.len() as FaceId {
+            let loaded = book.face(id);
+            for run in &runs {
+                let mut cached = Vec::new();
+                if !book.shape_cjk_cached(loaded, run, 0, &mut cached) {
+                    assert!(run.contains(['—', '…']), "{run} should be cacheable");
+                    continue;
+                }
+                let whole = shape_run(loaded, run, true);
+                let scale = 1.0 / loaded.units_per_em;
+                let expected: Vec<(u16, u32, f32)> = whole
+                    .glyph_infos()
+                    .iter()
+                    .zip(whole.glyph_positions())
+                    .map(|(i, p)| (i.glyph_id as u16, i.cluster, p.x_advance as f32 * scale))
+                    .collect();
+                let actual: Vec<(u16, u32, f32)> = cached
+                    .iter()
+                    .map(|g| (g.id, g.cluster, g.advance))
+                    .collect();
+                assert_eq!(actual, expected, "face {id}, run {run}");
+            }
+        }
+    }
 }

@@ -19,6 +19,7 @@ use std::io::{Read, Write};
 use flate2::read::ZlibDecoder;
 use flate2::write::ZlibEncoder;
 use flate2::Compression;
+use rayon::prelude::*;
 
 /// Separates the texts of a line's runs inside its ActualText.
 pub const RUN_SEPARATOR: char = '\u{E000}';
@@ -58,11 +59,23 @@ pub fn move_spans_into_text(pdf: &[u8]) -> Option<Vec<u8>> {
     let first = offsets.first()?.0;
     let mut out = Vec::with_capacity(pdf.len() + pdf.len() / 20);
     out.extend_from_slice(&pdf[..first]);
+    // Objects are rewritten in parallel (inflate, move spans, deflate),
+    // then written in their order.
+    let objects: Vec<(usize, &[u8])> = offsets
+        .iter()
+        .enumerate()
+        .map(|(k, &(offset, number))| {
+            let end = offsets.get(k + 1).map_or(xref_at, |o| o.0);
+            (number, &pdf[offset..end])
+        })
+        .collect();
+    let rewritten: Vec<Option<Option<Vec<u8>>>> = objects
+        .par_iter()
+        .map(|(_, object)| rewrite_object(object))
+        .collect();
     let mut new_offsets = vec![0usize; count];
-    for (k, &(offset, number)) in offsets.iter().enumerate() {
-        let end = offsets.get(k + 1).map_or(xref_at, |o| o.0);
-        let object = &pdf[offset..end];
-        new_offsets[number] = out.len();
+    for ((number, object), rewritten) in objects.iter().zip(rewritten) {
+        new_offsets[*number] = out.len();
         const MARK_INFO: &[u8] = b"/MarkInfo<</Marked true/Suspects false>>";
         if let Some(at) = find_from(object, MARK_INFO, 0) {
             // `/Suspects false` is the default; poppler 22 reports the
@@ -72,7 +85,7 @@ pub fn move_spans_into_text(pdf: &[u8]) -> Option<Vec<u8>> {
             out.extend_from_slice(&object[at + MARK_INFO.len()..]);
             continue;
         }
-        match rewrite_object(object)? {
+        match rewritten? {
             Some(rewritten) => out.extend_from_slice(&rewritten),
             None => out.extend_from_slice(object),
         }
@@ -124,7 +137,7 @@ fn rewrite_object(object: &[u8]) -> Option<Option<Vec<u8>>> {
         return Some(None);
     }
     let rewritten = rewrite_content(&content)?;
-    let mut encoder = ZlibEncoder::new(Vec::new(), Compression::best());
+    let mut encoder = ZlibEncoder::new(Vec::new(), Compression::new(6));
     encoder.write_all(&rewritten).ok()?;
     let compressed = encoder.finish().ok()?;
     let prefix = dict_text.split("/Length ").next()?;
