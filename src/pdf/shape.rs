@@ -246,7 +246,11 @@ fn shape_run(loaded: &LoadedFace<'_>, text: &str, cjk_run: bool) -> rustybuzz::G
     let planned: Script = if cjk_run { script::HAN } else { script::LATIN };
     // Runs of digits and punctuation guess "Common"; they shape like the
     // run's own script.
-    let usable = matches!(buffer.script(), s if s == planned || s == script::COMMON || s == script::INHERITED);
+    let guessed = buffer.script();
+    let usable = guessed == planned
+        || guessed == script::COMMON
+        || guessed == script::INHERITED
+        || guessed == script::UNKNOWN;
     if !usable {
         return rustybuzz::shape(&loaded.face, features, buffer);
     }

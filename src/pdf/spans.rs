@@ -14,11 +14,7 @@
 //! catalog's mark information) change, and the cross-reference table is
 //! written anew.
 
-use std::io::{Read, Write};
-
-use flate2::read::ZlibDecoder;
-use flate2::write::ZlibEncoder;
-use flate2::Compression;
+use flate2::{Compress, Compression, FlushCompress, Status};
 use rayon::prelude::*;
 
 /// Separates the texts of a line's runs inside its ActualText.
@@ -115,44 +111,59 @@ fn rewrite_object(object: &[u8]) -> Option<Option<Vec<u8>>> {
     let Ok(dict_text) = std::str::from_utf8(dict) else {
         return Some(None);
     };
-    // Page content streams have only a length and a filter.
-    if !dict_text.contains("/Filter/FlateDecode>>")
-        || dict_text.contains("/Type")
-        || dict_text.contains("/Subtype")
-    {
+    // The streams krilla leaves uncompressed (page contents, ToUnicode
+    // maps, glyph programs) are compressed here; fonts and images come
+    // compressed and stay as they are.
+    if dict_text.contains("/Filter") || dict_text.contains("/Subtype/Image") {
         return Some(None);
     }
-    let length: usize = dict_text
-        .split("/Length ")
-        .nth(1)?
-        .split(|c: char| !c.is_ascii_digit())
-        .next()?
-        .parse()
-        .ok()?;
-    let data_start = dict_end + 7;
-    let data = object.get(data_start..data_start + length)?;
-    let mut content = Vec::new();
-    ZlibDecoder::new(data).read_to_end(&mut content).ok()?;
-    if find_from(&content, b"/ActualText", 0).is_none() {
-        return Some(None);
-    }
-    let rewritten = rewrite_content(&content)?;
-    let mut encoder = ZlibEncoder::new(Vec::new(), Compression::new(6));
-    encoder.write_all(&rewritten).ok()?;
-    let compressed = encoder.finish().ok()?;
-    let prefix = dict_text.split("/Length ").next()?;
-    let suffix_start = dict_text.find("/Length ")? + 8;
-    let after_number = dict_text[suffix_start..]
+    let length_at = dict_text.find("/Length ")?;
+    let digits_at = length_at + "/Length ".len();
+    let digits_end = dict_text[digits_at..]
         .find(|c: char| !c.is_ascii_digit())
-        .map_or(dict_text.len(), |i| suffix_start + i);
+        .map_or(dict_text.len(), |i| digits_at + i);
+    let length: usize = dict_text[digits_at..digits_end].parse().ok()?;
+    let data_start = dict_end + "stream\n".len();
+    let data = object.get(data_start..data_start + length)?;
+    let rewritten;
+    let content = if find_from(data, b"/ActualText", 0).is_some() {
+        rewritten = rewrite_content(data)?;
+        &rewritten[..]
+    } else {
+        data
+    };
+    let compressed = deflate(content)?;
     let mut out = Vec::with_capacity(compressed.len() + 64);
-    out.extend_from_slice(prefix.as_bytes());
-    out.extend_from_slice(format!("/Length {}", compressed.len()).as_bytes());
-    out.extend_from_slice(&dict[after_number..]);
+    out.extend_from_slice(&dict[..length_at]);
+    out.extend_from_slice(format!("/Filter/FlateDecode/Length {}", compressed.len()).as_bytes());
+    out.extend_from_slice(&dict[digits_end..]);
     out.extend_from_slice(b"stream\n");
     out.extend_from_slice(&compressed);
     out.extend_from_slice(&object[data_start + length..]);
     Some(Some(out))
+}
+
+/// zlib at the default level, with one compressor per thread reused from
+/// stream to stream (setting one up costs more than a small page).
+fn deflate(data: &[u8]) -> Option<Vec<u8>> {
+    thread_local! {
+        static COMPRESS: std::cell::RefCell<Compress> = std::cell::RefCell::new(Compress::new(Compression::new(6), true));
+    }
+    COMPRESS.with(|cell| {
+        let mut compress = cell.borrow_mut();
+        compress.reset();
+        let mut out = Vec::with_capacity(data.len() / 3 + 64);
+        loop {
+            let consumed = compress.total_in() as usize;
+            let status = compress
+                .compress_vec(&data[consumed..], &mut out, FlushCompress::Finish)
+                .ok()?;
+            match status {
+                Status::StreamEnd => return Some(out),
+                _ => out.reserve(out.capacity().max(64)),
+            }
+        }
+    })
 }
 
 /// A token of a content stream: its byte range and kind.

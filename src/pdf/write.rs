@@ -42,6 +42,9 @@ pub fn write_pdf(layout: &Layout, book: &FontBook<'_>, doc: &Book) -> Result<Vec
         // The document information dictionary carries the same metadata;
         // the XMP copy would add a kilobyte to every file.
         xmp_metadata: false,
+        // Content streams are compressed once, by the span pass that
+        // rewrites them anyway (see `spans`).
+        compress_content_streams: false,
         ..SerializeSettings::default()
     };
     let mut document = Document::new_with(settings);
