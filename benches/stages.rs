@@ -45,3 +45,52 @@ fn normalize_only(bencher: divan::Bencher, name: &str) {
     let loaded = inkstone::load(input(name), &mut Vec::new()).expect("loads");
     bencher.bench(|| inkstone::normalize(&loaded, &mut Vec::new()));
 }
+
+/// Fonts and the document, loaded once per benchmark.
+fn prepared(name: &str) -> (inkstone::model::Document, inkstone::fonts::FontSet) {
+    let doc = inkstone::load_document(input(name), &mut Vec::new()).expect("loads");
+    let fonts =
+        inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir).expect("fonts");
+    (doc, fonts)
+}
+
+#[divan::bench(args = ["sample-edition", "edition-200"], sample_count = 10)]
+fn pdf_layout(bencher: divan::Bencher, name: &str) {
+    let (doc, fonts) = prepared(name);
+    let options = inkstone::pdf::PdfOptions::default();
+    bencher.bench(|| inkstone::pdf::layout_document(&doc, &fonts, &options).expect("lays out"));
+}
+
+#[divan::bench(args = ["sample-edition", "edition-200"], sample_count = 10)]
+fn pdf_render(bencher: divan::Bencher, name: &str) {
+    let (doc, fonts) = prepared(name);
+    let options = inkstone::pdf::PdfOptions::default();
+    bencher.bench(|| inkstone::pdf::render_pdf(&doc, &fonts, &options).expect("renders"));
+}
+
+#[divan::bench(args = ["sample-edition", "edition-200"], sample_count = 10)]
+fn epub_render(bencher: divan::Bencher, name: &str) {
+    let (doc, fonts) = prepared(name);
+    bencher.bench(|| inkstone::epub::render_epub(&doc, &fonts).expect("renders"));
+}
+
+/// Subsetting the three default faces to every character of the book.
+#[divan::bench(args = ["sample-edition", "edition-200"], sample_count = 10)]
+fn epub_font_subsetting(bencher: divan::Bencher, name: &str) {
+    let (doc, fonts) = prepared(name);
+    let mut used = inkstone::epub::xml::UsedChars::default();
+    for c in doc.plain_text().chars().filter(|c| !c.is_whitespace()) {
+        used.body.insert(c);
+    }
+    used.bold = used.body.clone();
+    used.heading = used.body.clone();
+    bencher.bench(|| inkstone::epub::fonts::subset_fonts(&fonts, &used).expect("subsets"));
+}
+
+#[divan::bench(sample_count = 10)]
+fn resolve_default_fonts(bencher: divan::Bencher) {
+    let (doc, _) = prepared("sample-edition");
+    bencher.bench(|| {
+        inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir).expect("fonts")
+    });
+}

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
 
 use inkstone::diag::{Diagnostic, Failure, Severity};
 use inkstone::output::{check_output_dir, write_atomically};
@@ -146,18 +147,28 @@ fn build(
     bar.inc(1);
     check_output_dir(out_dir, &loaded.base_dir)?;
     let fonts = inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)?;
+    // The formats are rendered side by side; each is written whole, in
+    // the order asked for, and a format that fails leaves no file.
+    bar.set_message("rendering");
+    let options = inkstone::pdf::PdfOptions {
+        allow_missing_glyphs,
+    };
+    let rendered: Vec<_> = formats
+        .par_iter()
+        .map(|format| match format {
+            Format::Epub => inkstone::epub::render_epub(&doc, &fonts),
+            Format::Pdf => inkstone::pdf::render_pdf(&doc, &fonts, &options),
+        })
+        .collect();
     let mut written = Vec::new();
-    for format in formats {
-        bar.set_message(format!("writing {format}"));
-        let (bytes, mut notes) = match format {
-            Format::Epub => inkstone::epub::render_epub(&doc, &fonts)?,
-            Format::Pdf => inkstone::pdf::render_pdf(
-                &doc,
-                &fonts,
-                &inkstone::pdf::PdfOptions {
-                    allow_missing_glyphs,
-                },
-            )?,
+    let mut failures = Vec::new();
+    for (format, result) in formats.iter().zip(rendered) {
+        let (bytes, mut notes) = match result {
+            Ok(done) => done,
+            Err(failure) => {
+                failures.extend(failure.diagnostics);
+                continue;
+            }
         };
         let has_error = notes.iter().any(Diagnostic::is_error);
         diagnostics.append(&mut notes);
@@ -175,7 +186,13 @@ fn build(
             eprintln!("wrote {} ({} KB)", path.display(), size.div_ceil(1024));
         }
     }
-    Ok(())
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure {
+            diagnostics: failures,
+        })
+    }
 }
 
 fn inspect(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<(), Failure> {

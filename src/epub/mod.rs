@@ -9,12 +9,12 @@
 //! a fixed timestamp, and nothing reads the clock, so the same sources
 //! always give the same bytes.
 
-mod fonts;
+pub mod fonts;
 mod nav;
 mod package;
 mod styles;
 mod xhtml;
-mod xml;
+pub mod xml;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
