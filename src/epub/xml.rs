@@ -99,6 +99,12 @@ pub struct Xml {
     dropped: usize,
 }
 
+impl Default for Xml {
+    fn default() -> Self {
+        Xml::new()
+    }
+}
+
 impl Xml {
     /// Starts a document with its XML declaration.
     pub fn new() -> Self {
