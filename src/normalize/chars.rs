@@ -4,7 +4,14 @@ use unicode_script::{Script, UnicodeScript};
 
 /// A Han ideograph (including 〇 and the iteration mark 々).
 pub fn is_han(c: char) -> bool {
-    c.script() == Script::Han
+    match u32::from(c) {
+        // The unified ideographs and extension A: nearly every Han
+        // character of a text, answered without a table look-up.
+        0x4E00..=0x9FFF | 0x3400..=0x4DBF => true,
+        // Nothing before the CJK radicals is Han.
+        0..=0x2E7F => false,
+        _ => c.script() == Script::Han,
+    }
 }
 
 /// Punctuation set full-width in Chinese text: the CJK Symbols and
@@ -19,6 +26,10 @@ pub fn is_cjk_punct(c: char) -> bool {
 
 /// Han, kana, hangul or CJK punctuation: text that takes no spaces.
 pub fn is_cjk(c: char) -> bool {
+    // Latin, Greek and Cyrillic text asks this for every character.
+    if u32::from(c) < 0x1100 {
+        return is_cjk_punct(c);
+    }
     is_han(c)
         || is_cjk_punct(c)
         || matches!(
