@@ -205,20 +205,30 @@ fn inspect(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<(), Failur
 
 fn check(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<(), Failure> {
     let doc = inkstone::load_document(input, diagnostics)?;
+    // Laying the book out finds what only typesetting can: characters no
+    // font has, images that cannot be read, page styles that do not parse.
+    let fonts = inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)?;
+    match inkstone::pdf::layout_document(&doc, &fonts, &inkstone::pdf::PdfOptions::default()) {
+        Ok((_, mut found)) => diagnostics.append(&mut found),
+        Err(failure) => diagnostics.extend(failure.diagnostics),
+    }
     let headings = doc.headings().count();
     let notes = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Note)
         .count();
-    let warnings = diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Warning)
-        .count();
+    let count = |severity| {
+        diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    };
+    let (warnings, errors) = (count(Severity::Warning), count(Severity::Error));
     diagnostics.push(Diagnostic::new(
         Severity::Note,
         None,
         format!(
-            "{} chapter(s), {headings} heading(s); {notes} normalization(s), {warnings} warning(s)",
+            "{} chapter(s), {headings} heading(s); {notes} normalization(s), {warnings} warning(s), {errors} error(s)",
             doc.chapters.len()
         ),
     ));

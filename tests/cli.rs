@@ -166,3 +166,20 @@ fn init_writes_a_book_that_loads_and_refuses_to_overwrite() {
         "nothing the user wrote is overwritten"
     );
 }
+
+#[test]
+fn check_reports_characters_no_font_has() {
+    let dir = scratch("missing-glyph");
+    let path = dir.join("rare.txt");
+    write(
+        &path,
+        "标题\n这一段里有一个没有字形的字：\u{10FFFD}，其余正常。\n",
+    );
+    let out = inkstone(&["check", path.to_str().unwrap()]);
+    assert_error(
+        &out,
+        &format!("{}:2:15: error:", path.display()),
+        "no font has the character",
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
