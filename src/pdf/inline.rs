@@ -8,6 +8,7 @@
 //! junctions (a deliberate gap between Chinese phrases, or a word space
 //! between Latin words), and a forced line break is a `\n` between atoms.
 
+use super::layout::LinkTarget;
 use super::linebreak::{make_junctions, Atom, Class, Junction, Rules};
 use super::shape::{FaceId, FontBook, ShapedGlyph};
 use super::style::FaceChoice;
@@ -22,8 +23,9 @@ pub struct InlineStyle {
     pub raise: f32,
     /// Emphasis dots under each character (着重号).
     pub dots: bool,
-    /// The target of a link.
-    pub link: Option<String>,
+    /// Where the text links to: a URL, or for a footnote reference its
+    /// note (and for the note's own marker, back to the reference).
+    pub target: Option<LinkTarget>,
 }
 
 impl InlineStyle {
@@ -33,7 +35,7 @@ impl InlineStyle {
             size,
             raise: 0.0,
             dots: false,
-            link: None,
+            target: None,
         }
     }
 }

@@ -6,6 +6,11 @@
 //! it needs on its page and, for table rows, the header row to repeat.
 //! Positions inside an element are relative to its top-left corner, with
 //! x measured from the left edge of the text block.
+//!
+//! The same layouter sets the text of the front matter (title blocks and
+//! the table of contents, whose page numbers are left as [`Item::PageRef`]
+//! until pagination) and marks where links go: footnote references and
+//! notes carry [`Item::Anchor`]s for each other.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -18,7 +23,10 @@ use super::linebreak::{break_lines, Class, Measure, Para, Rules, Sums};
 use super::shape::FontBook;
 use super::style::{Align, FaceChoice, HeadingSetup, PageStyle};
 use crate::diag::{Diagnostic, Location, Severity};
-use crate::model::{Alignment, Block, Chapter, Heading, Inline, Span};
+use crate::model::{Alignment, Block, Chapter, Heading, Inline, Span, TocEntry};
+
+/// The heading of the table of contents.
+pub const CONTENTS: &str = "目录";
 
 /// Something drawn on a page.
 #[derive(Debug, Clone)]
@@ -53,8 +61,50 @@ pub enum Item {
         y0: f32,
         x1: f32,
         y1: f32,
-        url: String,
+        target: LinkTarget,
     },
+    /// The place that links to `target` go to (footnotes and their
+    /// references; headings are found through [`HeadingMark`]s).
+    Anchor {
+        x: f32,
+        y: f32,
+        target: LinkTarget,
+    },
+    /// The page number of a contents entry, set once the page of its
+    /// heading is known: right-aligned at `x`, with leader dots between
+    /// `leader_from` and `leader_to`.
+    PageRef {
+        heading: String,
+        x: f32,
+        leader_from: f32,
+        leader_to: f32,
+        baseline: f32,
+        size: f32,
+        /// Its tag: the number is read as part of the entry.
+        tag: u32,
+    },
+    /// Leader dots of radius `r` centred on `y`, at every multiple of
+    /// `step` from the page's left edge between `x0` and `x1`, so that
+    /// the dots of all entries stand in columns.
+    Leader {
+        x0: f32,
+        x1: f32,
+        y: f32,
+        step: f32,
+        r: f32,
+    },
+}
+
+/// Where a link goes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum LinkTarget {
+    Url(String),
+    /// A heading, by its id.
+    Heading(String),
+    /// A footnote: chapter index and note index.
+    Note(usize, usize),
+    /// The first reference to a footnote: chapter index and note index.
+    NoteRef(usize, usize),
 }
 
 /// What a line is, for tests and later stages.
@@ -67,6 +117,14 @@ pub enum LineKind {
     Cell,
     Caption,
     Verse,
+    /// Title page, imprint page and the title block's byline.
+    Front,
+    /// An entry of the table of contents, or its page number.
+    Contents,
+    /// A running head.
+    Head,
+    /// A page number below the text block.
+    Folio,
 }
 
 /// A set line placed in its element or page.
@@ -138,6 +196,11 @@ pub enum TagSpec {
     Caption,
     Note,
     Code,
+    /// The table of contents, an entry of it, and the entry's text with
+    /// its page number.
+    Toc,
+    TocItem,
+    Reference,
 }
 
 #[derive(Debug, Clone)]
@@ -152,16 +215,49 @@ pub struct TagNode {
     pub children: Vec<TagChild>,
 }
 
-/// A chapter laid out as a flow.
-pub struct ChapterFlow {
+/// A chapter (or a part of the front matter) laid out as a flow.
+pub struct Flow {
     pub elems: Vec<Elem>,
     /// The footnotes, each a flow of its own.
     pub notes: Vec<Vec<Elem>>,
     /// Tag nodes; node 0 is the chapter.
     pub tags: Vec<TagNode>,
     pub diagnostics: Vec<Diagnostic>,
-    /// Pages the chapter's first page must be.
+    /// The chapter's index in the book.
     pub index: usize,
+}
+
+/// What the first page of the text carries before or after the first
+/// chapter's title when the book has no title page or no contents pages
+/// (the front matter decides, see `front`).
+#[derive(Debug, Default)]
+pub struct Opening<'d> {
+    /// The book's title and subtitle, set above the first chapter's title
+    /// (a book of chapters without a title page).
+    pub title: Option<(&'d str, Option<&'d str>)>,
+    /// The authors, under the title; for a single article under its own
+    /// title, which is the book's.
+    pub byline: Option<String>,
+    /// Entries of the table of contents, listed under the title block.
+    pub contents: &'d [TocEntry],
+    /// Where the title, the subtitle and the byline are written (in
+    /// `book.toml`), to report a character no font has.
+    pub origins: [Option<Location>; 3],
+}
+
+/// How the entries of a table of contents are set.
+#[derive(Debug, Clone, Copy)]
+struct EntryLook {
+    size: f32,
+    pitch: f32,
+    /// Left edge of the top-level entries.
+    inset: f32,
+    /// Room kept for the leaders and the page number.
+    reserve: f32,
+    number_width: f32,
+    /// Level of the top-level entries.
+    base: u8,
+    nested: bool,
 }
 
 /// How a paragraph is set.
@@ -180,22 +276,26 @@ struct ParaOpts {
 }
 
 /// A line with its extra items, before it goes into an element.
-struct LineOut {
-    line: Line,
-    extras: Vec<Item>,
+pub struct LineOut {
+    pub line: Line,
+    pub extras: Vec<Item>,
     notes: Vec<usize>,
 }
 
-/// Lays out one chapter.
-pub struct ChapterLayouter<'a, 'b> {
+/// Lays out one flow: a chapter, or a part of the front matter.
+pub struct Layouter<'a, 'b> {
     book: &'b FontBook<'a>,
     style: &'b PageStyle,
     rules: Rules,
-    chapter: &'b Chapter,
     index: usize,
     base_dir: &'b Path,
     source_path: std::path::PathBuf,
     missing_severity: Severity,
+    /// Missing characters are not reported (text that was set, and
+    /// reported, elsewhere: contents entries repeat headings).
+    quiet: bool,
+    /// `quiet` and `source_path` to go back to after text from elsewhere.
+    saved: Option<(bool, std::path::PathBuf)>,
     diags: Vec<Diagnostic>,
     tags: Vec<TagNode>,
     next_uid: u32,
@@ -223,38 +323,70 @@ pub fn list_label(ordered: bool, n: u64) -> String {
     }
 }
 
-impl<'a, 'b> ChapterLayouter<'a, 'b> {
+/// Sets `text` on one line at its natural width: running heads, folios,
+/// page numbers. Characters no face has are drawn as the font's box.
+pub fn set_single_line(
+    book: &FontBook<'_>,
+    rules: Rules,
+    text: &str,
+    style: &InlineStyle,
+) -> SetLine {
+    let mut pt = ParaText::default();
+    pt.push(text, style);
+    let shaped = shape_para(book, pt, rules);
+    let para = Para {
+        text: &shaped.text,
+        atoms: &shaped.atoms,
+        junctions: &shaped.junctions,
+    };
+    let sums = Sums::new(&para);
+    if shaped.atoms.is_empty() {
+        return SetLine {
+            glyphs: Vec::new(),
+            text: String::new(),
+            start: 0.0,
+            end: 0.0,
+            source: 0..0,
+        };
+    }
+    let span = super::linebreak::LineSpan {
+        start: 0,
+        end: shaped.atoms.len(),
+        last: true,
+    };
+    set_line(&shaped, &sums, span, f32::MAX, 0.0, false)
+}
+
+impl<'a, 'b> Layouter<'a, 'b> {
+    /// A layouter for the flow with `index` (the chapter's index in the
+    /// book); `source` names the file its text came from, relative to
+    /// `base_dir`, for diagnostics.
     pub fn new(
         book: &'b FontBook<'a>,
         style: &'b PageStyle,
-        chapter: &'b Chapter,
         index: usize,
         base_dir: &'b Path,
+        source: &str,
         allow_missing: bool,
     ) -> Self {
         let rules = Rules {
             cjk_latin_gap: style.body.cjk_latin_gap,
             strict: style.body.strict,
         };
-        let note_index = chapter
-            .footnotes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.id.clone(), i))
-            .collect();
-        ChapterLayouter {
+        Layouter {
             book,
             style,
             rules,
-            chapter,
             index,
             base_dir,
-            source_path: base_dir.join(&chapter.source),
+            source_path: base_dir.join(source),
             missing_severity: if allow_missing {
                 Severity::Warning
             } else {
                 Severity::Error
             },
+            quiet: false,
+            saved: None,
             diags: Vec::new(),
             tags: vec![TagNode {
                 spec: TagSpec::Section,
@@ -263,28 +395,47 @@ impl<'a, 'b> ChapterLayouter<'a, 'b> {
             next_uid: 0,
             elems: Vec::new(),
             notes: Vec::new(),
-            note_index,
+            note_index: HashMap::new(),
         }
     }
 
-    /// Lays out the whole chapter.
-    pub fn run(mut self) -> ChapterFlow {
-        let chapter = self.chapter;
-        self.title(&chapter.title, chapter.subtitle.as_deref());
+    /// Lays out a whole chapter; the first one also carries the
+    /// `opening`.
+    pub fn run(mut self, chapter: &Chapter, opening: Option<&Opening<'_>>) -> Flow {
+        self.note_index = chapter
+            .footnotes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.id.clone(), i))
+            .collect();
+        match opening {
+            Some(o @ Opening { title: Some(_), .. }) => {
+                self.opening(o);
+                self.title(&chapter.title, chapter.subtitle.as_deref());
+            }
+            Some(o) => {
+                self.title(&chapter.title, chapter.subtitle.as_deref());
+                self.opening(o);
+            }
+            None => self.title(&chapter.title, chapter.subtitle.as_deref()),
+        }
         let body = InlineStyle::new(FaceChoice::Body, self.style.body.size);
         let width = self.style.text_width;
         for block in &chapter.blocks {
             self.block(block, 0, 0.0, width, &body);
         }
         let note_size = (self.style.body.size * 0.85 * 2.0).round() / 2.0;
-        for note in &chapter.footnotes {
+        for (index, note) in chapter.footnotes.iter().enumerate() {
             let node = self.node(0, TagSpec::Note);
             let mut flow = Vec::new();
             let note_style = InlineStyle::new(FaceChoice::Body, note_size);
             for (k, block) in note.blocks.iter().enumerate() {
                 let mut pt = ParaText::default();
                 if k == 0 {
-                    pt.push(&note_marker(note.number), &note_style);
+                    // The note's marker leads back to its reference.
+                    let mut marker = note_style.clone();
+                    marker.target = Some(LinkTarget::NoteRef(self.index, index));
+                    pt.push(&note_marker(note.number), &marker);
                 }
                 let (content, span) = match block {
                     Block::Paragraph { content, span } => (content.clone(), *span),
@@ -315,12 +466,315 @@ impl<'a, 'b> ChapterLayouter<'a, 'b> {
             }
             self.notes.push(flow);
         }
-        ChapterFlow {
+        self.finish()
+    }
+
+    /// The flow laid out so far.
+    pub fn finish(self) -> Flow {
+        Flow {
             elems: self.elems,
             notes: self.notes,
             tags: self.tags,
             diagnostics: self.diags,
             index: self.index,
+        }
+    }
+
+    /// The title block of a book without a title page, the byline, and
+    /// the contents list of the first page.
+    fn opening(&mut self, opening: &Opening<'_>) {
+        let [title_at, subtitle_at, byline_at] = &opening.origins;
+        if let Some((title, subtitle)) = opening.title {
+            let setup = self.style.title.clone();
+            let node = self.node(0, TagSpec::Title);
+            self.text_block(title, &setup, node, LineKind::Front, title_at.as_ref());
+            if let Some(subtitle) = subtitle {
+                let setup = self.style.subtitle.clone();
+                let node = self.node(0, TagSpec::P);
+                self.text_block(
+                    subtitle,
+                    &setup,
+                    node,
+                    LineKind::Front,
+                    subtitle_at.as_ref(),
+                );
+            }
+        }
+        if let Some(byline) = &opening.byline {
+            let setup = HeadingSetup {
+                size: self.style.body.size,
+                face: FaceChoice::Body,
+                align: Align::Center,
+                space_before: 0.0,
+                space_after: 1.0,
+            };
+            let node = self.node(0, TagSpec::P);
+            self.text_block(byline, &setup, node, LineKind::Front, byline_at.as_ref());
+        }
+        if !opening.contents.is_empty() {
+            self.contents(opening.contents, None, 3);
+            // The text proper starts a line below the list.
+            if let Some(last) = self.elems.last_mut() {
+                last.height += self.style.pitch();
+            }
+        }
+    }
+
+    /// `text` set in `setup` as lines kept together, tagged as `node`.
+    /// `origin` is where the text is written, for reporting a character no
+    /// font has; `None` when it was reported where it was set before.
+    pub fn text_block(
+        &mut self,
+        text: &str,
+        setup: &HeadingSetup,
+        node: usize,
+        kind: LineKind,
+        origin: Option<&Location>,
+    ) {
+        let s = InlineStyle::new(setup.face, setup.size);
+        let mut pt = ParaText::default();
+        pt.push(text, &s);
+        let span = self.enter(origin);
+        let mut elems = self.heading_lines(pt, setup, span, node, None);
+        self.leave();
+        for elem in &mut elems {
+            for item in &mut elem.items {
+                if let Item::Line(line) = item {
+                    line.kind = kind;
+                }
+            }
+        }
+        self.elems.extend(elems);
+    }
+
+    /// A tag node under `parent`.
+    pub fn tag(&mut self, parent: usize, spec: TagSpec) -> usize {
+        self.node(parent, spec)
+    }
+
+    /// The elements laid out so far, taken out of the flow.
+    pub fn take_elems(&mut self) -> Vec<Elem> {
+        std::mem::take(&mut self.elems)
+    }
+
+    /// Reports characters no font has at `origin` (or not at all) until
+    /// [`Self::leave`]; returns the span to set the text with.
+    fn enter(&mut self, origin: Option<&Location>) -> Span {
+        self.saved = Some((self.quiet, self.source_path.clone()));
+        match origin {
+            Some(at) => {
+                self.source_path = at.file.clone();
+                Span {
+                    line: at.line,
+                    column: at.column,
+                }
+            }
+            None => {
+                self.quiet = true;
+                Span { line: 0, column: 0 }
+            }
+        }
+    }
+
+    fn leave(&mut self) {
+        if let Some((quiet, path)) = self.saved.take() {
+            self.quiet = quiet;
+            self.source_path = path;
+        }
+    }
+
+    /// Sets `text` as a left-aligned paragraph of `size` points at `pitch`,
+    /// tagged as a paragraph of `parent`; `origin` as for
+    /// [`Self::text_block`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn plain_paragraph(
+        &mut self,
+        text: &str,
+        size: f32,
+        pitch: f32,
+        parent: usize,
+        kind: LineKind,
+        origin: Option<&Location>,
+    ) {
+        let node = self.node(parent, TagSpec::P);
+        let mut pt = ParaText::default();
+        pt.push(text, &InlineStyle::new(FaceChoice::Body, size));
+        let opts = ParaOpts {
+            inset: 0.0,
+            width: self.style.text_width,
+            indent: 0.0,
+            align: Align::Left,
+            justify: false,
+            ragged: true,
+            size,
+            pitch,
+            kind,
+            span: Span { line: 0, column: 0 },
+        };
+        let span = self.enter(origin);
+        let opts = ParaOpts { span, ..opts };
+        for out in self.set_para(pt, &opts, node) {
+            let elem = self.line_elem(out, pitch, false);
+            self.elems.push(elem);
+        }
+        self.leave();
+    }
+
+    /// The table of contents: one entry per heading, indented by level,
+    /// with dot leaders and the page number right-aligned. The numbers are
+    /// filled in after pagination ([`Item::PageRef`]); room for `digits`
+    /// digits is kept, so that the numbers never change how a title wraps.
+    ///
+    /// With a `heading` setup, the contents has pages of its own: "目录"
+    /// heads it and entries are in the body size. Without, it is a compact
+    /// list under a title block: a step smaller and closer, with "目录" as a
+    /// run-in label beside the first entry, so that it costs the page no
+    /// more lines than it has entries.
+    pub fn contents(
+        &mut self,
+        entries: &[TocEntry],
+        heading: Option<&HeadingSetup>,
+        digits: usize,
+    ) {
+        let section = self.node(0, TagSpec::Section);
+        let body = self.style.body.size;
+        let (size, pitch) = match heading {
+            Some(setup) => {
+                let node = self.node(section, TagSpec::Heading(1, CONTENTS.to_string()));
+                let mut heading = self.contents_heading(setup, node);
+                self.elems.append(&mut heading);
+                (body, self.pitch())
+            }
+            None => {
+                let size = (body * 0.875 * 2.0).round() / 2.0;
+                (size, size * 1.6)
+            }
+        };
+        let digit = set_single_line(
+            self.book,
+            self.rules,
+            "0",
+            &InlineStyle::new(FaceChoice::Body, size),
+        );
+        let number_width = (digit.end - digit.start) * digits as f32;
+        let toc = self.node(section, TagSpec::Toc);
+        let label = heading.is_none().then(|| self.node(toc, TagSpec::Caption));
+        let look = EntryLook {
+            size,
+            pitch,
+            inset: if label.is_some() { 3.0 * size } else { 0.0 },
+            reserve: number_width + 2.0 * size,
+            number_width,
+            base: entries.first().map_or(1, |e| e.level),
+            // Top-level entries of a nested list stand out in the heading
+            // face; a flat list is all in the body face.
+            nested: entries.iter().any(|e| !e.children.is_empty()),
+        };
+        let first = self.elems.len();
+        self.quiet = true;
+        for entry in entries {
+            self.contents_entry(entry, toc, &look);
+        }
+        self.quiet = false;
+        if let Some(node) = label {
+            let s = InlineStyle::new(FaceChoice::Heading, size);
+            let line = set_single_line(self.book, self.rules, CONTENTS, &s);
+            let uid = self.content(node);
+            let space = 0.5 * self.pitch();
+            if let Some(elem) = self.elems.get_mut(first) {
+                let baseline = (pitch - size) / 2.0 + 0.88 * size;
+                let measure = line.end - line.start;
+                elem.items.insert(
+                    0,
+                    Item::Line(Line {
+                        x: 0.0,
+                        baseline,
+                        measure,
+                        set: line,
+                        justified: false,
+                        kind: LineKind::Contents,
+                        tag: Some(uid),
+                    }),
+                );
+                elem.space_before = space;
+            }
+        }
+    }
+
+    fn contents_heading(&mut self, setup: &HeadingSetup, node: usize) -> Vec<Elem> {
+        let s = InlineStyle::new(setup.face, setup.size);
+        let mut pt = ParaText::default();
+        pt.push(CONTENTS, &s);
+        self.heading_lines(pt, setup, Span { line: 0, column: 0 }, node, None)
+    }
+
+    fn contents_entry(&mut self, entry: &TocEntry, toc: usize, look: &EntryLook) {
+        let EntryLook { size, pitch, .. } = *look;
+        let width = self.style.text_width;
+        let indent = look.inset + f32::from(entry.level.saturating_sub(look.base)) * 2.0 * size;
+        let top = look.nested && entry.level == look.base;
+        let face = if top {
+            FaceChoice::Heading
+        } else {
+            FaceChoice::Body
+        };
+        let item = self.node(toc, TagSpec::TocItem);
+        let reference = self.node(item, TagSpec::Reference);
+        let mut pt = ParaText::default();
+        pt.push(&entry.title, &InlineStyle::new(face, size));
+        let opts = ParaOpts {
+            inset: indent,
+            width: (width - indent - look.reserve).max(4.0 * size),
+            indent: 0.0,
+            align: Align::Left,
+            justify: false,
+            ragged: true,
+            size,
+            pitch,
+            kind: LineKind::Contents,
+            span: Span { line: 0, column: 0 },
+        };
+        let lines = self.set_para(pt, &opts, reference);
+        let n = lines.len();
+        let target = LinkTarget::Heading(entry.id.clone());
+        for (k, out) in lines.into_iter().enumerate() {
+            let text_end = out.line.x + out.line.set.end;
+            let baseline = out.line.baseline;
+            let mut elem = self.line_elem(out, pitch, k == 0);
+            if k == 0 && top {
+                elem.space_before = 0.5 * pitch;
+            }
+            // The whole line is the link, to the right edge.
+            elem.items.push(Item::Link {
+                x0: indent,
+                y0: 0.0,
+                x1: width,
+                y1: pitch,
+                target: target.clone(),
+            });
+            if k + 1 == n {
+                let tag = self.content(reference);
+                elem.items.push(Item::PageRef {
+                    heading: entry.id.clone(),
+                    x: width,
+                    leader_from: text_end + 0.5 * size,
+                    leader_to: width - look.number_width - 0.5 * size,
+                    baseline,
+                    size,
+                    tag,
+                });
+                // A chapter's entry stays with its first section's.
+                elem.keep_with_next = top && !entry.children.is_empty();
+            } else {
+                elem.keep_with_next = true;
+            }
+            self.elems.push(elem);
+        }
+        if !entry.children.is_empty() {
+            let sub = self.node(item, TagSpec::Toc);
+            for child in &entry.children {
+                self.contents_entry(child, sub, look);
+            }
         }
     }
 
@@ -458,7 +912,7 @@ impl<'a, 'b> ChapterLayouter<'a, 'b> {
                 }
                 Inline::Link { url, content } => {
                     let mut s = style.clone();
-                    s.link = Some(url.clone());
+                    s.target = Some(LinkTarget::Url(url.clone()));
                     self.inlines(content, &s, pt);
                 }
                 Inline::FootnoteRef { id, number } => {
@@ -466,9 +920,12 @@ impl<'a, 'b> ChapterLayouter<'a, 'b> {
                     s.size = (style.size * 0.6 * 2.0).round() / 2.0;
                     s.raise = style.size * 0.38;
                     s.dots = false;
-                    s.link = None;
+                    s.target = None;
                     if let Some(&index) = self.note_index.get(id) {
                         pt.notes.push((pt.text.len() as u32, index));
+                        // Each reference is its own style, so that its
+                        // link knows its note.
+                        s.target = Some(LinkTarget::Note(self.index, index));
                     }
                     pt.push(&note_marker(*number), &s);
                 }
@@ -513,7 +970,7 @@ impl<'a, 'b> ChapterLayouter<'a, 'b> {
                 .filter(|(at, _)| set.source.contains(at))
                 .map(|&(_, n)| n)
                 .collect();
-            let extras = decorations(&set, &shaped, x, baseline);
+            let extras = decorations(&set, &shaped, x, baseline, opts.size);
             let tag = self.content(node);
             out.push(LineOut {
                 line: Line {
@@ -533,12 +990,20 @@ impl<'a, 'b> ChapterLayouter<'a, 'b> {
     }
 
     fn report_missing(&mut self, shaped: &Shaped, span: Span) {
+        if self.quiet {
+            return;
+        }
         for &(offset, c) in &shaped.missing {
             let before = shaped.text[..offset as usize]
                 .chars()
                 .filter(|&c| c != '\n')
                 .count() as u32;
-            let location = Location::new(&self.source_path, span.line, span.column + before);
+            // Text without a known line is reported against its file.
+            let location = if span.line == 0 {
+                Location::file(&self.source_path)
+            } else {
+                Location::new(&self.source_path, span.line, span.column + before)
+            };
             self.diags.push(
                 Diagnostic::new(
                     self.missing_severity,
@@ -1089,10 +1554,30 @@ fn keep_markers_attached(shaped: &mut Shaped) {
     }
 }
 
-/// Emphasis dots and link areas of a set line.
-fn decorations(set: &SetLine, shaped: &Shaped, x: f32, baseline: f32) -> Vec<Item> {
+/// Emphasis dots, link areas and link anchors of a set line whose
+/// text is `size` points.
+fn decorations(set: &SetLine, shaped: &Shaped, x: f32, baseline: f32, size: f32) -> Vec<Item> {
     let mut out = Vec::new();
-    let mut link: Option<(f32, f32, f32, String)> = None;
+    let mut link: Option<(f32, f32, &LinkTarget)> = None;
+    let close = |link: Option<(f32, f32, &LinkTarget)>, out: &mut Vec<Item>| {
+        if let Some((x0, x1, target)) = link {
+            out.push(link_item(x0, x1, target.clone(), baseline, size));
+            // A footnote reference is where its note links back to, and
+            // the note's marker where the reference links to.
+            let anchor = match target {
+                LinkTarget::Note(c, n) => Some(LinkTarget::NoteRef(*c, *n)),
+                LinkTarget::NoteRef(c, n) => Some(LinkTarget::Note(*c, *n)),
+                _ => None,
+            };
+            if let Some(target) = anchor {
+                out.push(Item::Anchor {
+                    x,
+                    y: baseline - 1.2 * size,
+                    target,
+                });
+            }
+        }
+    };
     for g in &set.glyphs {
         let style = &shaped.styles[g.style as usize];
         if style.dots {
@@ -1108,34 +1593,29 @@ fn decorations(set: &SetLine, shaped: &Shaped, x: f32, baseline: f32) -> Vec<Ite
                 });
             }
         }
-        match (&mut link, &style.link) {
-            (Some((_, x1, _, url)), Some(u)) if url == u => *x1 = x + g.x + g.advance,
-            (_, Some(u)) => {
-                if let Some(done) = link.take() {
-                    out.push(link_item(done, baseline));
-                }
-                link = Some((x + g.x, x + g.x + g.advance, g.size, u.clone()));
+        match (&mut link, &style.target) {
+            (Some((_, x1, target)), Some(t)) if *target == t => *x1 = x + g.x + g.advance,
+            (_, Some(t)) => {
+                close(link.take(), &mut out);
+                link = Some((x + g.x, x + g.x + g.advance, t));
             }
-            (_, None) => {
-                if let Some(done) = link.take() {
-                    out.push(link_item(done, baseline));
-                }
-            }
+            (_, None) => close(link.take(), &mut out),
         }
     }
-    if let Some(done) = link.take() {
-        out.push(link_item(done, baseline));
-    }
+    close(link.take(), &mut out);
     out
 }
 
-fn link_item((x0, x1, size, url): (f32, f32, f32, String), baseline: f32) -> Item {
+/// The area of a link over `x0..x1` on a line of `size` points; a small
+/// footnote mark gets a wider area than its ink, to be easy to hit.
+fn link_item(x0: f32, x1: f32, target: LinkTarget, baseline: f32, size: f32) -> Item {
+    let grow = ((0.6 * size - (x1 - x0)) / 2.0).max(0.0);
     Item::Link {
-        x0,
-        y0: baseline - 0.88 * size,
-        x1,
-        y1: baseline + 0.12 * size,
-        url,
+        x0: x0 - grow,
+        y0: baseline - 0.95 * size,
+        x1: x1 + grow,
+        y1: baseline + 0.2 * size,
+        target,
     }
 }
 
@@ -1185,13 +1665,42 @@ pub fn shift_item(item: Item, dx: f32, dy: f32) -> Item {
             y0,
             x1,
             y1,
-            url,
+            target,
         } => Item::Link {
             x0: x0 + dx,
             y0: y0 + dy,
             x1: x1 + dx,
             y1: y1 + dy,
-            url,
+            target,
+        },
+        Item::Anchor { x, y, target } => Item::Anchor {
+            x: x + dx,
+            y: y + dy,
+            target,
+        },
+        Item::PageRef {
+            heading,
+            x,
+            leader_from,
+            leader_to,
+            baseline,
+            size,
+            tag,
+        } => Item::PageRef {
+            heading,
+            x: x + dx,
+            leader_from: leader_from + dx,
+            leader_to: leader_to + dx,
+            baseline: baseline + dy,
+            size,
+            tag,
+        },
+        Item::Leader { x0, x1, y, step, r } => Item::Leader {
+            x0: x0 + dx,
+            x1: x1 + dx,
+            y: y + dy,
+            step,
+            r,
         },
     }
 }

@@ -13,17 +13,25 @@
 //!    and figures.
 //! 6. [`paginate`]: flows are cut into pages (widows, orphans, headings,
 //!    footnotes, recto chapter starts) into a [`Layout`].
-//! 7. [`write`]: krilla writes subset CID fonts, text with its exact source
-//!    text, the tag tree, the outline and the metadata.
+//! 7. [`front`]: the title page, the imprint page and the contents are
+//!    set and put before the text (or the title and contents head its
+//!    first page).
+//! 8. [`running`]: pages are numbered (roman, then arabic), the contents
+//!    gets its page numbers, and running heads and folios are added.
+//! 9. [`write`]: krilla writes subset CID fonts, text with its exact source
+//!    text, the tag tree, links, the outline, page labels and the
+//!    metadata.
 //!
 //! Generated labels are part of the text: list items read `•` or `1.`,
 //! and a footnote reference and its note start with `①`, `②`, ...
 
+pub mod front;
 pub mod inline;
 pub mod justify;
 pub mod layout;
 pub mod linebreak;
 pub mod paginate;
+pub mod running;
 pub mod shape;
 pub mod spans;
 pub mod style;
@@ -35,7 +43,7 @@ use crate::diag::{Diagnostic, Failure, Severity};
 use crate::fonts::FontSet;
 use crate::model::{Block, Document};
 
-pub use paginate::{HeadingPlace, Layout, PageLayout};
+pub use paginate::{HeadingPlace, Layout, PageLayout, PageNumber, PageRole};
 
 /// Options of a PDF build that do not come from the book.
 #[derive(Debug, Clone, Default)]
@@ -94,27 +102,37 @@ fn run_layout<T>(
     options: &PdfOptions,
     then: impl FnOnce(&Layout, &shape::FontBook<'_>, Vec<Diagnostic>) -> Result<T, Failure>,
 ) -> Result<T, Failure> {
-    let flows: Vec<layout::ChapterFlow> = doc
+    let plan = front::FrontPlan::new(doc, style);
+    let opening = plan.opening(doc);
+    let flows: Vec<layout::Flow> = doc
         .chapters
         .par_iter()
         .enumerate()
         .map(|(index, chapter)| {
-            layout::ChapterLayouter::new(
+            layout::Layouter::new(
                 book,
                 style,
-                chapter,
                 index,
                 &doc.settings.base_dir,
+                &chapter.source,
                 options.allow_missing_glyphs,
             )
-            .run()
+            .run(chapter, if index == 0 { opening.as_ref() } else { None })
         })
         .collect();
     let mut diagnostics = Vec::new();
     for flow in &flows {
         diagnostics.extend(flow.diagnostics.iter().cloned());
     }
-    let layout = paginate::assemble(flows, style);
+    let text = paginate::assemble(flows, style);
+    let (mut layout, front_diagnostics) =
+        front::prepend(doc, book, style, plan, text, options.allow_missing_glyphs);
+    diagnostics.extend(front_diagnostics);
+    // Metadata is printed on both the title and the imprint page: a
+    // character missing from it is reported once.
+    let mut seen = std::collections::HashSet::new();
+    diagnostics.retain(|d| seen.insert(d.to_string()));
+    running::finish(&mut layout, doc, book, style);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(Failure { diagnostics });
     }
@@ -125,9 +143,16 @@ fn failure(message: String) -> Failure {
     Failure::new(Diagnostic::new(Severity::Error, None, message))
 }
 
-/// Characters of `doc` that no face of `book` has, each once, in order.
+/// Characters of `doc` that no face of `book` has, each once, in order;
+/// the metadata is printed on the title and imprint pages.
 fn missing_chars(doc: &Document, book: &shape::FontBook<'_>) -> Vec<char> {
+    let m = &doc.metadata;
     let mut text = String::new();
+    for field in [&m.subtitle, &m.publisher, &m.edition, &m.rights] {
+        text.push_str(field.as_deref().unwrap_or(""));
+    }
+    text.push_str(&m.title);
+    text.push_str(&m.authors.concat());
     for chapter in &doc.chapters {
         text.push_str(&chapter.title.display_text());
         if let Some(s) = &chapter.subtitle {

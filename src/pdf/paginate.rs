@@ -7,12 +7,13 @@
 //! its first row). Footnotes go to the foot of the page of their
 //! reference. Each chapter starts a new page, on a recto when the style
 //! asks for it. The result, [`Layout`], records which heading landed on
-//! which page and where, for the outline and later for a table of
-//! contents and running heads.
+//! which page and where, for the outline, the table of contents and the
+//! running heads; the front matter is put before it by `front`, and page
+//! numbers, running heads and folios are added by `running`.
 
 use std::collections::HashMap;
 
-use super::layout::{shift_item, ChapterFlow, Item, TagNode};
+use super::layout::{shift_item, Flow, Item, TagNode};
 use super::style::{ChapterStart, PageStyle};
 
 /// A page with everything on it, positions in points from the top-left
@@ -20,11 +21,82 @@ use super::style::{ChapterStart, PageStyle};
 #[derive(Debug, Clone)]
 pub struct PageLayout {
     /// Index of the chapter whose content the page shows; `None` for a
-    /// blank page.
+    /// blank page and the front matter.
     pub chapter: Option<usize>,
+    /// Index of the tag tree (in [`Layout::tags`]) its content belongs to.
+    pub tree: Option<usize>,
+    pub role: PageRole,
+    /// The page's number: lower-case roman in the front matter, arabic
+    /// from the first page of the text on.
+    pub number: PageNumber,
     pub items: Vec<Item>,
     /// Left edge of the text block on this page.
     pub text_left: f32,
+}
+
+/// What a page is, for running heads and folios.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageRole {
+    Title,
+    Imprint,
+    /// A page of the table of contents; `first` for its first page.
+    Contents {
+        first: bool,
+    },
+    /// A page of a chapter; `first` for the page it starts on.
+    Text {
+        first: bool,
+    },
+    /// A page left blank so that what follows starts on a recto.
+    Blank,
+}
+
+/// A page number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PageNumber {
+    pub value: u32,
+    pub roman: bool,
+}
+
+impl PageNumber {
+    /// The number as printed: `iv` or `12`.
+    pub fn label(self) -> String {
+        if self.roman {
+            roman(self.value)
+        } else {
+            self.value.to_string()
+        }
+    }
+}
+
+/// Lower-case roman numerals (1 to 3999; others in arabic).
+pub fn roman(mut n: u32) -> String {
+    if n == 0 || n >= 4000 {
+        return n.to_string();
+    }
+    const DIGITS: [(u32, &str); 13] = [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ];
+    let mut out = String::new();
+    for (value, digits) in DIGITS {
+        while n >= value {
+            out.push_str(digits);
+            n -= value;
+        }
+    }
+    out
 }
 
 /// Where a heading landed.
@@ -46,8 +118,11 @@ pub struct Layout {
     pub width: f32,
     pub height: f32,
     pub pages: Vec<PageLayout>,
+    /// Pages before the first page of the text (numbered in roman).
+    pub front_pages: usize,
     pub headings: Vec<HeadingPlace>,
-    /// The tag tree of each chapter (node 0 is the chapter).
+    /// The tag trees in reading order: the front matter's, then one per
+    /// chapter (node 0 is the chapter).
     pub tags: Vec<Vec<TagNode>>,
 }
 
@@ -62,7 +137,7 @@ struct PageBody {
 }
 
 /// Cuts a chapter's flow into pages of `height`.
-fn paginate(flow: &ChapterFlow, height: f32, separator: f32) -> Vec<PageBody> {
+fn paginate(flow: &Flow, height: f32, separator: f32) -> Vec<PageBody> {
     let elems = &flow.elems;
     let n = elems.len();
     let note_height = |k: usize| -> f32 { flow.notes[k].iter().map(|e| e.height).sum() };
@@ -148,25 +223,26 @@ fn paginate(flow: &ChapterFlow, height: f32, separator: f32) -> Vec<PageBody> {
     pages
 }
 
-/// Paginates every chapter and joins them into the book.
-pub fn assemble(flows: Vec<ChapterFlow>, style: &PageStyle) -> Layout {
+/// Paginates every chapter and joins them into the book. Tag trees are
+/// numbered from 0 in the order of `flows`; page numbers are left to
+/// `running`.
+pub fn assemble(flows: Vec<Flow>, style: &PageStyle) -> Layout {
     let separator = style.pitch() * 0.75;
     let mut layout = Layout {
         width: style.width,
         height: style.height,
         pages: Vec::new(),
+        front_pages: 0,
         headings: Vec::new(),
         tags: Vec::with_capacity(flows.len()),
     };
     for mut flow in flows {
+        let tree = layout.tags.len();
         let bodies = paginate(&flow, style.text_height, separator);
         if style.chapter_start == ChapterStart::Recto && layout.pages.len() % 2 == 1 {
-            layout.pages.push(PageLayout {
-                chapter: None,
-                items: Vec::new(),
-                text_left: style.left_verso,
-            });
+            layout.pages.push(blank_page(style.left_verso));
         }
+        let first = layout.pages.len();
         // Header rows are copied before their elements are moved out.
         let headers: HashMap<usize, Vec<Item>> = bodies
             .iter()
@@ -226,6 +302,11 @@ pub fn assemble(flows: Vec<ChapterFlow>, style: &PageStyle) -> Layout {
             }
             layout.pages.push(PageLayout {
                 chapter: Some(flow.index),
+                tree: Some(tree),
+                role: PageRole::Text {
+                    first: index == first,
+                },
+                number: PageNumber::default(),
                 items,
                 text_left: left,
             });
@@ -233,6 +314,18 @@ pub fn assemble(flows: Vec<ChapterFlow>, style: &PageStyle) -> Layout {
         layout.tags.push(flow.tags);
     }
     layout
+}
+
+/// A page with nothing on it.
+pub fn blank_page(text_left: f32) -> PageLayout {
+    PageLayout {
+        chapter: None,
+        tree: None,
+        role: PageRole::Blank,
+        number: PageNumber::default(),
+        items: Vec::new(),
+        text_left,
+    }
 }
 
 /// A repeated header row is decoration: its text is not read twice.
@@ -243,5 +336,22 @@ fn untag(item: Item) -> Item {
             Item::Line(line)
         }
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::roman;
+
+    #[test]
+    fn roman_numerals() {
+        let got: Vec<String> = [1, 2, 4, 9, 14, 40, 90, 400, 1994]
+            .into_iter()
+            .map(roman)
+            .collect();
+        assert_eq!(
+            got,
+            ["i", "ii", "iv", "ix", "xiv", "xl", "xc", "cd", "mcmxciv"]
+        );
     }
 }

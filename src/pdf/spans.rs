@@ -113,8 +113,12 @@ fn rewrite_object(object: &[u8]) -> Option<Option<Vec<u8>>> {
     };
     // The streams krilla leaves uncompressed (page contents, ToUnicode
     // maps, glyph programs) are compressed here; fonts and images come
-    // compressed and stay as they are.
-    if dict_text.contains("/Filter") || dict_text.contains("/Subtype/Image") {
+    // compressed and stay as they are; the XMP packet stays readable as
+    // archives expect (PDF/A wants it unfiltered).
+    if dict_text.contains("/Filter")
+        || dict_text.contains("/Subtype/Image")
+        || dict_text.contains("/Type/Metadata")
+    {
         return Some(None);
     }
     let length_at = dict_text.find("/Length ")?;

@@ -1,4 +1,5 @@
-//! PDF page styles: page size, margins, body text and heading sizes.
+//! PDF page styles: page size, margins, body text and heading sizes, and
+//! the book's furniture (title page, contents, running heads, folios).
 //!
 //! A page style is a small TOML file. The built-in ones live in
 //! `styles/pdf/` and are compiled in; `book.toml` names one of them
@@ -38,6 +39,8 @@ pub const PAGE_SIZES: [(&str, f32, f32); 8] = [
 pub struct StyleFile {
     pub page: PageSetup,
     pub body: BodySetup,
+    #[serde(default)]
+    pub front: FrontSetup,
     pub title: HeadingSetup,
     pub subtitle: HeadingSetup,
     pub h2: HeadingSetup,
@@ -59,6 +62,89 @@ pub struct PageSetup {
     /// Bleed on each side, in millimetres.
     #[serde(default)]
     pub bleed: f32,
+    #[serde(default)]
+    pub running_head: RunningHead,
+    #[serde(default)]
+    pub folio: FolioPlace,
+}
+
+/// The text of the running head (书眉), above the text block.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunningHead {
+    /// The book title on even pages, the chapter title on odd pages.
+    #[default]
+    BookChapter,
+    /// The chapter title on every page.
+    Chapter,
+    /// The book title on every page.
+    Book,
+    None,
+}
+
+/// Where the page number (folio) is printed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FolioPlace {
+    /// Below the text block, centred.
+    #[default]
+    FootCenter,
+    /// Below the text block, at its outer edge (right on odd pages).
+    FootOuter,
+    None,
+}
+
+/// What comes before the first chapter.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FrontSetup {
+    #[serde(default)]
+    pub title: TitleMatter,
+    #[serde(default)]
+    pub contents: ContentsMatter,
+    /// A copyright page behind the title page, when the book has a
+    /// publisher, rights or an ISBN to print on it.
+    #[serde(default = "yes")]
+    pub imprint: bool,
+}
+
+/// How the book's title is presented.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TitleMatter {
+    /// A title page for a book of chapters, a title block for a single
+    /// article.
+    #[default]
+    Auto,
+    /// A page of its own (and the imprint page behind it).
+    Page,
+    /// A title block at the head of the first page of the text.
+    Block,
+}
+
+/// How the table of contents is presented.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ContentsMatter {
+    /// Pages of their own for a book of chapters, a short list under the
+    /// title block for a single article.
+    #[default]
+    Auto,
+    /// Pages of their own, after the title page.
+    Pages,
+    /// A list on the first page of the text, under the title block.
+    Block,
+    None,
+}
+
+impl Default for FrontSetup {
+    fn default() -> Self {
+        FrontSetup {
+            title: TitleMatter::Auto,
+            contents: ContentsMatter::Auto,
+            imprint: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -140,6 +226,12 @@ pub struct PageStyle {
     pub text_width: f32,
     pub text_height: f32,
     pub chapter_start: ChapterStart,
+    pub running_head: RunningHead,
+    pub folio: FolioPlace,
+    pub front: FrontSetup,
+    /// Top margin and bottom margin, in points.
+    pub margin_top: f32,
+    pub margin_bottom: f32,
     pub body: BodySetup,
     pub title: HeadingSetup,
     pub subtitle: HeadingSetup,
@@ -152,6 +244,20 @@ impl PageStyle {
     /// Line pitch of body text in points.
     pub fn pitch(&self) -> f32 {
         self.body.size * self.body.leading
+    }
+
+    /// True when pages are printed on both sides: chapters start on a
+    /// recto, or the inner and outer margins differ. The front matter then
+    /// takes an even number of pages, so that the text's odd pages are
+    /// rectos.
+    pub fn two_sided(&self) -> bool {
+        self.chapter_start == ChapterStart::Recto
+            || (self.left_recto - self.left_verso).abs() > 0.01
+    }
+
+    /// Size of running heads and folios: a step below the body size.
+    pub fn furniture_size(&self) -> f32 {
+        (self.body.size * 0.8 * 2.0).round() / 2.0
     }
 
     /// The setup for a heading of `level` (1 = chapter title).
@@ -263,6 +369,11 @@ pub fn parse_style(name: &str, text: &str, path: &Path) -> Result<PageStyle, Fai
         text_width,
         text_height,
         chapter_start: p.chapter_start,
+        running_head: p.running_head,
+        folio: p.folio,
+        front: file.front,
+        margin_top: top,
+        margin_bottom: p.margin_bottom * MM,
         body: file.body.clone(),
         title: file.title,
         subtitle: file.subtitle,

@@ -1,5 +1,6 @@
 //! Writing the laid-out book with krilla: subset CID fonts with ToUnicode
-//! maps, text as real text, a tag tree, the outline and the metadata.
+//! maps, text as real text, a tag tree, links (URLs, contents entries,
+//! footnotes and back), the outline, page labels and the metadata.
 //!
 //! Each line is one marked-content span whose ActualText is the line's
 //! exact source text. Text extraction then reads the line as written: the
@@ -9,7 +10,7 @@
 //! guess; a deliberate space from the source is in the text exactly once.
 
 use std::collections::HashMap;
-use std::num::NonZeroU16;
+use std::num::{NonZeroU16, NonZeroU32};
 
 use krilla::action::LinkAction;
 use krilla::annotation::{LinkAnnotation, Target};
@@ -17,8 +18,8 @@ use krilla::destination::XyzDestination;
 use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
 use krilla::metadata::{DateTime, Metadata};
 use krilla::outline::{Outline, OutlineNode};
-use krilla::page::PageSettings;
-use krilla::paint::{Fill, Stroke};
+use krilla::page::{NumberingStyle, PageLabel, PageSettings};
+use krilla::paint::{Fill, LineCap, Stroke, StrokeDash};
 use krilla::surface::Surface;
 use krilla::tagging::{
     ArtifactType, ContentTag, Identifier, ListNumbering, SpanTag, TableHeaderScope, Tag, TagGroup,
@@ -27,7 +28,7 @@ use krilla::tagging::{
 use krilla::text::{Font, GlyphId, KrillaGlyph};
 use krilla::{Document, SerializeSettings};
 
-use super::layout::{Item, Line, TagChild, TagNode, TagSpec};
+use super::layout::{Item, Line, LineKind, LinkTarget, TagChild, TagNode, TagSpec};
 use super::linebreak::Class;
 use super::paginate::Layout;
 use super::shape::FontBook;
@@ -39,9 +40,10 @@ use crate::model::{Document as Book, TocEntry};
 pub fn write_pdf(layout: &Layout, book: &FontBook<'_>, doc: &Book) -> Result<Vec<u8>, Failure> {
     let settings = SerializeSettings {
         enable_tagging: true,
-        // The document information dictionary carries the same metadata;
-        // the XMP copy would add a kilobyte to every file.
-        xmp_metadata: false,
+        // The document information dictionary has no field for the
+        // language; the XMP packet has (`dc:language`), and it is what
+        // archives and `pdfinfo -meta` read.
+        xmp_metadata: true,
         // Content streams are compressed once, by the span pass that
         // rewrites them anyway (see `spans`).
         compress_content_streams: false,
@@ -52,8 +54,19 @@ pub fn write_pdf(layout: &Layout, book: &FontBook<'_>, doc: &Book) -> Result<Vec
     let mut ids: HashMap<(usize, u32), Identifier> = HashMap::new();
     let size = Size::from_wh(layout.width, layout.height)
         .ok_or_else(|| failure("the page size is not valid".into()))?;
+    let places = places(layout);
     for page_layout in &layout.pages {
-        let mut page = document.start_page_with(PageSettings::new(size));
+        let number = page_layout.number;
+        let label = PageLabel::new(
+            Some(if number.roman {
+                NumberingStyle::LowerRoman
+            } else {
+                NumberingStyle::Arabic
+            }),
+            None,
+            NonZeroU32::new(number.value),
+        );
+        let mut page = document.start_page_with(PageSettings::new(size).with_page_label(label));
         let mut links = Vec::new();
         {
             let mut surface = page.surface();
@@ -61,10 +74,9 @@ pub fn write_pdf(layout: &Layout, book: &FontBook<'_>, doc: &Book) -> Result<Vec
                 match item {
                     Item::Line(line) => {
                         let id = draw_line(&mut surface, line, book, &mut fonts)?;
-                        if let (Some(tag), Some(chapter), Some(id)) =
-                            (line.tag, page_layout.chapter, id)
+                        if let (Some(tag), Some(tree), Some(id)) = (line.tag, page_layout.tree, id)
                         {
-                            ids.insert((chapter, tag), id);
+                            ids.insert((tree, tag), id);
                         }
                     }
                     Item::Rule {
@@ -78,18 +90,42 @@ pub fn write_pdf(layout: &Layout, book: &FontBook<'_>, doc: &Book) -> Result<Vec
                         pb.move_to(*x0, *y0);
                         pb.line_to(*x1, *y1);
                         if let Some(path) = pb.finish() {
-                            surface.start_tagged(ContentTag::Artifact(
-                                krilla::tagging::Artifact::with_kind(ArtifactType::Other),
-                            ));
-                            surface.set_fill(None);
-                            surface.set_stroke(Some(Stroke {
-                                width: *width,
-                                ..Stroke::default()
-                            }));
-                            surface.draw_path(&path);
-                            surface.set_stroke(None);
-                            surface.set_fill(Some(Fill::default()));
-                            surface.end_tagged();
+                            stroke(
+                                &mut surface,
+                                &path,
+                                Stroke {
+                                    width: *width,
+                                    ..Stroke::default()
+                                },
+                            );
+                        }
+                    }
+                    Item::Leader { x0, x1, y, step, r } => {
+                        // One dashed line with round caps and dashes of
+                        // length 0 draws the dots: a few bytes for a row
+                        // that would otherwise be dozens of circles.
+                        let first = (x0 / step).ceil() * step;
+                        let last = (x1 / step).floor() * step;
+                        if last < first {
+                            continue;
+                        }
+                        let mut pb = PathBuilder::new();
+                        pb.move_to(first, *y);
+                        pb.line_to(last + 0.01, *y);
+                        if let Some(path) = pb.finish() {
+                            stroke(
+                                &mut surface,
+                                &path,
+                                Stroke {
+                                    width: 2.0 * r,
+                                    line_cap: LineCap::Round,
+                                    dash: Some(StrokeDash {
+                                        array: vec![0.0, *step],
+                                        offset: 0.0,
+                                    }),
+                                    ..Stroke::default()
+                                },
+                            );
                         }
                     }
                     Item::Dot { x, y, r } => {
@@ -125,9 +161,8 @@ pub fn write_pdf(layout: &Layout, book: &FontBook<'_>, doc: &Book) -> Result<Vec
                         surface.draw_image(image.clone(), size);
                         surface.pop();
                         surface.end_tagged();
-                        if let (Some(tag), Some(chapter), Some(id)) = (tag, page_layout.chapter, id)
-                        {
-                            ids.insert((chapter, *tag), id);
+                        if let (Some(tag), Some(tree), Some(id)) = (tag, page_layout.tree, id) {
+                            ids.insert((tree, *tag), id);
                         }
                     }
                     Item::Link {
@@ -135,38 +170,84 @@ pub fn write_pdf(layout: &Layout, book: &FontBook<'_>, doc: &Book) -> Result<Vec
                         y0,
                         x1,
                         y1,
-                        url,
+                        target,
                     } => {
-                        if let Some(rect) = Rect::from_ltrb(*x0, *y0, *x1, *y1) {
-                            links.push((rect, url.clone()));
+                        let target = match target {
+                            LinkTarget::Url(url) => {
+                                Some(Target::Action(LinkAction::new(url.clone()).into()))
+                            }
+                            other => places.get(other).map(|&(page, x, y)| {
+                                Target::Destination(
+                                    XyzDestination::new(page, Point::from_xy(x, y)).into(),
+                                )
+                            }),
+                        };
+                        if let (Some(rect), Some(target)) =
+                            (Rect::from_ltrb(*x0, *y0, *x1, *y1), target)
+                        {
+                            links.push((rect, target));
                         }
                     }
+                    // Anchors are only places; page references were
+                    // written in by `running`.
+                    Item::Anchor { .. } | Item::PageRef { .. } => {}
                 }
             }
             surface.finish();
         }
-        for (rect, url) in links {
-            page.add_annotation(
-                LinkAnnotation::new(rect, Target::Action(LinkAction::new(url).into())).into(),
-            );
+        for (rect, target) in links {
+            page.add_annotation(LinkAnnotation::new(rect, target).into());
         }
         page.finish();
     }
 
     let mut tree = TagTree::new().with_lang(Some(doc.metadata.language.clone()));
-    for (chapter, nodes) in layout.tags.iter().enumerate() {
-        if let Some(group) = tag_group(nodes, 0, chapter, &mut ids) {
+    for (index, nodes) in layout.tags.iter().enumerate() {
+        if let Some(group) = tag_group(nodes, 0, index, &mut ids) {
             tree.push(group);
         }
     }
     document.set_tag_tree(tree);
-    document.set_outline(outline(layout, &doc.toc));
+    document.set_outline(outline(&places, &doc.toc));
     document.set_metadata(metadata(doc));
     let bytes = document
         .finish()
         .map_err(|e| failure(format!("the PDF could not be written: {e:?}")))?;
     move_spans_into_text(&bytes)
         .ok_or_else(|| failure("the PDF's text spans could not be placed".into()))
+}
+
+/// Where links go: each heading (at the left edge of the text block, the
+/// top of its first line) and each anchor, by target; the first anchor of
+/// a target wins (a note referred to twice leads back to its first
+/// reference).
+fn places(layout: &Layout) -> HashMap<LinkTarget, (usize, f32, f32)> {
+    let mut out = HashMap::new();
+    for h in &layout.headings {
+        let left = layout.pages[h.page].text_left;
+        out.insert(LinkTarget::Heading(h.id.clone()), (h.page, left, h.y));
+    }
+    for (index, page) in layout.pages.iter().enumerate() {
+        for item in &page.items {
+            if let Item::Anchor { x, y, target } = item {
+                out.entry(target.clone()).or_insert((index, *x, *y));
+            }
+        }
+    }
+    out
+}
+
+/// Strokes `path` as a layout artifact.
+fn stroke(surface: &mut Surface<'_>, path: &krilla::geom::Path, stroke: Stroke) {
+    surface.start_tagged(ContentTag::Artifact(krilla::tagging::Artifact::with_kind(
+        ArtifactType::Other,
+    )));
+    surface.set_fill(None);
+    surface.set_stroke(Some(stroke));
+    surface.draw_path(path);
+    surface.set_stroke(None);
+    surface.set_fill(Some(Fill::default()));
+    surface.end_tagged();
 }
 
 fn failure(message: String) -> Failure {
@@ -194,8 +275,13 @@ fn draw_line(
             )))
         }
         None => {
+            let kind = match line.kind {
+                LineKind::Head => ArtifactType::Header,
+                LineKind::Folio => ArtifactType::Footer,
+                _ => ArtifactType::Other,
+            };
             surface.start_tagged(ContentTag::Artifact(krilla::tagging::Artifact::with_kind(
-                ArtifactType::Other,
+                kind,
             )));
             None
         }
@@ -357,15 +443,18 @@ fn tag_kind(spec: &TagSpec) -> TagKind {
         TagSpec::Caption => Tag::Caption.into(),
         TagSpec::Note => Tag::Note.into(),
         TagSpec::Code => Tag::Code.into(),
+        TagSpec::Toc => Tag::TOC.into(),
+        TagSpec::TocItem => Tag::TOCI.into(),
+        TagSpec::Reference => Tag::Reference.into(),
     }
 }
 
-/// The tag group of `nodes[index]`, with the identifiers drawn for its
-/// content; `None` when nothing of it was drawn.
+/// The tag group of `nodes[index]` (of tag tree `tree`), with the
+/// identifiers drawn for its content; `None` when nothing of it was drawn.
 fn tag_group(
     nodes: &[TagNode],
     index: usize,
-    chapter: usize,
+    tree: usize,
     ids: &mut HashMap<(usize, u32), Identifier>,
 ) -> Option<TagGroup> {
     let node = &nodes[index];
@@ -374,13 +463,13 @@ fn tag_group(
     for child in &node.children {
         match child {
             TagChild::Node(k) => {
-                if let Some(g) = tag_group(nodes, *k, chapter, ids) {
+                if let Some(g) = tag_group(nodes, *k, tree, ids) {
                     group.push(g);
                     any = true;
                 }
             }
             TagChild::Content(uid) => {
-                if let Some(id) = ids.remove(&(chapter, *uid)) {
+                if let Some(id) = ids.remove(&(tree, *uid)) {
                     group.push(id);
                     any = true;
                 }
@@ -391,23 +480,18 @@ fn tag_group(
 }
 
 /// The outline: the table of contents' tree, each entry pointing at its
-/// heading.
-fn outline(layout: &Layout, toc: &[TocEntry]) -> Outline {
-    let places: HashMap<&str, (usize, f32, f32)> = layout
-        .headings
-        .iter()
-        .map(|h| {
-            let left = layout.pages[h.page].text_left;
-            (h.id.as_str(), (h.page, left, h.y))
-        })
-        .collect();
-    fn node(entry: &TocEntry, places: &HashMap<&str, (usize, f32, f32)>) -> Option<OutlineNode> {
-        let &(page, x, y) = places.get(entry.id.as_str())?;
+/// heading. It opens at the top level, with its entries closed.
+fn outline(places: &HashMap<LinkTarget, (usize, f32, f32)>, toc: &[TocEntry]) -> Outline {
+    fn node(
+        entry: &TocEntry,
+        places: &HashMap<LinkTarget, (usize, f32, f32)>,
+    ) -> Option<OutlineNode> {
+        let &(page, x, y) = places.get(&LinkTarget::Heading(entry.id.clone()))?;
         let mut out = OutlineNode::new(
             entry.title.clone(),
             XyzDestination::new(page, Point::from_xy(x, y)),
         )
-        .with_open(entry.level <= 1);
+        .with_open(false);
         for child in &entry.children {
             if let Some(c) = node(child, places) {
                 out.push_child(c);
@@ -417,7 +501,7 @@ fn outline(layout: &Layout, toc: &[TocEntry]) -> Outline {
     }
     let mut outline = Outline::new();
     for entry in toc {
-        if let Some(n) = node(entry, &places) {
+        if let Some(n) = node(entry, places) {
             outline.push_child(n);
         }
     }
