@@ -8,7 +8,7 @@
 //! mark has and on which side (clreq 3.1.6: "punctuation width adjustment").
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use rustybuzz::{script, Direction, Feature, Language, Script, ShapePlan, UnicodeBuffer};
@@ -69,7 +69,15 @@ pub struct FontBook<'a> {
     heading: Vec<FaceId>,
     /// Faces found on the system for characters no book face has.
     extra: Vec<FaceId>,
+    /// [`FontBook::face_for`] answers for BMP characters, per chain
+    /// (body, bold, heading): 0 not yet asked, `NO_FACE` none, else the
+    /// face id + 1. Looking a character up in each face's cmap is most of
+    /// the cost of choosing faces, and a book uses a few thousand
+    /// characters many times over.
+    face_cache: [Box<[AtomicU16]>; 3],
 }
+
+const NO_FACE: u16 = u16::MAX;
 
 /// A shaped glyph, in em of its size.
 #[derive(Debug, Clone, Copy)]
@@ -111,12 +119,14 @@ impl<'a> FontBook<'a> {
         let bold = ids(&fonts.body_bold, &mut faces)?;
         let heading = ids(&fonts.heading, &mut faces)?;
         let extra = ids(extra, &mut faces)?;
+        let cache = || (0..=0xFFFF).map(|_| AtomicU16::new(0)).collect();
         Some(FontBook {
             faces,
             body,
             bold,
             heading,
             extra,
+            face_cache: [cache(), cache(), cache()],
         })
     }
 
@@ -141,8 +151,23 @@ impl<'a> FontBook<'a> {
     /// The face that draws `c` in the chain `choice`, or `None` when no
     /// face has it.
     pub fn face_for(&self, c: char, choice: FaceChoice) -> Option<FaceId> {
-        self.chain(choice)
-            .find(|&id| self.faces[id as usize].face.glyph_index(c).is_some())
+        let lookup = || {
+            self.chain(choice)
+                .find(|&id| self.faces[id as usize].face.glyph_index(c).is_some())
+        };
+        let cache = &self.face_cache[choice as usize];
+        let Some(slot) = cache.get(c as usize) else {
+            return lookup();
+        };
+        match slot.load(Ordering::Relaxed) {
+            0 => {
+                let found = lookup();
+                slot.store(found.map_or(NO_FACE, |id| id + 1), Ordering::Relaxed);
+                found
+            }
+            NO_FACE => None,
+            id => Some(id - 1),
+        }
     }
 
     /// The first face of a chain (for missing glyphs).
