@@ -41,7 +41,7 @@ use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Failure, Severity};
 use crate::fonts::FontSet;
-use crate::model::{Block, Document};
+use crate::model::Document;
 
 pub use paginate::{HeadingPlace, Layout, PageLayout, PageNumber, PageRole};
 
@@ -153,16 +153,7 @@ fn missing_chars(doc: &Document, book: &shape::FontBook<'_>) -> Vec<char> {
     }
     text.push_str(&m.title);
     text.push_str(&m.authors.concat());
-    for chapter in &doc.chapters {
-        text.push_str(&chapter.title.display_text());
-        if let Some(s) = &chapter.subtitle {
-            text.push_str(s);
-        }
-        collect_text(&chapter.blocks, &mut text);
-        for note in &chapter.footnotes {
-            collect_text(&note.blocks, &mut text);
-        }
-    }
+    text.push_str(&doc.plain_text());
     let mut seen = std::collections::BTreeSet::new();
     let mut out = Vec::new();
     for c in text.chars() {
@@ -174,8 +165,4 @@ fn missing_chars(doc: &Document, book: &shape::FontBook<'_>) -> Vec<char> {
         }
     }
     out
-}
-
-fn collect_text(blocks: &[Block], out: &mut String) {
-    crate::model::push_blocks_text(blocks, out);
 }
