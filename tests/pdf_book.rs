@@ -199,15 +199,7 @@ fn the_contents_of_the_12_chapter_edition_runs_over_pages() {
 fn the_outline_is_the_table_of_contents() {
     for built in all() {
         let file = read_pdf(&built.pdf);
-        let entries = flatten(&built.doc.toc);
-        let expected: Vec<(usize, String)> =
-            entries.iter().map(|(d, e)| (*d, e.title.clone())).collect();
-        let got: Vec<(usize, String)> = file
-            .outline
-            .iter()
-            .map(|b| (b.depth, b.title.clone()))
-            .collect();
-        assert_eq!(got, expected);
+        assert_outline_is_contents(built, &file);
         let blocks = pages_text(built, Some(text_block(built)), false);
         for (k, b) in file.outline.iter().enumerate() {
             assert!(
@@ -224,6 +216,20 @@ fn the_outline_is_the_table_of_contents() {
 }
 
 /// What the running head of `page` must read, or `None` when it has none.
+/// The bookmarks have the contents' titles, depths and order.
+fn assert_outline_is_contents(built: &Built, file: &PdfFile) {
+    let expected: Vec<(usize, String)> = flatten(&built.doc.toc)
+        .iter()
+        .map(|(d, e)| (*d, e.title.clone()))
+        .collect();
+    let got: Vec<(usize, String)> = file
+        .outline
+        .iter()
+        .map(|b| (b.depth, b.title.clone()))
+        .collect();
+    assert_eq!(got, expected);
+}
+
 fn expected_head(built: &Built, page: usize) -> Option<String> {
     let p = &built.layout.pages[page];
     let chapter = match p.role {
@@ -484,16 +490,7 @@ fn the_200_chapter_edition_has_right_contents_outline_and_labels() {
     let file = read_pdf(&built.pdf);
     let checked = check_contents(&built, &file);
     assert!(checked > 600, "{checked}");
-    let expected: Vec<(usize, String)> = flatten(&built.doc.toc)
-        .iter()
-        .map(|(d, e)| (*d, e.title.clone()))
-        .collect();
-    let got: Vec<(usize, String)> = file
-        .outline
-        .iter()
-        .map(|b| (b.depth, b.title.clone()))
-        .collect();
-    assert_eq!(got, expected);
+    assert_outline_is_contents(&built, &file);
     let feet = pages_text(&built, Some(foot_area(&built)), false);
     for (p, page) in built.layout.pages.iter().enumerate() {
         if matches!(
