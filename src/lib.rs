@@ -22,6 +22,7 @@ pub mod epub;
 pub mod fonts;
 pub mod model;
 pub mod normalize;
+pub mod ofd;
 pub mod output;
 pub mod pdf;
 pub mod source;

@@ -43,6 +43,9 @@ enum Command {
         /// Characters that no font has are warnings, not errors.
         #[arg(long)]
         allow_missing_glyphs: bool,
+        /// OFD profile: `plain` (GB/T 33190) or `a` (OFD/A, GB/T 42133).
+        #[arg(long, value_enum, default_value_t = OfdProfile::Plain)]
+        ofd_profile: OfdProfile,
     },
     /// Print the document model as JSON.
     Inspect {
@@ -65,6 +68,13 @@ enum Command {
 enum Format {
     Epub,
     Pdf,
+    Ofd,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OfdProfile {
+    Plain,
+    A,
 }
 
 impl std::fmt::Display for Format {
@@ -72,6 +82,7 @@ impl std::fmt::Display for Format {
         f.write_str(match self {
             Format::Epub => "epub",
             Format::Pdf => "pdf",
+            Format::Ofd => "ofd",
         })
     }
 }
@@ -85,12 +96,14 @@ fn main() -> ExitCode {
             out_dir,
             format,
             allow_missing_glyphs,
+            ofd_profile,
         } => build(
             &cli,
             input,
             out_dir,
             format,
             *allow_missing_glyphs,
+            *ofd_profile,
             &mut diagnostics,
         ),
         Command::Inspect { input } => inspect(input, &mut diagnostics),
@@ -136,6 +149,7 @@ fn build(
     out_dir: &Path,
     formats: &[Format],
     allow_missing_glyphs: bool,
+    ofd_profile: OfdProfile,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<(), Failure> {
     let bar = progress(cli, 2 + formats.len() as u64);
@@ -158,6 +172,17 @@ fn build(
         .map(|format| match format {
             Format::Epub => inkstone::epub::render_epub(&doc, &fonts),
             Format::Pdf => inkstone::pdf::render_pdf(&doc, &fonts, &options),
+            Format::Ofd => inkstone::ofd::render_ofd(
+                &doc,
+                &fonts,
+                &inkstone::ofd::OfdOptions {
+                    profile: match ofd_profile {
+                        OfdProfile::Plain => inkstone::ofd::Profile::Plain,
+                        OfdProfile::A => inkstone::ofd::Profile::Archive,
+                    },
+                    allow_missing_glyphs,
+                },
+            ),
         })
         .collect();
     let mut written = Vec::new();

@@ -76,7 +76,9 @@ pub fn layout_document(
     })
 }
 
-fn with_layout<T>(
+/// Lays out `doc` and hands the layout, with the faces it is set in, to
+/// `then` (which writes it: as PDF, or as OFD).
+pub fn with_layout<T>(
     doc: &Document,
     fonts: &FontSet,
     options: &PdfOptions,

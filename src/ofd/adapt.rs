@@ -1,0 +1,596 @@
+//! The laid-out book (the PDF's pages) as an OFD [`Package`].
+//!
+//! Each run of a line (one face, size and baseline, as the PDF draws it)
+//! becomes a text object with the run's exact text and the x of every
+//! character; rules, leader dots and emphasis dots become path objects;
+//! images become image objects; link areas become actions on the text
+//! objects they cover; the table of contents becomes the outline.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::diag::{Diagnostic, Failure, Severity};
+use crate::epub::fonts::subset_fonts;
+use crate::epub::xml::UsedChars;
+use crate::fonts::{Face, FontSet};
+use crate::model::{Block, Document, TocEntry};
+use crate::pdf::layout::{Item, Line, LinkTarget};
+use crate::pdf::shape::FontBook;
+use crate::pdf::Layout;
+
+use super::package::{
+    Action, DocInfo, FontRes, ImageObject, ImageRes, Object, OutlineItem, Package, Page,
+    PathObject, PathOp, TextObject,
+};
+use super::Profile;
+
+/// Millimetres per point.
+const MM: f32 = 25.4 / 72.0;
+
+/// Builds the package of `layout`, with the timestamp for its zip entries.
+pub fn package(
+    doc: &Document,
+    fonts: &FontSet,
+    layout: &Layout,
+    book: &FontBook<'_>,
+    profile: Profile,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<(Package, Option<zip::DateTime>), Failure> {
+    let mut problems: Vec<String> = Vec::new();
+    let (font_res, font_of_face) = embed_fonts(fonts, layout, book)?;
+    for (face, res) in font_of_face.iter().enumerate() {
+        if let Some(res) = res {
+            if font_res[*res].file.is_none() {
+                let family = &book.face(face as u16).source.family;
+                let message = format!("the font `{family}` is not embedded: it is not one of the book's fonts but a system font used for characters the book's fonts lack");
+                if profile == Profile::Archive {
+                    problems.push(message);
+                } else {
+                    diagnostics.push(Diagnostic::new(Severity::Warning, None, message));
+                }
+            }
+        }
+    }
+    let notdef = missing_glyph_chars(layout);
+    if profile == Profile::Archive && !notdef.is_empty() {
+        problems.push(format!(
+            "no font has a glyph for {notdef}; OFD/A needs every character drawn from an embedded font"
+        ));
+    }
+
+    let places = places(layout);
+    let (images, mut image_files) = load_images(doc, diagnostics);
+    let mut pages = Vec::with_capacity(layout.pages.len());
+    let mut used_images: Vec<usize> = Vec::new();
+    for page in &layout.pages {
+        let mut objects = Vec::new();
+        let mut links = Vec::new();
+        for item in &page.items {
+            match item {
+                Item::Line(line) => text_objects(line, book, &font_of_face, &mut objects),
+                Item::Rule {
+                    x0,
+                    y0,
+                    x1,
+                    y1,
+                    width,
+                } => objects.push(Object::Path(PathObject {
+                    ops: vec![
+                        PathOp::Move(x0 * MM, y0 * MM),
+                        PathOp::Line(x1 * MM, y1 * MM),
+                    ],
+                    stroke: Some(width * MM),
+                    fill: false,
+                })),
+                Item::Leader { x0, x1, y, step, r } => {
+                    let first = (x0 / step).ceil() * step;
+                    let mut ops = Vec::new();
+                    let mut k = 0u32;
+                    loop {
+                        let x = first + step * k as f32;
+                        if x > *x1 || *step <= 0.0 {
+                            break;
+                        }
+                        circle(&mut ops, x * MM, y * MM, r * MM);
+                        k += 1;
+                    }
+                    if !ops.is_empty() {
+                        objects.push(Object::Path(PathObject {
+                            ops,
+                            stroke: None,
+                            fill: true,
+                        }));
+                    }
+                }
+                Item::Dot { x, y, r } => {
+                    let mut ops = Vec::new();
+                    circle(&mut ops, x * MM, y * MM, r * MM);
+                    objects.push(Object::Path(PathObject {
+                        ops,
+                        stroke: None,
+                        fill: true,
+                    }));
+                }
+                Item::Image {
+                    image,
+                    x,
+                    y,
+                    width,
+                    height,
+                    ..
+                } => {
+                    let size = image.size();
+                    let found = images
+                        .iter()
+                        .position(|(s, i)| *s == size && !used_images.contains(i))
+                        .or_else(|| images.iter().position(|(s, _)| *s == size));
+                    let Some(found) = found else {
+                        return Err(super::failure(
+                            "an image of the layout cannot be found among the book's images".into(),
+                        ));
+                    };
+                    let index = images[found].1;
+                    used_images.push(index);
+                    objects.push(Object::Image(ImageObject {
+                        image: index,
+                        x: x * MM,
+                        y: y * MM,
+                        width: width * MM,
+                        height: height * MM,
+                    }));
+                }
+                Item::Link {
+                    x0,
+                    y0,
+                    x1,
+                    y1,
+                    target,
+                } => {
+                    let action = match target {
+                        // A link out of the package is an external
+                        // reference, which the archive profile excludes:
+                        // the text stays, the action goes.
+                        LinkTarget::Url(_) if profile == Profile::Archive => None,
+                        LinkTarget::Url(url) => Some(Action::Uri(url.clone())),
+                        other => places.get(other).map(|&(page, left, top)| Action::Goto {
+                            page,
+                            left: left * MM,
+                            top: top * MM,
+                        }),
+                    };
+                    if let Some(action) = action {
+                        links.push(([x0 * MM, y0 * MM, x1 * MM, y1 * MM], action));
+                    }
+                }
+                Item::Anchor { .. } | Item::PageRef { .. } => {}
+            }
+        }
+        attach_links(&mut objects, &links);
+        pages.push(Page { objects });
+    }
+    // Only images that are drawn go into the package, renumbered in
+    // order of first use.
+    let mut image_res = Vec::new();
+    let mut renumber = HashMap::new();
+    for page in &mut pages {
+        for object in &mut page.objects {
+            if let Object::Image(image) = object {
+                let next = renumber.len();
+                let index = *renumber.entry(image.image).or_insert(next);
+                if index == image_res.len() {
+                    let (format, data) = std::mem::take(&mut image_files[image.image]);
+                    let ext = if format == "PNG" { "png" } else { "jpg" };
+                    image_res.push(ImageRes {
+                        format,
+                        file: format!("image_{}.{ext}", index + 1),
+                        data,
+                    });
+                }
+                image.image = index;
+            }
+        }
+    }
+
+    let date = creation_date(doc);
+    let m = &doc.metadata;
+    if profile == Profile::Archive {
+        if m.title.trim().is_empty() {
+            problems.push("the book has no title: set [book] title".into());
+        }
+        if m.authors.is_empty() {
+            problems.push("the book has no author: set [book] authors".into());
+        }
+        if date.is_none() {
+            problems.push("the book has no fixed creation date: set [book] date (YYYY-MM-DD) or SOURCE_DATE_EPOCH".into());
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Failure {
+            diagnostics: problems
+                .into_iter()
+                .map(|p| {
+                    Diagnostic::new(
+                        Severity::Error,
+                        None,
+                        format!("the OFD cannot conform to OFD/A: {p}"),
+                    )
+                    .with_hint("fix the book, or build with `--ofd-profile plain`")
+                })
+                .collect(),
+        });
+    }
+    let mut custom = vec![
+        ("Identifier".to_string(), m.identifier.clone()),
+        ("Language".to_string(), m.language.clone()),
+    ];
+    for (name, value) in [
+        ("Publisher", &m.publisher),
+        ("Edition", &m.edition),
+        ("Rights", &m.rights),
+    ] {
+        if let Some(value) = value {
+            custom.push((name.to_string(), value.clone()));
+        }
+    }
+    if profile == Profile::Archive {
+        custom.push(("Conformance".to_string(), "GB/T 42133-2022".to_string()));
+    }
+    let info = DocInfo {
+        doc_id: uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, m.identifier.as_bytes())
+            .simple()
+            .to_string(),
+        title: m.title.clone(),
+        author: (!m.authors.is_empty()).then(|| m.authors.join("、")),
+        subject: m.subtitle.clone(),
+        abstract_: m.description.clone(),
+        creation_date: date.map(|(y, mo, d)| format!("{y:04}-{mo:02}-{d:02}")),
+        keywords: m.keywords.clone(),
+        creator: "inkstone".into(),
+        creator_version: env!("CARGO_PKG_VERSION").into(),
+        custom,
+    };
+    let zip_time =
+        date.and_then(|(y, mo, d)| zip::DateTime::from_date_and_time(y, mo, d, 0, 0, 0).ok());
+    let package = Package {
+        info,
+        width: layout.width * MM,
+        height: layout.height * MM,
+        fonts: font_res,
+        images: image_res,
+        pages,
+        outline: outline(&places, &doc.toc),
+    };
+    Ok((package, zip_time))
+}
+
+/// Subsets the faces the layout draws with, as the EPUB does, and gives
+/// each face of `book` its font resource. A face that is not one of the
+/// book's fonts (a system fallback) is named, not embedded.
+#[allow(clippy::type_complexity)]
+fn embed_fonts(
+    fonts: &FontSet,
+    layout: &Layout,
+    book: &FontBook<'_>,
+) -> Result<(Vec<FontRes>, Vec<Option<usize>>), Failure> {
+    let same = |a: &Face, b: &Face| a.family == b.family && a.bold == b.bold && a.index == b.index;
+    let mut used = UsedChars::default();
+    let mut drawn = vec![false; book.faces.len()];
+    for page in &layout.pages {
+        for item in &page.items {
+            let Item::Line(line) = item else { continue };
+            for g in &line.set.glyphs {
+                let face = &book.face(g.face).source;
+                drawn[g.face as usize] = true;
+                let chars = line
+                    .set
+                    .text
+                    .get(g.text.start as usize..g.text.end as usize)
+                    .unwrap_or("");
+                let set = if fonts.body.iter().any(|f| same(f, face)) {
+                    &mut used.body
+                } else if fonts.body_bold.iter().any(|f| same(f, face)) {
+                    &mut used.bold
+                } else if fonts.heading.iter().any(|f| same(f, face)) {
+                    &mut used.heading
+                } else {
+                    continue;
+                };
+                for c in chars.chars() {
+                    set.insert(c);
+                }
+            }
+        }
+    }
+    let (embedded, _) = subset_fonts(fonts, &used)?;
+    let mut res: Vec<FontRes> = Vec::new();
+    let mut of_face = vec![None; book.faces.len()];
+    for (index, loaded) in book.faces.iter().enumerate() {
+        if !drawn[index] {
+            continue;
+        }
+        let face = &loaded.source;
+        if let Some(existing) = res
+            .iter()
+            .position(|r| r.family_name == face.family && r.bold == face.bold)
+        {
+            of_face[index] = Some(existing);
+            continue;
+        }
+        let file = embedded
+            .iter()
+            .find(|e| e.family == face.family && e.bold == face.bold)
+            .map(|e| {
+                let name = e.href.rsplit('/').next().unwrap_or(&e.href).to_string();
+                (name, e.data.clone())
+            });
+        of_face[index] = Some(res.len());
+        res.push(FontRes {
+            font_name: face.family.clone(),
+            family_name: face.family.clone(),
+            bold: face.bold,
+            serif: face.family.contains("Serif") || face.family.contains("宋"),
+            file,
+        });
+    }
+    Ok((res, of_face))
+}
+
+/// Characters drawn with the missing-glyph glyph, each once.
+fn missing_glyph_chars(layout: &Layout) -> String {
+    let mut out = String::new();
+    for page in &layout.pages {
+        for item in &page.items {
+            let Item::Line(line) = item else { continue };
+            for g in line.set.glyphs.iter().filter(|g| g.id == 0) {
+                let text = line
+                    .set
+                    .text
+                    .get(g.text.start as usize..g.text.end as usize)
+                    .unwrap_or("");
+                for c in text.chars() {
+                    if !c.is_whitespace() && !out.contains(c) {
+                        out.push(c);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// One text object per run of `line` (one face, size and baseline), with
+/// the run's text: from its first glyph's characters up to the next run's,
+/// so that characters without a glyph of their own (a space at the end of
+/// a line) stay in the text.
+fn text_objects(
+    line: &Line,
+    book: &FontBook<'_>,
+    font_of_face: &[Option<usize>],
+    out: &mut Vec<Object>,
+) {
+    let glyphs = &line.set.glyphs;
+    let text = &line.set.text;
+    let mut start = 0;
+    let mut from = 0usize;
+    while start < glyphs.len() {
+        let first = &glyphs[start];
+        let mut end = start + 1;
+        while end < glyphs.len()
+            && glyphs[end].face == first.face
+            && glyphs[end].size == first.size
+            && glyphs[end].y == first.y
+        {
+            end += 1;
+        }
+        let to = if end < glyphs.len() {
+            (glyphs[end].text.start as usize).clamp(from, text.len())
+        } else {
+            text.len()
+        };
+        let run_text = text.get(from..to).unwrap_or("");
+        let run = &glyphs[start..end];
+        let mut xs = Vec::new();
+        let mut kept = String::new();
+        let mut last_end = first.x;
+        for (offset, c) in run_text.char_indices() {
+            let at = (from + offset) as u32;
+            let x = match run.iter().find(|g| g.text.start <= at && at < g.text.end) {
+                Some(g) => {
+                    // Characters sharing a glyph (a ligature) share its
+                    // advance.
+                    let cluster = text
+                        .get(g.text.start as usize..g.text.end as usize)
+                        .unwrap_or("");
+                    let n = cluster.chars().count().max(1);
+                    let k = cluster
+                        .char_indices()
+                        .position(|(o, _)| g.text.start as usize + o == at as usize)
+                        .unwrap_or(0);
+                    last_end = last_end.max(g.x + g.advance);
+                    g.x + g.advance * k as f32 / n as f32
+                }
+                None => last_end,
+            };
+            kept.push(c);
+            xs.push((line.x + x) * MM);
+        }
+        let last = &run[run.len() - 1];
+        from = to;
+        let Some(Some(font)) = font_of_face.get(first.face as usize) else {
+            start = end;
+            continue;
+        };
+        let _ = book;
+        if !kept.is_empty() {
+            let x0 = xs[0];
+            out.push(Object::Text(TextObject {
+                font: *font,
+                size: first.size * MM,
+                baseline: (line.baseline - first.y) * MM,
+                text: kept,
+                width: ((line.x + last.x + last.advance) * MM - x0).max(0.0),
+                xs,
+                action: None,
+            }));
+        }
+        start = end;
+    }
+}
+
+/// Gives each text object whose middle lies in a link area that link's
+/// action.
+fn attach_links(objects: &mut [Object], links: &[([f32; 4], Action)]) {
+    if links.is_empty() {
+        return;
+    }
+    for object in objects {
+        let Object::Text(t) = object else { continue };
+        let Some(&x0) = t.xs.first() else { continue };
+        let cx = x0 + t.width / 2.0;
+        let cy = t.baseline - t.size * 0.4;
+        if let Some((_, action)) = links.iter().find(|([a, b, c, d], _)| {
+            a.min(*c) <= cx && cx <= a.max(*c) && b.min(*d) <= cy && cy <= b.max(*d)
+        }) {
+            t.action = Some(action.clone());
+        }
+    }
+}
+
+/// Where links go, in points: each heading (the left edge of the text
+/// block, the top of its first line) and each anchor; the first anchor of
+/// a target wins.
+fn places(layout: &Layout) -> HashMap<LinkTarget, (usize, f32, f32)> {
+    let mut out = HashMap::new();
+    for h in &layout.headings {
+        let left = layout.pages[h.page].text_left;
+        out.insert(LinkTarget::Heading(h.id.clone()), (h.page, left, h.y));
+    }
+    for (index, page) in layout.pages.iter().enumerate() {
+        for item in &page.items {
+            if let Item::Anchor { x, y, target } = item {
+                out.entry(target.clone()).or_insert((index, *x, *y));
+            }
+        }
+    }
+    out
+}
+
+/// The outline: the table of contents' tree, each entry going to its
+/// heading; entries whose heading is not set are left out with their
+/// sub-entries. Headings have at most six levels, so the depth of the
+/// recursion is bounded by the model.
+fn outline(places: &HashMap<LinkTarget, (usize, f32, f32)>, toc: &[TocEntry]) -> Vec<OutlineItem> {
+    toc.iter()
+        .filter_map(|entry| {
+            let &(page, left, top) = places.get(&LinkTarget::Heading(entry.id.clone()))?;
+            Some(OutlineItem {
+                title: entry.title.clone(),
+                dest: Action::Goto {
+                    page,
+                    left: left * MM,
+                    top: top * MM,
+                },
+                children: outline(places, &entry.children),
+            })
+        })
+        .collect()
+}
+
+/// A circle from four cubic arcs.
+fn circle(ops: &mut Vec<PathOp>, cx: f32, cy: f32, r: f32) {
+    const K: f32 = 0.552_284_8;
+    let k = r * K;
+    ops.push(PathOp::Move(cx + r, cy));
+    ops.push(PathOp::Cubic(cx + r, cy + k, cx + k, cy + r, cx, cy + r));
+    ops.push(PathOp::Cubic(cx - k, cy + r, cx - r, cy + k, cx - r, cy));
+    ops.push(PathOp::Cubic(cx - r, cy - k, cx - k, cy - r, cx, cy - r));
+    ops.push(PathOp::Cubic(cx + k, cy - r, cx + r, cy - k, cx + r, cy));
+    ops.push(PathOp::Close);
+}
+
+/// The book's images in document order: pixel size with the index into
+/// the returned files (format and bytes). Images that cannot be read were
+/// reported by the layout already.
+#[allow(clippy::type_complexity)]
+fn load_images(
+    doc: &Document,
+    _diagnostics: &mut Vec<Diagnostic>,
+) -> (Vec<((u32, u32), usize)>, Vec<(&'static str, Vec<u8>)>) {
+    let mut sources: BTreeMap<String, usize> = BTreeMap::new();
+    let mut sizes = Vec::new();
+    let mut files = Vec::new();
+    let mut stack: Vec<&[Block]> = Vec::new();
+    for chapter in doc.chapters.iter().rev() {
+        for note in chapter.footnotes.iter().rev() {
+            stack.push(&note.blocks);
+        }
+        stack.push(&chapter.blocks);
+    }
+    // Depth-first over nested blocks with an explicit stack.
+    let mut srcs = Vec::new();
+    while let Some(blocks) = stack.pop() {
+        for block in blocks.iter().rev() {
+            match block {
+                Block::Image { src, .. } => srcs.push(src.clone()),
+                Block::Quote { blocks, .. } => stack.push(blocks),
+                Block::List { items, .. } => {
+                    for item in items.iter().rev() {
+                        stack.push(item);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for src in srcs {
+        if sources.contains_key(&src) {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(doc.settings.base_dir.join(&src)) else {
+            continue;
+        };
+        let (format, decoded) = if bytes.starts_with(b"\x89PNG") {
+            (
+                "PNG",
+                krilla::image::Image::from_png(bytes.clone().into(), true),
+            )
+        } else if bytes.starts_with(&[0xFF, 0xD8]) {
+            (
+                "JPEG",
+                krilla::image::Image::from_jpeg(bytes.clone().into(), true),
+            )
+        } else {
+            continue;
+        };
+        let Ok(image) = decoded else { continue };
+        sources.insert(src, files.len());
+        sizes.push((image.size(), files.len()));
+        files.push((format, bytes));
+    }
+    (sizes, files)
+}
+
+/// The creation date: from `SOURCE_DATE_EPOCH`, else the book's date
+/// (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`).
+fn creation_date(doc: &Document) -> Option<(u16, u8, u8)> {
+    if let Some(secs) = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+    {
+        let date = jiff::Timestamp::from_second(secs)
+            .ok()?
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date();
+        return Some((
+            u16::try_from(date.year()).ok()?,
+            u8::try_from(date.month()).ok()?,
+            u8::try_from(date.day()).ok()?,
+        ));
+    }
+    let text = doc.metadata.date.as_deref()?;
+    let mut parts = text.split('-');
+    let year: u16 = parts.next()?.trim().parse().ok()?;
+    let month: u8 = parts.next().map_or(Some(1), |p| p.trim().parse().ok())?;
+    let day: u8 = parts.next().map_or(Some(1), |p| p.trim().parse().ok())?;
+    jiff::civil::Date::new(year as i16, month as i8, day as i8).ok()?;
+    Some((year, month, day))
+}
