@@ -66,7 +66,7 @@ pub fn package(
         let mut links = Vec::new();
         for item in &page.items {
             match item {
-                Item::Line(line) => text_objects(line, book, &font_of_face, &mut objects),
+                Item::Line(line) => text_objects(line, &font_of_face, &mut objects),
                 Item::Rule {
                     x0,
                     y0,
@@ -300,6 +300,11 @@ fn embed_fonts(
             }
         }
     }
+    // A deliberate space is a gap in the layout, not a glyph; OFD readers
+    // draw every character of a `TextCode`, so the subsets keep the space.
+    for set in [&mut used.body, &mut used.bold, &mut used.heading] {
+        set.insert(' ');
+    }
     let (embedded, _) = subset_fonts(fonts, &used)?;
     let mut res: Vec<FontRes> = Vec::new();
     let mut of_face = vec![None; book.faces.len()];
@@ -361,12 +366,7 @@ fn missing_glyph_chars(layout: &Layout) -> String {
 /// the run's text: from its first glyph's characters up to the next run's,
 /// so that characters without a glyph of their own (a space at the end of
 /// a line) stay in the text.
-fn text_objects(
-    line: &Line,
-    book: &FontBook<'_>,
-    font_of_face: &[Option<usize>],
-    out: &mut Vec<Object>,
-) {
+fn text_objects(line: &Line, font_of_face: &[Option<usize>], out: &mut Vec<Object>) {
     let glyphs = &line.set.glyphs;
     let text = &line.set.text;
     let mut start = 0;
@@ -419,7 +419,6 @@ fn text_objects(
             start = end;
             continue;
         };
-        let _ = book;
         if !kept.is_empty() {
             let x0 = xs[0];
             out.push(Object::Text(TextObject {

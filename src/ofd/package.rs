@@ -176,7 +176,7 @@ pub fn write_package(
             images: &image_ids,
             pages: &page_ids,
         };
-        contents.push(page_xml(package, page, &ids, &mut take));
+        contents.push(page_xml(page, &ids, &mut take));
     }
     let max_id = take() - 1;
 
@@ -475,12 +475,7 @@ pub fn delta_x(xs: &[f32]) -> String {
     out.join(" ")
 }
 
-fn page_xml(
-    package: &Package,
-    page: &Page,
-    ids: &Ids<'_>,
-    take: &mut impl FnMut() -> u32,
-) -> Vec<u8> {
+fn page_xml(page: &Page, ids: &Ids<'_>, take: &mut impl FnMut() -> u32) -> Vec<u8> {
     let mut x = Xml::new();
     x.start("ofd:Page", &[("xmlns:ofd", NAMESPACE)]);
     x.start("ofd:Content", &[]);
@@ -591,7 +586,6 @@ fn page_xml(
             }
         }
     }
-    let _ = package;
     x.end("ofd:Layer");
     x.end("ofd:Content");
     x.end("ofd:Page");
