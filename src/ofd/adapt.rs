@@ -435,23 +435,57 @@ fn text_objects(line: &Line, font_of_face: &[Option<usize>], out: &mut Vec<Objec
     }
 }
 
-/// Gives each text object whose middle lies in a link area that link's
-/// action.
-fn attach_links(objects: &mut [Object], links: &[([f32; 4], Action)]) {
+/// Gives the characters of text objects that lie in a link area that
+/// link's action: an object partly inside is split into the part before,
+/// the part inside and the part after, so that only the linked words
+/// carry the action.
+fn attach_links(objects: &mut Vec<Object>, links: &[([f32; 4], Action)]) {
     if links.is_empty() {
         return;
     }
-    for object in objects {
-        let Object::Text(t) = object else { continue };
-        let Some(&x0) = t.xs.first() else { continue };
-        let cx = x0 + t.width / 2.0;
+    let mut out = Vec::with_capacity(objects.len());
+    for object in objects.drain(..) {
+        let Object::Text(t) = object else {
+            out.push(object);
+            continue;
+        };
         let cy = t.baseline - t.size * 0.4;
-        if let Some((_, action)) = links.iter().find(|([a, b, c, d], _)| {
-            a.min(*c) <= cx && cx <= a.max(*c) && b.min(*d) <= cy && cy <= b.max(*d)
-        }) {
-            t.action = Some(action.clone());
+        let n = t.xs.len();
+        // The link of each character, by the middle of its advance.
+        let link_of = |i: usize| -> Option<usize> {
+            let next = t.xs.get(i + 1).copied().unwrap_or(t.xs[0] + t.width);
+            let cx = (t.xs[i] + next) / 2.0;
+            links.iter().position(|([a, b, c, d], _)| {
+                a.min(*c) <= cx && cx <= a.max(*c) && b.min(*d) <= cy && cy <= b.max(*d)
+            })
+        };
+        let chars: Vec<char> = t.text.chars().collect();
+        let marks: Vec<Option<usize>> = (0..n.min(chars.len())).map(link_of).collect();
+        if marks.iter().all(Option::is_none) {
+            out.push(Object::Text(t));
+            continue;
+        }
+        let end = t.xs[0] + t.width;
+        let mut i = 0;
+        while i < marks.len() {
+            let mut j = i + 1;
+            while j < marks.len() && marks[j] == marks[i] {
+                j += 1;
+            }
+            let piece_end = t.xs.get(j).copied().unwrap_or(end);
+            out.push(Object::Text(TextObject {
+                font: t.font,
+                size: t.size,
+                baseline: t.baseline,
+                text: chars[i..j].iter().collect(),
+                xs: t.xs[i..j].to_vec(),
+                width: (piece_end - t.xs[i]).max(0.0),
+                action: marks[i].map(|k| links[k].1.clone()),
+            }));
+            i = j;
         }
     }
+    *objects = out;
 }
 
 /// Where links go, in points: each heading (the left edge of the text
