@@ -603,13 +603,14 @@ fn the_first_page_renders_like_the_pdfs() {
             .collect();
         let (same, shifted) = (ratios[0], ratios[1]);
         // Ink of one picture with no ink within one pixel in the other, as
-        // a share of all ink. Drawing the same glyphs at the same places
-        // gives a few per cent (easyofd draws every text in one face: the
-        // heading face's glyphs differ); the same page moved by 3 pixels
-        // (1 mm) gives over 20 per cent.
-        assert!(same < 0.10, "{}: {same}", b.ofd.display());
+        // a share of all ink. The same glyphs at the same places give a few
+        // per cent: easyofd draws every text in one face, so a title set in
+        // the bold heading face differs in its strokes (7.8 % on the own
+        // book's title page, 2 to 3 % on the others); the same page moved
+        // by 3 pixels (1 mm) gives 27 % or more. 15 % lies between.
+        assert!(same < 0.15, "{}: {same}", b.ofd.display());
         assert!(
-            shifted > 0.10,
+            shifted > 0.15,
             "{}: the control moved by 3 px: {shifted}",
             b.ofd.display()
         );
