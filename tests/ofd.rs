@@ -665,3 +665,97 @@ fn the_archive_profile_conforms_or_says_why() {
     // The plain profile builds it.
     assert!(render(dir.to_str().expect("UTF-8"), Profile::Plain).is_ok());
 }
+
+#[test]
+fn links_go_where_the_pdfs_go() {
+    for b in all() {
+        let pdf = read_pdf(&b.built.pdf);
+        let doc = entry(&b.bytes, "Doc_0/Document.xml");
+        let page_ids: Vec<String> = elements(&doc, "Page")
+            .into_iter()
+            .map(|a| a["ID"].clone())
+            .collect();
+        let mut internal = 0;
+        for (index, name) in page_files(&b.bytes).iter().enumerate() {
+            let xml = entry(&b.bytes, name);
+            let mut ofd: Vec<usize> = elements(&xml, "Dest")
+                .iter()
+                .map(|a| {
+                    page_ids
+                        .iter()
+                        .position(|p| *p == a["PageID"])
+                        .expect("a page")
+                })
+                .collect();
+            let mut expected: Vec<usize> = pdf.links[index]
+                .iter()
+                .filter_map(|l| l.dest.map(|d| d.0))
+                .collect();
+            ofd.sort();
+            ofd.dedup();
+            expected.sort();
+            expected.dedup();
+            assert_eq!(ofd, expected, "page {} of {}", index + 1, b.ofd.display());
+            internal += expected.len();
+            let uris: Vec<String> = elements(&xml, "URI")
+                .iter()
+                .map(|a| a["URI"].clone())
+                .collect();
+            let mut expected: Vec<String> = pdf.links[index]
+                .iter()
+                .filter_map(|l| l.uri.clone())
+                .collect();
+            expected.dedup();
+            assert_eq!(uris, expected, "page {} of {}", index + 1, b.ofd.display());
+        }
+        assert!(internal > 0, "{} has no internal link", b.ofd.display());
+    }
+}
+
+#[test]
+fn the_command_writes_an_ofd_or_says_why_not() {
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ofd-cli");
+    let _ = std::fs::remove_dir_all(&out);
+    let run = |input: &Path, profile: &str| {
+        Command::new(env!("CARGO_BIN_EXE_inkstone"))
+            .args([
+                "build",
+                "-q",
+                "--format",
+                "ofd",
+                "--ofd-profile",
+                profile,
+                "-o",
+            ])
+            .arg(&out)
+            .arg(input)
+            .output()
+            .expect("inkstone runs")
+    };
+    let book = own_book("ofd-cli-book", true);
+    let done = run(&book, "a");
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let bytes = std::fs::read(out.join("linhe.ofd")).expect("linhe.ofd is written");
+    assert!(bytes.starts_with(b"PK"));
+    // A single file has no author: OFD/A is refused, nothing is written.
+    let single = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ofd-single.txt");
+    std::fs::write(
+        &single,
+        "一份说明\n\n这是正文的第一段，写给档案室的同事。\n",
+    )
+    .expect("write");
+    let refused = run(&single, "a");
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("OFD/A") && stderr.contains("author"),
+        "{stderr}"
+    );
+    assert!(!out.join("ofd-single.ofd").exists());
+    assert!(run(&single, "plain").status.success());
+    assert!(out.join("ofd-single.ofd").exists());
+}
