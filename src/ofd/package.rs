@@ -637,6 +637,91 @@ mod tests {
         assert_eq!(num(0.12345), "0.123");
     }
 
+    fn goto(page: usize) -> Action {
+        Action::Goto {
+            page,
+            left: 10.0,
+            top: 20.0,
+        }
+    }
+
+    fn item(title: &str, page: usize, children: Vec<OutlineItem>) -> OutlineItem {
+        OutlineItem {
+            title: title.into(),
+            dest: goto(page),
+            children,
+        }
+    }
+
+    #[test]
+    fn the_outline_nests_and_pages_are_numbered_in_order() {
+        let package = Package {
+            width: 148.0,
+            height: 210.0,
+            pages: vec![Page::default(), Page::default()],
+            outline: vec![
+                item("一", 0, vec![item("甲", 0, vec![]), item("乙", 1, vec![])]),
+                item("二", 1, vec![]),
+            ],
+            ..Package::default()
+        };
+        let xml = String::from_utf8(document_xml(&package, &[1, 2], 5)).expect("UTF-8");
+        let titles: Vec<&str> = xml
+            .split("<ofd:OutlineElem Title=\"")
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap_or(""))
+            .collect();
+        assert_eq!(titles, ["一", "甲", "乙", "二"]);
+        // 甲 and 乙 are inside 一, 二 is not.
+        let open_close: String = xml
+            .match_indices("OutlineElem")
+            .map(|(i, _)| {
+                if xml[..i].ends_with("</ofd:") {
+                    ')'
+                } else {
+                    '('
+                }
+            })
+            .collect();
+        assert_eq!(open_close, "(()())()", "{xml}");
+        assert!(xml.contains("<ofd:PhysicalBox>0 0 148 210</ofd:PhysicalBox>"));
+        assert!(xml.contains(r#"<ofd:Page ID="2" BaseLoc="Pages/Page_1/Content.xml"/>"#));
+        assert!(xml.contains(r#"PageID="2" Left="10" Top="20""#));
+    }
+
+    #[test]
+    fn text_keeps_its_characters_and_positions() {
+        let page = Page {
+            objects: vec![Object::Text(TextObject {
+                font: 0,
+                size: 4.0,
+                baseline: 30.0,
+                text: "乘冬奥之风 讲<益阳>".into(),
+                xs: vec![
+                    10.0, 14.0, 18.0, 22.0, 26.0, 30.0, 32.0, 36.0, 40.0, 44.0, 48.0,
+                ],
+                width: 42.0,
+                action: None,
+            })],
+        };
+        let ids = Ids {
+            fonts: &[7],
+            images: &[],
+            pages: &[1],
+        };
+        let mut next = 10;
+        let xml = String::from_utf8(page_xml(&page, &ids, &mut || {
+            next += 1;
+            next
+        }))
+        .expect("UTF-8");
+        assert!(xml.contains(r#"Font="7" Size="4""#), "{xml}");
+        assert!(
+            xml.contains(r#"DeltaX="g 5 4 2 g 4 4">乘冬奥之风 讲&lt;益阳&gt;</ofd:TextCode>"#),
+            "{xml}"
+        );
+    }
+
     #[test]
     fn equal_steps_are_grouped() {
         assert_eq!(delta_x(&[0.0, 3.5, 7.0, 10.5, 12.0]), "g 3 3.5 1.5");
