@@ -50,6 +50,14 @@ pub fn package(
             }
         }
     }
+    let alternates = alternate_glyphs(layout, book);
+    if alternates > 0 {
+        diagnostics.push(Diagnostic::new(
+            Severity::Note,
+            None,
+            format!("{alternates} glyph(s) chosen by shaping are not their character's default glyph; OFD readers draw the default glyph"),
+        ));
+    }
     let notdef = missing_glyph_chars(layout);
     if profile == Profile::Archive && !notdef.is_empty() {
         problems.push(format!(
@@ -337,6 +345,33 @@ fn embed_fonts(
         });
     }
     Ok((res, of_face))
+}
+
+/// How many glyphs of single characters differ from the glyph the face's
+/// `cmap` gives that character (an alternate chosen by shaping): OFD text
+/// carries characters, and readers draw the `cmap` glyph.
+fn alternate_glyphs(layout: &Layout, book: &FontBook<'_>) -> usize {
+    let mut count = 0;
+    for page in &layout.pages {
+        for item in &page.items {
+            let Item::Line(line) = item else { continue };
+            for g in &line.set.glyphs {
+                let text = line
+                    .set
+                    .text
+                    .get(g.text.start as usize..g.text.end as usize)
+                    .unwrap_or("");
+                let mut chars = text.chars();
+                if let (Some(c), None) = (chars.next(), chars.next()) {
+                    let default = book.face(g.face).face.glyph_index(c).map(|id| id.0);
+                    if g.id != 0 && default != Some(g.id) {
+                        count += 1;
+                    }
+                }
+            }
+        }
+    }
+    count
 }
 
 /// Characters drawn with the missing-glyph glyph, each once.
