@@ -553,11 +553,12 @@ fn page_xml(page: &Page, ids: &Ids<'_>, take: &mut impl FnMut() -> u32) -> Vec<u
                     attrs.push(("Fill", "true"));
                 }
                 x.start("ofd:PathObject", &attrs);
-                if p.fill {
-                    x.empty("ofd:FillColor", &[("Value", "0 0 0")]);
-                }
+                // CT_Path: StrokeColor, FillColor, AbbreviatedData.
                 if p.stroke.is_some() {
                     x.empty("ofd:StrokeColor", &[("Value", "0 0 0")]);
+                }
+                if p.fill {
+                    x.empty("ofd:FillColor", &[("Value", "0 0 0")]);
                 }
                 x.text_element("ofd:AbbreviatedData", &[], &path_data(&p.ops, left, top));
                 x.end("ofd:PathObject");
