@@ -7,6 +7,7 @@
 //! objects they cover; the table of contents becomes the outline.
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
 
 use crate::diag::{Diagnostic, Failure, Severity};
 use crate::epub::fonts::subset_fonts;
@@ -285,14 +286,15 @@ fn embed_fonts(
     for page in &layout.pages {
         for item in &page.items {
             let Item::Line(line) = item else { continue };
-            for g in &line.set.glyphs {
+            // Every character of a run's text, glyph or not, goes to the
+            // run's face: the text objects carry them all.
+            for (glyph_range, text_range) in runs(line) {
+                let g = &line.set.glyphs[glyph_range.start];
                 let face = &book.face(g.face).source;
-                drawn[g.face as usize] = true;
-                let chars = line
-                    .set
-                    .text
-                    .get(g.text.start as usize..g.text.end as usize)
-                    .unwrap_or("");
+                for k in glyph_range {
+                    drawn[line.set.glyphs[k].face as usize] = true;
+                }
+                let chars = line.set.text.get(text_range).unwrap_or("");
                 let set = if fonts.body.iter().any(|f| same(f, face)) {
                     &mut used.body
                 } else if fonts.body_bold.iter().any(|f| same(f, face)) {
@@ -307,11 +309,6 @@ fn embed_fonts(
                 }
             }
         }
-    }
-    // A deliberate space is a gap in the layout, not a glyph; OFD readers
-    // draw every character of a `TextCode`, so the subsets keep the space.
-    for set in [&mut used.body, &mut used.bold, &mut used.heading] {
-        set.insert(' ');
     }
     let (embedded, _) = subset_fonts(fonts, &used)?;
     let mut res: Vec<FontRes> = Vec::new();
@@ -404,23 +401,10 @@ fn missing_glyph_chars(layout: &Layout) -> String {
 fn text_objects(line: &Line, font_of_face: &[Option<usize>], out: &mut Vec<Object>) {
     let glyphs = &line.set.glyphs;
     let text = &line.set.text;
-    let mut start = 0;
-    let mut from = 0usize;
-    while start < glyphs.len() {
+    for (glyph_range, text_range) in runs(line) {
+        let (start, end) = (glyph_range.start, glyph_range.end);
+        let (from, to) = (text_range.start, text_range.end);
         let first = &glyphs[start];
-        let mut end = start + 1;
-        while end < glyphs.len()
-            && glyphs[end].face == first.face
-            && glyphs[end].size == first.size
-            && glyphs[end].y == first.y
-        {
-            end += 1;
-        }
-        let to = if end < glyphs.len() {
-            (glyphs[end].text.start as usize).clamp(from, text.len())
-        } else {
-            text.len()
-        };
         let run_text = text.get(from..to).unwrap_or("");
         let run = &glyphs[start..end];
         let mut xs = Vec::new();
@@ -449,9 +433,7 @@ fn text_objects(line: &Line, font_of_face: &[Option<usize>], out: &mut Vec<Objec
             xs.push((line.x + x) * MM);
         }
         let last = &run[run.len() - 1];
-        from = to;
         let Some(Some(font)) = font_of_face.get(first.face as usize) else {
-            start = end;
             continue;
         };
         if !kept.is_empty() {
@@ -466,8 +448,38 @@ fn text_objects(line: &Line, font_of_face: &[Option<usize>], out: &mut Vec<Objec
                 action: None,
             }));
         }
+    }
+}
+
+/// The runs of `line` as PDF draws them (one face, size and baseline):
+/// the range of each run's glyphs and of its text, from its first glyph's
+/// characters up to the next run's (the last run to the end of the line).
+fn runs(line: &Line) -> Vec<(Range<usize>, Range<usize>)> {
+    let glyphs = &line.set.glyphs;
+    let len = line.set.text.len();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut from = 0usize;
+    while start < glyphs.len() {
+        let first = &glyphs[start];
+        let mut end = start + 1;
+        while end < glyphs.len()
+            && glyphs[end].face == first.face
+            && glyphs[end].size == first.size
+            && glyphs[end].y == first.y
+        {
+            end += 1;
+        }
+        let to = if end < glyphs.len() {
+            (glyphs[end].text.start as usize).clamp(from, len)
+        } else {
+            len
+        };
+        out.push((start..end, from..to));
+        from = to;
         start = end;
     }
+    out
 }
 
 /// Gives the characters of text objects that lie in a link area that
@@ -661,4 +673,93 @@ fn creation_date(doc: &Document) -> Option<(u16, u8, u8)> {
     let day: u8 = parts.next().map_or(Some(1), |p| p.trim().parse().ok())?;
     jiff::civil::Date::new(year as i16, month as i8, day as i8).ok()?;
     Some((year, month, day))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pdf::justify::{PlacedGlyph, SetLine};
+    use crate::pdf::layout::LineKind;
+
+    fn glyph(face: u16, x: f32, size: f32, text: Range<u32>) -> PlacedGlyph {
+        PlacedGlyph {
+            face,
+            id: 5,
+            x,
+            y: 0.0,
+            size,
+            advance: size,
+            text,
+            style: 0,
+        }
+    }
+
+    /// "讲 fi①": a space with no glyph, a ligature of two characters, and
+    /// a raised mark in another size.
+    fn line() -> Line {
+        let text = "讲 fi①".to_string();
+        Line {
+            x: 72.0,
+            baseline: 144.0,
+            measure: 300.0,
+            set: SetLine {
+                glyphs: vec![
+                    glyph(0, 0.0, 10.0, 0..3),
+                    glyph(0, 15.0, 10.0, 4..6),
+                    glyph(0, 25.0, 5.0, 6..9),
+                ],
+                text,
+                start: 0.0,
+                end: 30.0,
+                source: 0..9,
+            },
+            justified: false,
+            kind: LineKind::Body,
+            tag: Some(1),
+        }
+    }
+
+    #[test]
+    fn runs_keep_every_character_at_its_place() {
+        let mut out = Vec::new();
+        text_objects(&line(), &[Some(0)], &mut out);
+        let texts: Vec<(String, Vec<f32>)> = out
+            .iter()
+            .map(|o| match o {
+                Object::Text(t) => (t.text.clone(), t.xs.iter().map(|x| x / MM).collect()),
+                _ => panic!("not text"),
+            })
+            .collect();
+        assert_eq!(texts.len(), 2);
+        // The space sits where the first glyph ends; f and i share the
+        // ligature's advance.
+        assert_eq!(texts[0].0, "讲 fi");
+        let xs: Vec<i32> = texts[0].1.iter().map(|x| x.round() as i32).collect();
+        assert_eq!(xs, [72, 82, 87, 92]);
+        assert_eq!(texts[1].0, "①");
+    }
+
+    #[test]
+    fn links_split_text_objects() {
+        let mut objects = Vec::new();
+        text_objects(&line(), &[Some(0)], &mut objects);
+        // A link over "fi" only (in millimetres).
+        let area = [86.0 * MM, 130.0 * MM, 97.0 * MM, 146.0 * MM];
+        attach_links(&mut objects, &[(area, Action::Uri("u".into()))]);
+        let parts: Vec<(String, bool)> = objects
+            .iter()
+            .map(|o| match o {
+                Object::Text(t) => (t.text.clone(), t.action.is_some()),
+                _ => panic!("not text"),
+            })
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                ("讲 ".to_string(), false),
+                ("fi".to_string(), true),
+                ("①".to_string(), false)
+            ]
+        );
+    }
 }
