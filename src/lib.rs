@@ -25,6 +25,7 @@ pub mod normalize;
 pub mod output;
 pub mod pdf;
 pub mod source;
+pub mod standard;
 
 use std::path::{Path, PathBuf};
 

@@ -43,6 +43,10 @@ enum Command {
         /// Characters that no font has are warnings, not errors.
         #[arg(long)]
         allow_missing_glyphs: bool,
+        /// PDF/A and PDF/UA: a-2b, a-2u, a-3u, ua-1, or a combination such
+        /// as a-2u,ua-1 (default: `[pdf] standard` of book.toml).
+        #[arg(long)]
+        pdf_standard: Option<String>,
     },
     /// Print the document model as JSON.
     Inspect {
@@ -85,12 +89,14 @@ fn main() -> ExitCode {
             out_dir,
             format,
             allow_missing_glyphs,
+            pdf_standard,
         } => build(
             &cli,
             input,
             out_dir,
             format,
             *allow_missing_glyphs,
+            pdf_standard.as_deref(),
             &mut diagnostics,
         ),
         Command::Inspect { input } => inspect(input, &mut diagnostics),
@@ -136,6 +142,7 @@ fn build(
     out_dir: &Path,
     formats: &[Format],
     allow_missing_glyphs: bool,
+    pdf_standard: Option<&str>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<(), Failure> {
     let bar = progress(cli, 2 + formats.len() as u64);
@@ -150,8 +157,16 @@ fn build(
     // The formats are rendered side by side; each is written whole, in
     // the order asked for, and a format that fails leaves no file.
     bar.set_message("rendering");
+    let standard = inkstone::standard::resolve(pdf_standard, &loaded)?;
+    let attachments = if standard.attaches_sources() {
+        inkstone::standard::source_attachments(&loaded)?
+    } else {
+        Vec::new()
+    };
     let options = inkstone::pdf::PdfOptions {
         allow_missing_glyphs,
+        standard,
+        attachments,
     };
     let rendered: Vec<_> = formats
         .par_iter()
