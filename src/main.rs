@@ -10,6 +10,9 @@ use rayon::prelude::*;
 use inkstone::diag::{Diagnostic, Failure, Severity};
 use inkstone::output::{check_output_dir, write_atomically};
 
+mod archive_cli;
+use archive_cli as archive;
+
 #[derive(Parser)]
 #[command(
     name = "inkstone",
@@ -47,7 +50,33 @@ enum Command {
         /// as a-2u,ua-1 (default: `[pdf] standard` of book.toml).
         #[arg(long)]
         pdf_standard: Option<String>,
+        /// For a series: build every N-th edition from K (`K/N`) and write
+        /// a partial manifest.
+        #[arg(long)]
+        shard: Option<String>,
     },
+    /// Check built files: a book is rebuilt in memory and compared with
+    /// FILES; a series' files are compared with its manifest.
+    Verify {
+        #[arg(default_value = "sources")]
+        input: PathBuf,
+        /// Files built from a book (default: its EPUB and PDF in OUT_DIR).
+        files: Vec<PathBuf>,
+        /// Folder of the built files and the series' manifest.
+        #[arg(short, long, default_value = "out")]
+        out_dir: PathBuf,
+        /// The PDF standard the files were built with (default: as configured).
+        #[arg(long)]
+        pdf_standard: Option<String>,
+    },
+    /// Print a series' editions as a JSON task list, each with its --shard.
+    Plan {
+        #[arg(default_value = "sources")]
+        input: PathBuf,
+    },
+    /// Work with series manifests.
+    #[command(subcommand)]
+    Manifest(ManifestCommand),
     /// Print the document model as JSON.
     Inspect {
         #[arg(default_value = "sources")]
@@ -62,6 +91,19 @@ enum Command {
     Init {
         /// The folder to create (must not exist or be empty).
         dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ManifestCommand {
+    /// Join the partial manifests of a sharded build into one.
+    Merge {
+        /// The partial manifests.
+        #[arg(required = true)]
+        parts: Vec<PathBuf>,
+        /// Where to write the whole manifest.
+        #[arg(short, long, default_value = "out/manifest.json")]
+        output: PathBuf,
     },
 }
 
@@ -90,6 +132,30 @@ fn main() -> ExitCode {
             format,
             allow_missing_glyphs,
             pdf_standard,
+            shard,
+        } if inkstone::series::is_series(input) => archive::build_series(
+            cli.quiet,
+            input,
+            out_dir,
+            &format.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            *allow_missing_glyphs,
+            pdf_standard.as_deref(),
+            shard.as_deref(),
+            &mut diagnostics,
+        ),
+        Command::Build { shard: Some(_), .. } => Err(Diagnostic::new(
+            Severity::Error,
+            None,
+            "--shard is for a series folder (with series.toml)",
+        )
+        .into()),
+        Command::Build {
+            input,
+            out_dir,
+            format,
+            allow_missing_glyphs,
+            pdf_standard,
+            shard: None,
         } => build(
             &cli,
             input,
@@ -102,6 +168,23 @@ fn main() -> ExitCode {
         Command::Inspect { input } => inspect(input, &mut diagnostics),
         Command::Check { input } => check(input, &mut diagnostics),
         Command::Init { dir } => init(dir),
+        Command::Verify {
+            input,
+            files,
+            out_dir,
+            pdf_standard,
+        } => archive::verify(
+            cli.quiet,
+            input,
+            files,
+            out_dir,
+            pdf_standard.as_deref(),
+            &mut diagnostics,
+        ),
+        Command::Plan { input } => archive::plan(input),
+        Command::Manifest(ManifestCommand::Merge { parts, output }) => {
+            archive::merge(cli.quiet, parts, output)
+        }
     };
     let show_notes = cli.verbose || matches!(cli.command, Command::Check { .. });
     for d in &diagnostics {
@@ -147,7 +230,7 @@ fn build(
 ) -> Result<(), Failure> {
     let bar = progress(cli, 2 + formats.len() as u64);
     bar.set_message("reading sources");
-    let loaded = inkstone::load(input, diagnostics)?;
+    let loaded = inkstone::series::load_book(input, diagnostics)?;
     bar.inc(1);
     bar.set_message("normalizing");
     let doc = inkstone::normalize(&loaded, diagnostics);
