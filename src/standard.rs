@@ -361,6 +361,19 @@ fn describe(error: &ValidationError) -> (String, Option<NonZeroU64>, &'static st
             *loc,
             "replace the private-use character with a standard one",
         ),
+        ValidationError::MissingAnnotationAltText(loc) => (
+            "a link has no alternative text".into(),
+            *loc,
+            "report this as a bug of inkstone",
+        ),
+        ValidationError::Transparency(loc)
+        | ValidationError::ImageInterpolation(loc)
+        | ValidationError::ContainsPostScript(loc)
+        | ValidationError::EmbeddedPDF(loc) => (
+            format!("{error:?}"),
+            *loc,
+            "choose another standard with --pdf-standard, or none",
+        ),
         other => (
             format!("{other:?}"),
             None,
