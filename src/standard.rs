@@ -306,7 +306,15 @@ pub fn validation_failure(
                         source.as_ref().map(|s| Location::file(base_dir.join(s))),
                     )
                 });
-        let (on, file) = place.unwrap_or_default();
+        let (mut on, mut file) = place.unwrap_or_default();
+        // A glyph missing from its font: the first place of its text in
+        // the chapters' sources.
+        if let ValidationError::ContainsNotDefGlyph(_, _, text) = error {
+            if let Some(found) = find_in_sources(text, pages, base_dir) {
+                file = Some(found);
+                on.clear();
+            }
+        }
         let message = format!("the PDF cannot conform to {standard}: {what}{on}");
         let d = Diagnostic::new(Severity::Error, file, message).with_hint(hint);
         if !diagnostics.contains(&d) {
@@ -321,6 +329,37 @@ pub fn validation_failure(
         ));
     }
     Failure { diagnostics }
+}
+
+/// The first line and column where `text` occurs in the sources of the
+/// chapters on `pages`.
+fn find_in_sources(
+    text: &str,
+    pages: &[(String, Option<String>)],
+    base_dir: &Path,
+) -> Option<Location> {
+    if text.trim().is_empty() {
+        return None;
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for source in pages.iter().filter_map(|(_, s)| s.as_deref()) {
+        if seen.contains(&source) {
+            continue;
+        }
+        seen.push(source);
+        let path = base_dir.join(source);
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        let content = String::from_utf8_lossy(&bytes);
+        for (n, line) in content.lines().enumerate() {
+            if let Some(at) = line.find(text) {
+                let column = line[..at].chars().count() + 1;
+                return Some(Location::new(&path, n as u32 + 1, column as u32));
+            }
+        }
+    }
+    None
 }
 
 fn describe(error: &ValidationError) -> (String, Option<NonZeroU64>, &'static str) {

@@ -165,11 +165,22 @@ fn assert_archival(pdf: &Path, book: &str) {
     let loaded = inkstone::series::load_book(Path::new(book), &mut diagnostics).expect("loads");
     let doc = inkstone::normalize(&loaded, &mut diagnostics);
     let headings = structure_headings(pdf);
-    let contents: Vec<(usize, String)> = flatten(&doc.toc)
+    // A single article's contents lists the sections under its title.
+    let (title, shift) = if doc.settings.single_article {
+        let heading = &doc.chapters[0].title;
+        (Some((1, inkstone::model::plain_text(&heading.content))), 2)
+    } else {
+        (None, 1)
+    };
+    let contents: Vec<(usize, String)> = title
         .into_iter()
-        .map(|(depth, e)| (depth + 1, e.title.clone()))
+        .chain(
+            flatten(&doc.toc)
+                .into_iter()
+                .map(|(depth, e)| (depth + shift, e.title.clone())),
+        )
         .collect();
-    let depth = usize::from(doc.settings.toc_depth);
+    let depth = usize::from(doc.settings.toc_depth) + shift - 1;
     let in_contents: Vec<(usize, String)> = headings
         .iter()
         .filter(|(level, _)| *level <= depth)
@@ -523,4 +534,54 @@ fn shards_merged_equal_the_one_process_build() {
         "-o",
         sharded.to_str().unwrap(),
     ])));
+}
+
+#[test]
+fn a_missing_glyph_fails_under_a_standard_with_its_place() {
+    let dir = work_dir("missing-glyph").join("book");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("book.toml"),
+        "[book]\ntitle = \"缺字\"\nyear = 2024\n\n[contents]\nchapters = [\"01.txt\"]\n",
+    )
+    .unwrap();
+    // U+E123 is a private-use character: no font has a glyph for it.
+    std::fs::write(
+        dir.join("01.txt"),
+        "第一章 缺字\n正文第一段。\n这里有一个\u{E123}字。\n",
+    )
+    .unwrap();
+    let out = dir.parent().unwrap().join("out");
+    let input = dir.to_str().unwrap();
+    let failed = build(input, &out, &["--pdf-standard", "a-2u", "--format", "pdf"]);
+    assert!(!failed.status.success());
+    let err = stderr(&failed);
+    assert!(err.contains("01.txt:3:"), "{err}");
+    // Missing glyphs allowed: still no non-conforming PDF, and the
+    // message names the chapter's file.
+    let allowed = build(
+        input,
+        &out,
+        &[
+            "--pdf-standard",
+            "a-2u",
+            "--format",
+            "pdf",
+            "--allow-missing-glyphs",
+        ],
+    );
+    assert!(!allowed.status.success());
+    let err = stderr(&allowed);
+    assert!(err.contains("01.txt:3:6"), "{err}");
+    assert!(err.contains("a-2u"), "{err}");
+    assert!(
+        !out.exists() || files_under(&out).is_empty(),
+        "no PDF is written"
+    );
+    // Without a standard the allowed book builds (negative control).
+    ok(build(
+        input,
+        &out,
+        &["--format", "pdf", "--allow-missing-glyphs"],
+    ));
 }
