@@ -30,24 +30,25 @@ done
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 one=()
+one_cpu=()
 separate=()
+separate_cpu=()
 for _ in $(seq "$runs"); do
     rm -rf "$work/one" "$work/separate"
-    /usr/bin/time -f '%e %M' -o "$work/time.txt" "$bin" -q build "$work/series" -o "$work/one"
-    read -r t m < "$work/time.txt"
-    one+=("$t"); one_rss=$m
-    start=$(date +%s.%N)
-    for dir in "$work"/series/*/; do
-        year=$(basename "$dir")
-        "$bin" -q build "$dir" -o "$work/separate/$year"
-    done
-    end=$(date +%s.%N)
-    separate+=("$(echo "$end - $start" | bc)")
+    /usr/bin/time -f '%e %U %S %M' -o "$work/time.txt" "$bin" -q build "$work/series" -o "$work/one"
+    read -r t u s m < "$work/time.txt"
+    one+=("$t"); one_cpu+=("$(echo "$u + $s" | bc)"); one_rss=$m
+    /usr/bin/time -f '%e %U %S' -o "$work/time.txt" bash -c '
+        for dir in "$1"/series/*/; do
+            "$2" -q build "$dir" -o "$1/separate/$(basename "$dir")"
+        done' _ "$work" "$bin"
+    read -r t u s < "$work/time.txt"
+    separate+=("$t"); separate_cpu+=("$(echo "$u + $s" | bc)")
 done
 for dir in "$work"/one/*/; do
     year=$(basename "$dir")
     for f in "$dir"*; do cmp -s "$f" "$work/separate/$year/$(basename "$f")" || { echo "differs: $f" >&2; exit 1; }; done
 done
-printf 'editions: %d, runs: %d\n' "$n" "$runs"
-printf 'one process:   %s s (peak %d MiB)\n' "$(printf '%s\n' "${one[@]}" | median)" $((one_rss / 1024))
-printf 'separate runs: %s s\n' "$(printf '%s\n' "${separate[@]}" | median)"
+printf 'editions: %d, runs: %d (medians)\n' "$n" "$runs"
+printf 'one process:   wall %s s, CPU %s s, peak %d MiB\n' "$(printf '%s\n' "${one[@]}" | median)" "$(printf '%s\n' "${one_cpu[@]}" | median)" $((one_rss / 1024))
+printf 'separate runs: wall %s s, CPU %s s\n' "$(printf '%s\n' "${separate[@]}" | median)" "$(printf '%s\n' "${separate_cpu[@]}" | median)"
