@@ -166,6 +166,32 @@ pub fn verify(
     Ok(())
 }
 
+/// Loads and normalizes a book; an edition of a series with the series'
+/// defaults. A series itself is not one document.
+pub fn load_document(
+    input: &Path,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<inkstone::model::Document, Failure> {
+    if series::is_series(input) {
+        let first = Series::open(input)?
+            .editions
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+        return Err(Diagnostic::error(
+            Location::file(input),
+            "this is a series of editions, not one book",
+        )
+        .with_hint(format!(
+            "give one edition's folder, such as {}",
+            input.join(first).display()
+        ))
+        .into());
+    }
+    let loaded = series::load_book(input, diagnostics)?;
+    Ok(inkstone::normalize(&loaded, diagnostics))
+}
+
 /// `inkstone plan SERIES`: the task list, as JSON on standard output.
 pub fn plan(input: &Path) -> Result<(), Failure> {
     let series = Series::open(input)?;

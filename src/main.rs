@@ -294,7 +294,7 @@ fn build(
 }
 
 fn inspect(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<(), Failure> {
-    let doc = inkstone::load_document(input, diagnostics)?;
+    let doc = archive::load_document(input, diagnostics)?;
     let json = serde_json::to_string_pretty(&doc)
         .map_err(|e| Failure::new(Diagnostic::new(Severity::Error, None, e.to_string())))?;
     println!("{json}");
@@ -302,7 +302,16 @@ fn inspect(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<(), Failur
 }
 
 fn check(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<(), Failure> {
-    let doc = inkstone::load_document(input, diagnostics)?;
+    if inkstone::series::is_series(input) {
+        // Each edition in turn; one that fails does not stop the others.
+        for edition in inkstone::series::Series::open(input)?.editions {
+            if let Err(failure) = check(&input.join(edition), diagnostics) {
+                diagnostics.extend(failure.diagnostics);
+            }
+        }
+        return Ok(());
+    }
+    let doc = archive::load_document(input, diagnostics)?;
     // Laying the book out finds what only typesetting can: characters no
     // font has, images that cannot be read, page styles that do not parse.
     let fonts = inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)?;
