@@ -343,10 +343,20 @@ fn builds_are_identical_across_folders_clocks_and_threads() {
     let mut a = inkstone(&["--quiet", "build", SERIES, "-o", first.to_str().unwrap()]);
     a.env("RAYON_NUM_THREADS", "1");
     ok(run(a));
+    // The second build reads a copy of the sources in another folder,
+    // writes elsewhere, at another clock time, on two threads.
+    let copy = base.join("elsewhere/sources");
+    copy_series(&copy);
     let second = base.join("elsewhere/second");
     let mut b = Command::new("faketime");
     b.args(["2031-07-04 03:02:01", env!("CARGO_BIN_EXE_inkstone")])
-        .args(["--quiet", "build", SERIES, "-o", second.to_str().unwrap()])
+        .args([
+            "--quiet",
+            "build",
+            copy.to_str().unwrap(),
+            "-o",
+            second.to_str().unwrap(),
+        ])
         .env("RAYON_NUM_THREADS", "2")
         .env_remove("SOURCE_DATE_EPOCH");
     let b = b.output().expect("faketime is needed by this test");
