@@ -602,3 +602,21 @@ fn a_missing_glyph_fails_under_a_standard_with_its_place() {
         &["--format", "pdf", "--allow-missing-glyphs"],
     ));
 }
+
+#[test]
+fn check_goes_through_every_edition_and_inspect_wants_one() {
+    let checked = ok(run(inkstone(&["check", SERIES])));
+    let err = stderr(&checked);
+    assert_eq!(err.matches("chapter(s)").count(), 2, "{err}");
+    let inspected = run(inkstone(&["inspect", SERIES]));
+    assert!(!inspected.status.success());
+    assert!(
+        stderr(&inspected).contains("2024"),
+        "{}",
+        stderr(&inspected)
+    );
+    // An edition's model carries the series' defaults (publisher).
+    let edition = ok(run(inkstone(&["inspect", &format!("{SERIES}/2024")])));
+    let model: Value = serde_json::from_slice(&edition.stdout).unwrap();
+    assert_eq!(model["metadata"]["publisher"], "青川文史出版社");
+}
