@@ -284,18 +284,17 @@ pub struct FontCache {
 impl FontCache {
     fn key(doc: &crate::model::Document) -> String {
         let f = &doc.settings.fonts;
-        let dir = if f.paths.is_empty() {
-            PathBuf::new()
-        } else {
-            doc.settings.base_dir.clone()
-        };
-        format!(
-            "{:?}|{:?}|{:?}|{}",
-            f.body,
-            f.heading,
-            f.paths,
-            dir.display()
-        )
+        // Font paths by where they lead: editions that name the series'
+        // font folder (`../fonts`) share one font set.
+        let paths: Vec<PathBuf> = f
+            .paths
+            .iter()
+            .map(|p| {
+                let path = doc.settings.base_dir.join(p);
+                std::fs::canonicalize(&path).unwrap_or(path)
+            })
+            .collect();
+        format!("{:?}|{:?}|{:?}", f.body, f.heading, paths)
     }
 
     /// Resolves the fonts of `doc` unless they are resolved already.
