@@ -99,7 +99,8 @@ pub fn verify(
     if series::is_series(input) {
         let manifest_path = out_dir.join(MANIFEST_FILE);
         let manifest = Manifest::read(&manifest_path)?;
-        let changed = manifest.verify_files(out_dir);
+        let mut changed = manifest.verify_files(out_dir);
+        changed.extend(manifest.verify_sources(input));
         if changed.is_empty() {
             if !quiet {
                 let n: usize = manifest.editions.iter().map(|e| e.files.len()).sum();

@@ -218,6 +218,39 @@ impl Manifest {
     }
 }
 
+impl Manifest {
+    /// Compares the sources under `series_dir` with the manifest: one
+    /// error per source file that changed since the build (the files
+    /// recorded no longer show what the sources say).
+    pub fn verify_sources(&self, series_dir: &Path) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        let mut check = |path: std::path::PathBuf, recorded: &str| {
+            let now = std::fs::read(&path).map(|b| sha256_hex(&b));
+            if now.as_deref().ok() != Some(recorded) {
+                out.push(
+                    Diagnostic::error(
+                        Location::file(&path),
+                        "the source file changed since the build recorded in the manifest",
+                    )
+                    .with_hint("build the series again, or restore the source from the archive"),
+                );
+            }
+        };
+        for source in &self.sources {
+            check(series_dir.join(&source.path), &source.sha256);
+        }
+        for edition in &self.editions {
+            for source in &edition.sources {
+                check(
+                    series_dir.join(&edition.folder).join(&source.path),
+                    &source.sha256,
+                );
+            }
+        }
+        out
+    }
+}
+
 fn error(message: String) -> Failure {
     Failure::new(Diagnostic::new(Severity::Error, None, message))
 }

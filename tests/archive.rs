@@ -425,6 +425,31 @@ fn verify_names_the_changed_file() {
     assert!(err.contains("qingchuan-2024.pdf"), "{err}");
 }
 
+#[test]
+fn verify_names_a_source_changed_since_the_build() {
+    let base = work_dir("verify-sources");
+    let series = base.join("series");
+    copy_series(&series);
+    let out = base.join("out");
+    let series_s = series.to_str().unwrap();
+    ok(build(series_s, &out, &[]));
+    ok(run(inkstone(&[
+        "verify",
+        series_s,
+        "-o",
+        out.to_str().unwrap(),
+    ])));
+    let chapter = series.join("2025/03-rules.txt");
+    let mut text = std::fs::read(&chapter).unwrap();
+    text.extend_from_slice("补记一段。\n".as_bytes());
+    std::fs::write(&chapter, text).unwrap();
+    let failed = run(inkstone(&["verify", series_s, "-o", out.to_str().unwrap()]));
+    assert!(!failed.status.success());
+    let err = stderr(&failed);
+    assert!(err.contains("2025/03-rules.txt"), "{err}");
+    assert!(!err.contains(".pdf"), "{err}");
+}
+
 fn copy_series(to: &Path) {
     for rel in files_under(Path::new(SERIES)) {
         let target = to.join(&rel);
