@@ -517,8 +517,10 @@ pub fn build_series(
             continue;
         }
         let sources = match crate::standard::source_attachments(&p.loaded) {
+            // The series' own file is recorded once, for the series.
             Ok(list) => list
                 .into_iter()
+                .filter(|a| a.name != SERIES_FILE)
                 .map(|a| SourceEntry {
                     sha256: sha256_hex(&a.bytes),
                     path: a.name,

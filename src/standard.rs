@@ -164,7 +164,7 @@ pub fn source_attachments(loaded: &crate::Loaded) -> Result<Vec<Attachment>, Fai
             names.push(source.rel_path.clone());
         }
     }
-    names
+    let mut out: Vec<Attachment> = names
         .into_iter()
         .map(|name| {
             let path = loaded.base_dir.join(&name);
@@ -172,7 +172,27 @@ pub fn source_attachments(loaded: &crate::Loaded) -> Result<Vec<Attachment>, Fai
                 .map_err(|e| Failure::io(&path, "read the source file to attach", &e))?;
             Ok(Attachment { name, bytes })
         })
-        .collect()
+        .collect::<Result<_, Failure>>()?;
+    // An edition of a series is made from the series' defaults too.
+    if let Some(series) = series_file(loaded) {
+        let bytes = std::fs::read(&series)
+            .map_err(|e| Failure::io(&series, "read the source file to attach", &e))?;
+        out.push(Attachment {
+            name: crate::series::SERIES_FILE.to_string(),
+            bytes,
+        });
+    }
+    Ok(out)
+}
+
+/// The `series.toml` of the series `loaded` is an edition of, if any.
+pub fn series_file(loaded: &crate::Loaded) -> Option<std::path::PathBuf> {
+    if loaded.single_file {
+        return None;
+    }
+    let dir = std::fs::canonicalize(&loaded.base_dir).ok()?;
+    let file = dir.parent()?.join(crate::series::SERIES_FILE);
+    file.is_file().then_some(file)
 }
 
 /// Embeds `attachments` as associated files with relationship `Source`.

@@ -320,16 +320,18 @@ fn a_3u_carries_the_exact_source_files() {
     let pdf = pdf.to_str().unwrap();
     let list = String::from_utf8_lossy(&tool_output("qpdf", &["--list-attachments", pdf]).stdout)
         .into_owned();
-    for name in [
-        "book.toml",
-        "01-overview.txt",
-        "02-digital.md",
-        "03-rules.txt",
+    // The edition's files, and the series' defaults it was made with.
+    for (name, file) in [
+        ("book.toml", format!("{edition}/book.toml")),
+        ("01-overview.txt", format!("{edition}/01-overview.txt")),
+        ("02-digital.md", format!("{edition}/02-digital.md")),
+        ("03-rules.txt", format!("{edition}/03-rules.txt")),
+        ("series.toml", format!("{SERIES}/series.toml")),
     ] {
         assert!(list.contains(name), "{name} is not attached:\n{list}");
         let shown = tool_output("qpdf", &[&format!("--show-attachment={name}"), pdf]);
         assert!(shown.status.success());
-        let original = std::fs::read(format!("{edition}/{name}")).unwrap();
+        let original = std::fs::read(file).unwrap();
         assert_eq!(shown.stdout, original, "{name} differs from its source");
     }
     let meta = tool_output("pdfinfo", &["-meta", pdf]);
