@@ -19,14 +19,14 @@ fn edition_200() -> &'static Path {
     DIR.get_or_init(|| {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-edition-200");
         let _ = std::fs::remove_dir_all(&dir);
-        edition::write_edition(Path::new("sources"), &dir, 200).expect("write edition");
+        edition::write_edition(Path::new("sources/2025"), &dir, 200).expect("write edition");
         dir
     })
 }
 
 fn input(name: &str) -> &'static Path {
     match name {
-        "sample-edition" => Path::new("sources"),
+        "sample-edition" => Path::new("sources/2025"),
         _ => edition_200(),
     }
 }

@@ -26,6 +26,17 @@ pub struct BookConfig {
     pub fonts: FontsConfig,
     #[serde(default)]
     pub normalize: NormalizeConfig,
+    #[serde(default)]
+    pub pdf: PdfConfig,
+}
+
+/// `[pdf]`: choices for the PDF only.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PdfConfig {
+    /// PDF/A and PDF/UA: `a-2b`, `a-2u`, `a-3u`, `ua-1` or a combination
+    /// such as `a-2u,ua-1`.
+    pub standard: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -20,12 +20,15 @@ pub mod config;
 pub mod diag;
 pub mod epub;
 pub mod fonts;
+pub mod manifest;
 pub mod model;
 pub mod normalize;
 pub mod ofd;
 pub mod output;
 pub mod pdf;
+pub mod series;
 pub mod source;
+pub mod standard;
 
 use std::path::{Path, PathBuf};
 
@@ -58,7 +61,13 @@ pub struct LoadedSource {
 /// Reads the book at `input`: a directory with `book.toml`, the
 /// `book.toml` itself, or a single `.txt`/`.md` file.
 pub fn load(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Loaded, Failure> {
-    match Input::open(input)? {
+    load_input(Input::open(input)?, diagnostics)
+}
+
+/// Reads the book `input` already opened (a series edition comes with its
+/// configuration merged with the series' defaults).
+pub fn load_input(input: Input, diagnostics: &mut Vec<Diagnostic>) -> Result<Loaded, Failure> {
+    match input {
         Input::File { path } => {
             let format = format_of(&path, None)?;
             let file = read_chapter(&path, None, diagnostics)?;

@@ -10,6 +10,9 @@ use rayon::prelude::*;
 use inkstone::diag::{Diagnostic, Failure, Severity};
 use inkstone::output::{check_output_dir, write_atomically};
 
+mod archive_cli;
+use archive_cli as archive;
+
 #[derive(Parser)]
 #[command(
     name = "inkstone",
@@ -46,7 +49,37 @@ enum Command {
         /// OFD profile: `plain` (GB/T 33190) or `a` (OFD/A, GB/T 42133).
         #[arg(long, value_enum, default_value_t = OfdProfile::Plain)]
         ofd_profile: OfdProfile,
+        /// PDF/A and PDF/UA: a-2b, a-2u, a-3u, ua-1, or a combination such
+        /// as a-2u,ua-1 (default: `[pdf] standard` of book.toml).
+        #[arg(long)]
+        pdf_standard: Option<String>,
+        /// For a series: build every N-th edition from K (`K/N`) and write
+        /// a partial manifest.
+        #[arg(long)]
+        shard: Option<String>,
     },
+    /// Check built files: a book is rebuilt in memory and compared with
+    /// FILES; a series' files are compared with its manifest.
+    Verify {
+        #[arg(default_value = "sources")]
+        input: PathBuf,
+        /// Files built from a book (default: its EPUB and PDF in OUT_DIR).
+        files: Vec<PathBuf>,
+        /// Folder of the built files and the series' manifest.
+        #[arg(short, long, default_value = "out")]
+        out_dir: PathBuf,
+        /// The PDF standard the files were built with (default: as configured).
+        #[arg(long)]
+        pdf_standard: Option<String>,
+    },
+    /// Print a series' editions as a JSON task list, each with its --shard.
+    Plan {
+        #[arg(default_value = "sources")]
+        input: PathBuf,
+    },
+    /// Work with series manifests.
+    #[command(subcommand)]
+    Manifest(ManifestCommand),
     /// Print the document model as JSON.
     Inspect {
         #[arg(default_value = "sources")]
@@ -61,6 +94,19 @@ enum Command {
     Init {
         /// The folder to create (must not exist or be empty).
         dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ManifestCommand {
+    /// Join the partial manifests of a sharded build into one.
+    Merge {
+        /// The partial manifests.
+        #[arg(required = true)]
+        parts: Vec<PathBuf>,
+        /// Where to write the whole manifest.
+        #[arg(short, long, default_value = "out/manifest.json")]
+        output: PathBuf,
     },
 }
 
@@ -96,7 +142,33 @@ fn main() -> ExitCode {
             out_dir,
             format,
             allow_missing_glyphs,
+            ofd_profile: _,
+            pdf_standard,
+            shard,
+        } if inkstone::series::is_series(input) => archive::build_series(
+            cli.quiet,
+            input,
+            out_dir,
+            &format.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            *allow_missing_glyphs,
+            pdf_standard.as_deref(),
+            shard.as_deref(),
+            &mut diagnostics,
+        ),
+        Command::Build { shard: Some(_), .. } => Err(Diagnostic::new(
+            Severity::Error,
+            None,
+            "--shard is for a series folder (with series.toml)",
+        )
+        .into()),
+        Command::Build {
+            input,
+            out_dir,
+            format,
+            allow_missing_glyphs,
             ofd_profile,
+            pdf_standard,
+            shard: None,
         } => build(
             &cli,
             input,
@@ -104,11 +176,29 @@ fn main() -> ExitCode {
             format,
             *allow_missing_glyphs,
             *ofd_profile,
+            pdf_standard.as_deref(),
             &mut diagnostics,
         ),
         Command::Inspect { input } => inspect(input, &mut diagnostics),
         Command::Check { input } => check(input, &mut diagnostics),
         Command::Init { dir } => init(dir),
+        Command::Verify {
+            input,
+            files,
+            out_dir,
+            pdf_standard,
+        } => archive::verify(
+            cli.quiet,
+            input,
+            files,
+            out_dir,
+            pdf_standard.as_deref(),
+            &mut diagnostics,
+        ),
+        Command::Plan { input } => archive::plan(input),
+        Command::Manifest(ManifestCommand::Merge { parts, output }) => {
+            archive::merge(cli.quiet, parts, output)
+        }
     };
     let show_notes = cli.verbose || matches!(cli.command, Command::Check { .. });
     for d in &diagnostics {
@@ -150,11 +240,12 @@ fn build(
     formats: &[Format],
     allow_missing_glyphs: bool,
     ofd_profile: OfdProfile,
+    pdf_standard: Option<&str>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<(), Failure> {
     let bar = progress(cli, 2 + formats.len() as u64);
     bar.set_message("reading sources");
-    let loaded = inkstone::load(input, diagnostics)?;
+    let loaded = inkstone::series::load_book(input, diagnostics)?;
     bar.inc(1);
     bar.set_message("normalizing");
     let doc = inkstone::normalize(&loaded, diagnostics);
@@ -164,8 +255,16 @@ fn build(
     // The formats are rendered side by side; each is written whole, in
     // the order asked for, and a format that fails leaves no file.
     bar.set_message("rendering");
+    let standard = inkstone::standard::resolve(pdf_standard, &loaded)?;
+    let attachments = if standard.attaches_sources() {
+        inkstone::standard::source_attachments(&loaded)?
+    } else {
+        Vec::new()
+    };
     let options = inkstone::pdf::PdfOptions {
         allow_missing_glyphs,
+        standard,
+        attachments,
     };
     let rendered: Vec<_> = formats
         .par_iter()
@@ -221,7 +320,7 @@ fn build(
 }
 
 fn inspect(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<(), Failure> {
-    let doc = inkstone::load_document(input, diagnostics)?;
+    let doc = archive::load_document(input, diagnostics)?;
     let json = serde_json::to_string_pretty(&doc)
         .map_err(|e| Failure::new(Diagnostic::new(Severity::Error, None, e.to_string())))?;
     println!("{json}");
@@ -229,7 +328,16 @@ fn inspect(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<(), Failur
 }
 
 fn check(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<(), Failure> {
-    let doc = inkstone::load_document(input, diagnostics)?;
+    if inkstone::series::is_series(input) {
+        // Each edition in turn; one that fails does not stop the others.
+        for edition in inkstone::series::Series::open(input)?.editions {
+            if let Err(failure) = check(&input.join(edition), diagnostics) {
+                diagnostics.extend(failure.diagnostics);
+            }
+        }
+        return Ok(());
+    }
+    let doc = archive::load_document(input, diagnostics)?;
     // Laying the book out finds what only typesetting can: characters no
     // font has, images that cannot be read, page styles that do not parse.
     let fonts = inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)?;

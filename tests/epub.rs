@@ -24,7 +24,7 @@ const SAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../shared/samples/yiyang-united-front-2022.txt"
 );
-const EDITION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sources");
+const EDITION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sources/2025");
 
 /// A fresh directory for one test's files.
 fn work_dir(name: &str) -> PathBuf {

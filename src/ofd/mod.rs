@@ -56,6 +56,7 @@ pub fn render_ofd(
 ) -> Result<(Vec<u8>, Vec<Diagnostic>), Failure> {
     let pdf_options = PdfOptions {
         allow_missing_glyphs: options.allow_missing_glyphs,
+        ..PdfOptions::default()
     };
     crate::pdf::with_layout(doc, fonts, &pdf_options, |layout, book, mut diagnostics| {
         let (package, zip_time) =

@@ -1295,10 +1295,12 @@ impl<'a, 'b> Layouter<'a, 'b> {
             }
         };
         let lower = src.to_ascii_lowercase();
+        // No interpolation: PDF/A forbids it, and a printer wants the
+        // pixels as they are.
         let decoded = if bytes.starts_with(b"\x89PNG") {
-            Image::from_png(bytes.into(), true)
+            Image::from_png(bytes.into(), false)
         } else if bytes.starts_with(&[0xFF, 0xD8]) {
-            Image::from_jpeg(bytes.into(), true)
+            Image::from_jpeg(bytes.into(), false)
         } else {
             Err(format!("`{lower}` is not a PNG or JPEG file"))
         };

@@ -50,6 +50,10 @@ pub use paginate::{HeadingPlace, Layout, PageLayout, PageNumber, PageRole};
 pub struct PdfOptions {
     /// Characters that no font has are warnings instead of errors.
     pub allow_missing_glyphs: bool,
+    /// PDF/A and PDF/UA to conform to (see [`crate::standard`]).
+    pub standard: crate::standard::PdfStandard,
+    /// Files attached with relationship `Source` (PDF/A-3).
+    pub attachments: Vec<crate::standard::Attachment>,
 }
 
 /// Renders `doc` as a PDF file's bytes.
@@ -59,7 +63,7 @@ pub fn render_pdf(
     options: &PdfOptions,
 ) -> Result<(Vec<u8>, Vec<Diagnostic>), Failure> {
     with_layout(doc, fonts, options, |layout, book, diagnostics| {
-        let bytes = write::write_pdf(layout, book, doc)?;
+        let bytes = write::write_pdf(layout, book, doc, options)?;
         Ok((bytes, diagnostics))
     })
 }
@@ -85,6 +89,10 @@ pub fn with_layout<T>(
     then: impl FnOnce(&Layout, &shape::FontBook<'_>, Vec<Diagnostic>) -> Result<T, Failure>,
 ) -> Result<T, Failure> {
     let style = style::load_style(&doc.settings.pdf_style, &doc.settings.base_dir)?;
+    let unfit = crate::standard::check_document(doc, &options.standard);
+    if !unfit.is_empty() {
+        return Err(Failure { diagnostics: unfit });
+    }
     let unreadable = || failure("a font of the book cannot be read".into());
     let book = shape::FontBook::new(fonts, &[]).ok_or_else(unreadable)?;
     // Characters the book's faces lack are looked for in the system fonts

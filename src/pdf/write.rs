@@ -37,8 +37,14 @@ use crate::diag::{Diagnostic, Failure, Severity};
 use crate::model::{Document as Book, TocEntry};
 
 /// Writes `layout` as PDF bytes.
-pub fn write_pdf(layout: &Layout, book: &FontBook<'_>, doc: &Book) -> Result<Vec<u8>, Failure> {
+pub fn write_pdf(
+    layout: &Layout,
+    book: &FontBook<'_>,
+    doc: &Book,
+    options: &super::PdfOptions,
+) -> Result<Vec<u8>, Failure> {
     let settings = SerializeSettings {
+        configuration: options.standard.configuration()?,
         enable_tagging: true,
         // The document information dictionary has no field for the
         // language; the XMP packet has (`dc:language`), and it is what
@@ -55,7 +61,7 @@ pub fn write_pdf(layout: &Layout, book: &FontBook<'_>, doc: &Book) -> Result<Vec
     let size = Size::from_wh(layout.width, layout.height)
         .ok_or_else(|| failure("the page size is not valid".into()))?;
     let places = places(layout);
-    for page_layout in &layout.pages {
+    for (page_index, page_layout) in layout.pages.iter().enumerate() {
         let number = page_layout.number;
         let label = PageLabel::new(
             Some(if number.roman {
@@ -70,6 +76,7 @@ pub fn write_pdf(layout: &Layout, book: &FontBook<'_>, doc: &Book) -> Result<Vec
         let mut links = Vec::new();
         {
             let mut surface = page.surface();
+            surface.set_location(crate::standard::page_location(page_index));
             for item in &page_layout.items {
                 match item {
                     Item::Line(line) => {
@@ -185,7 +192,8 @@ pub fn write_pdf(layout: &Layout, book: &FontBook<'_>, doc: &Book) -> Result<Vec
                         if let (Some(rect), Some(target)) =
                             (Rect::from_ltrb(*x0, *y0, *x1, *y1), target)
                         {
-                            links.push((rect, target));
+                            let alt = crate::standard::link_alt(target_of(item), doc);
+                            links.push((rect, target, alt));
                         }
                     }
                     // Anchors are only places; page references were
@@ -195,8 +203,11 @@ pub fn write_pdf(layout: &Layout, book: &FontBook<'_>, doc: &Book) -> Result<Vec
             }
             surface.finish();
         }
-        for (rect, target) in links {
-            page.add_annotation(LinkAnnotation::new(rect, target).into());
+        for (rect, target, alt) in links {
+            page.add_annotation(krilla::annotation::Annotation::new_link(
+                LinkAnnotation::new(rect, target),
+                Some(alt),
+            ));
         }
         page.finish();
     }
@@ -209,10 +220,22 @@ pub fn write_pdf(layout: &Layout, book: &FontBook<'_>, doc: &Book) -> Result<Vec
     }
     document.set_tag_tree(tree);
     document.set_outline(outline(&places, &doc.toc));
-    document.set_metadata(metadata(doc));
-    let bytes = document
-        .finish()
-        .map_err(|e| failure(format!("the PDF could not be written: {e:?}")))?;
+    let meta = metadata(doc, options);
+    crate::standard::embed_sources(&mut document, &options.attachments, meta.creation_date);
+    document.set_metadata(meta.metadata);
+    let bytes = document.finish().map_err(|e| match e {
+        krilla::error::KrillaError::Validation(errors) => {
+            let errors: Vec<_> = errors.into_iter().map(|(e, _)| e).collect();
+            let pages = crate::standard::page_places(layout, doc);
+            crate::standard::validation_failure(
+                &errors,
+                &options.standard,
+                &pages,
+                &doc.settings.base_dir,
+            )
+        }
+        e => failure(format!("the PDF could not be written: {e:?}")),
+    })?;
     move_spans_into_text(&bytes)
         .ok_or_else(|| failure("the PDF's text spans could not be placed".into()))
 }
@@ -235,6 +258,13 @@ fn places(layout: &Layout) -> HashMap<LinkTarget, (usize, f32, f32)> {
         }
     }
     out
+}
+
+fn target_of(item: &Item) -> Option<&LinkTarget> {
+    match item {
+        Item::Link { target, .. } => Some(target),
+        _ => None,
+    }
 }
 
 /// Strokes `path` as a layout artifact.
@@ -439,7 +469,7 @@ fn tag_kind(spec: &TagSpec) -> TagKind {
         TagSpec::Row => Tag::TR.into(),
         TagSpec::HeaderCell => Tag::TH(TableHeaderScope::Column).into(),
         TagSpec::Cell => Tag::TD.into(),
-        TagSpec::Figure(alt) => Tag::Figure(Some(alt.clone())).into(),
+        TagSpec::Figure(alt) => Tag::Figure((!alt.trim().is_empty()).then(|| alt.clone())).into(),
         TagSpec::Caption => Tag::Caption.into(),
         TagSpec::Note => Tag::Note.into(),
         TagSpec::Code => Tag::Code.into(),
@@ -511,7 +541,7 @@ fn outline(places: &HashMap<LinkTarget, (usize, f32, f32)>, toc: &[TocEntry]) ->
 /// Title, authors, language and so on; the date only from the book or
 /// `SOURCE_DATE_EPOCH`, never from the clock, so that the same input gives
 /// the same bytes.
-fn metadata(doc: &Book) -> Metadata {
+fn metadata(doc: &Book, options: &super::PdfOptions) -> BookMetadata {
     let m = &doc.metadata;
     let mut meta = Metadata::new()
         .title(m.title.clone())
@@ -532,10 +562,23 @@ fn metadata(doc: &Book) -> Metadata {
         .and_then(|s| s.trim().parse::<i64>().ok())
         .map(date_from_epoch)
         .or_else(|| m.date.as_deref().and_then(parse_date));
+    // PDF/A needs a date: the same fallback as the EPUB's.
+    let date =
+        date.or_else(|| (!options.standard.is_none()).then(|| DateTime::new(2000).month(1).day(1)));
     if let Some(date) = date {
         meta = meta.creation_date(date);
     }
-    meta
+    BookMetadata {
+        metadata: meta,
+        creation_date: date,
+    }
+}
+
+/// krilla's metadata with the date it was given (krilla keeps it private;
+/// attached files carry the same date).
+struct BookMetadata {
+    metadata: Metadata,
+    creation_date: Option<DateTime>,
 }
 
 /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
