@@ -175,8 +175,10 @@ fn main() -> ExitCode {
             out_dir,
             format,
             *allow_missing_glyphs,
-            *ofd_profile,
-            pdf_standard.as_deref(),
+            Standards {
+                pdf: pdf_standard.as_deref(),
+                ofd: *ofd_profile,
+            },
             &mut diagnostics,
         ),
         Command::Inspect { input } => inspect(input, &mut diagnostics),
@@ -233,16 +235,25 @@ fn progress(cli: &Cli, steps: u64) -> ProgressBar {
     bar
 }
 
+/// The standards the PDF and the OFD of a build follow.
+struct Standards<'a> {
+    pdf: Option<&'a str>,
+    ofd: OfdProfile,
+}
+
 fn build(
     cli: &Cli,
     input: &Path,
     out_dir: &Path,
     formats: &[Format],
     allow_missing_glyphs: bool,
-    ofd_profile: OfdProfile,
-    pdf_standard: Option<&str>,
+    standards: Standards,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<(), Failure> {
+    let Standards {
+        pdf: pdf_standard,
+        ofd: ofd_profile,
+    } = standards;
     let bar = progress(cli, 2 + formats.len() as u64);
     bar.set_message("reading sources");
     let loaded = inkstone::series::load_book(input, diagnostics)?;
