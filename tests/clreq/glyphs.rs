@@ -1,0 +1,210 @@
+//! Glyph positions read back from a PDF with MuPDF (`mutool draw -F
+//! stext`), grouped into lines by baseline, and hand-built pages written
+//! with `mutool create` for the negative controls.
+//!
+//! Nothing here looks at inkstone's layout: a check sees only what a
+//! reader of the PDF sees, so the same check can be run on a page that
+//! inkstone never made.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use quick_xml::events::Event;
+use quick_xml::Reader;
+
+/// One character on a page, in points from the top-left corner: its
+/// advance box `x0..x1` and baseline `y`.
+#[derive(Debug, Clone)]
+pub struct Glyph {
+    pub c: char,
+    pub x0: f32,
+    pub x1: f32,
+    pub y: f32,
+    pub size: f32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub glyphs: Vec<Glyph>,
+}
+
+/// A row of glyphs on one baseline, left to right.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub y: f32,
+    pub glyphs: Vec<Glyph>,
+}
+
+impl Row {
+    pub fn text(&self) -> String {
+        self.glyphs.iter().map(|g| g.c).collect()
+    }
+    pub fn first(&self) -> &Glyph {
+        &self.glyphs[0]
+    }
+    pub fn last(&self) -> &Glyph {
+        &self.glyphs[self.glyphs.len() - 1]
+    }
+}
+
+/// Reads every page's characters. A missing `mutool` fails.
+pub fn read(pdf: &Path) -> Vec<Page> {
+    let output = Command::new("mutool")
+        .args(["draw", "-q", "-F", "stext", "-o", "-"])
+        .arg(pdf)
+        .output()
+        .unwrap_or_else(|e| panic!("`mutool` could not be run ({e}); install mupdf-tools"));
+    assert!(
+        output.status.success(),
+        "mutool failed on {}",
+        pdf.display()
+    );
+    let xml = String::from_utf8_lossy(&output.stdout);
+    let mut reader = Reader::from_str(&xml);
+    let mut pages = Vec::new();
+    let mut size = 0.0f32;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
+                let attr = |name: &str| -> Option<String> {
+                    e.attributes()
+                        .flatten()
+                        .find(|a| a.key.as_ref() == name)
+                        .and_then(|a| {
+                            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                                .ok()
+                                .map(|v| v.into_owned())
+                        })
+                };
+                let num =
+                    |name: &str| -> f32 { attr(name).and_then(|v| v.parse().ok()).unwrap_or(0.0) };
+                match e.name().as_ref() {
+                    "page" => pages.push(Page { glyphs: Vec::new() }),
+                    "font" => size = num("size"),
+                    "char" => {
+                        let Some(c) = attr("c").and_then(|c| c.chars().next()) else {
+                            continue;
+                        };
+                        if c.is_whitespace() {
+                            // MuPDF invents spaces from gaps: the checks
+                            // measure gaps themselves.
+                            continue;
+                        }
+                        let quad: Vec<f32> = attr("quad")
+                            .unwrap_or_default()
+                            .split_whitespace()
+                            .filter_map(|v| v.parse().ok())
+                            .collect();
+                        if quad.len() < 8 {
+                            continue;
+                        }
+                        let page = pages.last_mut().expect("a char outside a page");
+                        page.glyphs.push(Glyph {
+                            c,
+                            x0: quad[0],
+                            x1: quad[2],
+                            y: num("y"),
+                            size,
+                        });
+                    }
+                    _ => {}
+                }
+            }
+            Ok(Event::Eof) => break,
+            Err(e) => panic!("MuPDF's text is not XML: {e}"),
+            _ => {}
+        }
+    }
+    pages
+}
+
+/// The rows of glyphs of `size` (± 0.1 pt) that lie between `left` and
+/// `right` and between `top` and `bottom`, top to bottom. Glyphs within a
+/// fifth of an em of a row's baseline belong to it (raised footnote
+/// markers are smaller and are not body glyphs).
+pub fn rows(page: &Page, size: f32, area: [f32; 4]) -> Vec<Row> {
+    let [left, top, right, bottom] = area;
+    let mut glyphs: Vec<&Glyph> = page
+        .glyphs
+        .iter()
+        .filter(|g| (g.size - size).abs() < 0.1)
+        .filter(|g| g.x0 >= left - size && g.x1 <= right + size)
+        .filter(|g| g.y >= top && g.y <= bottom + size)
+        .collect();
+    glyphs.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x0.total_cmp(&b.x0)));
+    let mut rows: Vec<Row> = Vec::new();
+    for g in glyphs {
+        match rows.last_mut() {
+            Some(row) if (g.y - row.y).abs() < size * 0.2 => row.glyphs.push(g.clone()),
+            _ => rows.push(Row {
+                y: g.y,
+                glyphs: vec![g.clone()],
+            }),
+        }
+    }
+    for row in &mut rows {
+        row.glyphs.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+    }
+    rows
+}
+
+/// A page written by hand: each line is a baseline, a start and a text in
+/// which `‸` adds a quarter-em gap, `˽` half an em, and `⁻` takes half
+/// an em back (a compressed mark), all relative to the natural advances
+/// of the glyphs.
+pub struct HandLine<'a> {
+    pub x: f32,
+    pub y: f32,
+    pub size: f32,
+    pub text: &'a str,
+}
+
+/// Writes pages of hand-set lines into `<tmp>/<name>.pdf` with MuPDF's
+/// own CJK font, page size `width` × `height`.
+pub fn hand_pdf(name: &str, width: f32, height: f32, pages: &[Vec<HandLine>]) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("clreq-hand");
+    std::fs::create_dir_all(&dir).expect("a folder for hand-built pages");
+    let mut files = Vec::new();
+    for (n, lines) in pages.iter().enumerate() {
+        let mut content =
+            format!("%%MediaBox 0 0 {width} {height}\n%%CJKFont F1 zh-Hans H serif\n");
+        for line in lines {
+            // TJ numbers are thousandths of an em, negative to the right.
+            let mut tj = String::new();
+            for c in line.text.chars() {
+                match c {
+                    '‸' => tj.push_str(" -250 "),
+                    '˽' => tj.push_str(" -500 "),
+                    '⁻' => tj.push_str(" 500 "),
+                    _ => {
+                        let mut units = [0u16; 2];
+                        tj.push('<');
+                        for u in c.encode_utf16(&mut units) {
+                            tj.push_str(&format!("{u:04X}"));
+                        }
+                        tj.push('>');
+                    }
+                }
+            }
+            content.push_str(&format!(
+                "BT /F1 {} Tf 1 0 0 1 {} {} Tm [{tj}] TJ ET\n",
+                line.size,
+                line.x,
+                height - line.y
+            ));
+        }
+        let page = dir.join(format!("{name}-{n}.txt"));
+        std::fs::write(&page, content).expect("write a hand-built page");
+        files.push(page);
+    }
+    let pdf = dir.join(format!("{name}.pdf"));
+    let status = Command::new("mutool")
+        .arg("create")
+        .arg("-o")
+        .arg(&pdf)
+        .args(&files)
+        .status()
+        .unwrap_or_else(|e| panic!("`mutool` could not be run ({e}); install mupdf-tools"));
+    assert!(status.success(), "mutool create failed for {name}");
+    pdf
+}

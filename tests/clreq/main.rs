@@ -1,0 +1,711 @@
+//! clreq conformance measured on the PDF: the glyph positions MuPDF
+//! reads from the file, never the layout's own tables. Each check is a
+//! function from pages to violations; each runs on inkstone's output,
+//! where it must find none, and on a hand-built page that breaks the rule
+//! on purpose (written with `mutool create`), where it must find it.
+//! docs/clreq.md lists the clauses and the check that measures each.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod glyphs;
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use glyphs::{hand_pdf, read, rows, HandLine, Page, Row};
+use support::{build, Built, SAMPLE};
+
+const BOOK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/clreq-book");
+
+/// clreq 3.1.4: never at the start of a line.
+const NO_START: &str = "。．，、：；！？」』”’）》〉】〗〕］｝·～々";
+/// clreq 3.1.4: never at the end of a line.
+const NO_END: &str = "「『“‘（《〈【〖〔［｛";
+/// Marks with their blank on the right (ink at the start).
+const BLANK_RIGHT: &str = "。，、：；！？」』”’）》〉】〗〕］｝";
+/// Marks with their blank on the left.
+const BLANK_LEFT: &str = "「『“‘（《〈【〖〔［｛";
+
+/// The text block a check looks at, in points from the page's top-left
+/// corner.
+#[derive(Debug, Clone, Copy)]
+struct Geometry {
+    /// Left edge on odd (recto) pages and on even ones.
+    left: [f32; 2],
+    width: f32,
+    top: f32,
+    height: f32,
+    /// Body size and line pitch.
+    size: f32,
+    pitch: f32,
+    /// First-line indent in em.
+    indent: f32,
+}
+
+impl Geometry {
+    fn of(built: &Built) -> Geometry {
+        let style = support::style_of(built);
+        Geometry {
+            left: [style.left_recto, style.left_verso],
+            width: style.text_width,
+            top: style.top,
+            height: style.text_height,
+            size: style.body.size,
+            pitch: style.pitch(),
+            indent: style.body.indent,
+        }
+    }
+
+    fn left(&self, page: usize) -> f32 {
+        self.left[page % 2]
+    }
+
+    /// Body rows of page `index`, without contents entries.
+    fn rows(&self, page: &Page, index: usize) -> Vec<Row> {
+        let left = self.left(index);
+        rows(
+            page,
+            self.size,
+            [left, self.top, left + self.width, self.top + self.height],
+        )
+        .into_iter()
+        .filter(|r| !r.text().contains("···") && !r.text().contains("……………"))
+        // Contents entries: a page number set apart at the right edge.
+        .filter(|r| {
+            !r.glyphs
+                .windows(2)
+                .any(|w| w[1].x0 - w[0].x1 > 1.5 * self.size)
+        })
+        .collect()
+    }
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF)
+}
+
+/// Western letters and digits: they take the quarter-em gap (with the
+/// percent sign, which belongs to its number).
+fn is_western(c: char) -> bool {
+    (c.is_alphanumeric() && !is_han(c) && (c as u32) < 0x2E80) || c == '%'
+}
+
+fn em(g: &glyphs::Glyph) -> f32 {
+    g.size
+}
+
+/// How a row sits in its paragraph, from the geometry alone.
+struct Placed<'a> {
+    row: &'a Row,
+    page: usize,
+    /// Starts at the paragraph indent.
+    first: bool,
+    /// The paragraph's last line: the next row starts a paragraph, or
+    /// lies further than a pitch below, or there is none on the page and
+    /// the row is short.
+    last: bool,
+}
+
+fn place<'a>(g: &Geometry, index: usize, rows: &'a [Row]) -> Vec<Placed<'a>> {
+    let left = g.left(index);
+    let starts = |r: &Row| {
+        let x = r.first().x0 - left;
+        let opening = BLANK_LEFT.contains(r.first().c);
+        let indent = g.indent * g.size;
+        (x - indent).abs() < 0.3 || (opening && (x - indent + 0.5 * g.size).abs() < 0.3)
+    };
+    let short = |r: &Row| r.last().x1 < left + g.width - g.size * 1.2;
+    (0..rows.len())
+        .map(|k| {
+            let row = &rows[k];
+            let last = match rows.get(k + 1) {
+                Some(next) => starts(next) || next.y - row.y > g.pitch * 1.2 || short(row),
+                None => short(row),
+            };
+            Placed {
+                row,
+                page: index,
+                first: starts(row),
+                last,
+            }
+        })
+        .collect()
+}
+
+/// clreq 3.1.4 and 3.1.5: prohibited marks at line start and end, split
+/// "——" "……", a number split from its unit, a Latin word split.
+fn check_prohibitions(g: &Geometry, pages: &[Page]) -> Vec<String> {
+    let mut bad = Vec::new();
+    for (p, page) in pages.iter().enumerate() {
+        let rows = g.rows(page, p);
+        for (k, row) in rows.iter().enumerate() {
+            let text = row.text();
+            let first = row.first().c;
+            let last = row.last().c;
+            if NO_START.contains(first) {
+                bad.push(format!("page {} starts a line with {first}: {text}", p + 1));
+            }
+            if NO_END.contains(last) {
+                bad.push(format!("page {} ends a line with {last}: {text}", p + 1));
+            }
+            if let Some(next) = rows.get(k + 1) {
+                let n = next.first().c;
+                let pair_split = (last == '—' && n == '—' && !text.ends_with("——"))
+                    || (last == '…' && n == '…' && !text.ends_with("……"));
+                if pair_split {
+                    bad.push(format!("page {} splits {last}{n}: {text}", p + 1));
+                }
+                if last.is_ascii_digit() && is_han(n) {
+                    bad.push(format!("page {} splits a number from {n}: {text}", p + 1));
+                }
+                if last.is_ascii_alphabetic() && n.is_ascii_alphabetic() {
+                    bad.push(format!("page {} splits a word: {text}", p + 1));
+                }
+            }
+        }
+    }
+    bad
+}
+
+/// The ordinary spacing of a row: the median gap between two Han
+/// characters (zero, or the justification stretch).
+fn base_gap(row: &Row) -> f32 {
+    let mut gaps: Vec<f32> = row
+        .glyphs
+        .windows(2)
+        .filter(|w| is_han(w[0].c) && is_han(w[1].c))
+        .map(|w| w[1].x0 - w[0].x1)
+        .collect();
+    if gaps.is_empty() {
+        return 0.0;
+    }
+    gaps.sort_by(f32::total_cmp);
+    gaps[gaps.len() / 2]
+}
+
+/// clreq 3.2.2: a quarter em between Han and Western letters or digits;
+/// nothing next to punctuation and symbols. Returns the violations and
+/// the deliberate gaps (half an em or more between two Han characters).
+fn check_gaps(g: &Geometry, pages: &[Page]) -> (Vec<String>, Vec<String>) {
+    let mut bad = Vec::new();
+    let mut spaces = Vec::new();
+    for (p, page) in pages.iter().enumerate() {
+        for row in g.rows(page, p) {
+            let base = base_gap(&row);
+            for w in row.glyphs.windows(2) {
+                let (a, b) = (&w[0], &w[1]);
+                let extra = (b.x0 - a.x1 - base) / em(a).max(em(b));
+                let pair = format!("{}{}", a.c, b.c);
+                if is_han(a.c) && is_han(b.c) {
+                    if extra > 0.4 {
+                        spaces.push(pair);
+                    }
+                    continue;
+                }
+                let han_western =
+                    (is_han(a.c) && is_western(b.c)) || (is_western(a.c) && is_han(b.c));
+                let touching_cjk = !a.c.is_ascii() || !b.c.is_ascii();
+                if han_western {
+                    if !(0.12..=0.3).contains(&extra) {
+                        bad.push(format!(
+                            "page {}: {pair} is {extra:.2} em apart, not 1/4",
+                            p + 1
+                        ));
+                    }
+                } else if touching_cjk && extra > 0.15 {
+                    // Punctuation or a symbol beside a CJK character or
+                    // mark: no gap (word spaces between Latin words are
+                    // between ASCII characters and are not looked at).
+                    bad.push(format!("page {}: a gap of {extra:.2} em in {pair}", p + 1));
+                }
+            }
+        }
+    }
+    (bad, spaces)
+}
+
+/// clreq 3.1.6.2: two adjacent full-width marks take 1.5 em.
+fn check_mark_pairs(g: &Geometry, pages: &[Page]) -> (Vec<String>, usize) {
+    let mut bad = Vec::new();
+    let mut seen = 0;
+    for (p, page) in pages.iter().enumerate() {
+        for row in g.rows(page, p) {
+            let base = base_gap(&row);
+            for w in row.glyphs.windows(2) {
+                let (a, b) = (&w[0], &w[1]);
+                let full = |x: &glyphs::Glyph| (x.x1 - x.x0 - em(x)).abs() < 0.05 * em(x);
+                let compressible = (BLANK_RIGHT.contains(a.c)
+                    && (BLANK_RIGHT.contains(b.c) || BLANK_LEFT.contains(b.c)))
+                    || (BLANK_LEFT.contains(a.c) && BLANK_LEFT.contains(b.c));
+                if !compressible || !full(a) || !full(b) {
+                    continue;
+                }
+                seen += 1;
+                let span = (b.x1 - a.x0 - base) / em(a);
+                if span > 1.52 {
+                    bad.push(format!("page {}: {}{} takes {span:.2} em", p + 1, a.c, b.c));
+                }
+            }
+        }
+    }
+    (bad, seen)
+}
+
+/// clreq 3.4.1, 3.4.3, 3.1.6.3, 3.5: lines start at the left edge or at
+/// the paragraph indent (an opening mark half an em earlier), lines other
+/// than a paragraph's last end flush with the right edge, a closing or
+/// stop mark there set half-width.
+fn check_edges(g: &Geometry, pages: &[Page]) -> Vec<String> {
+    let mut bad = Vec::new();
+    for (p, page) in pages.iter().enumerate() {
+        let rows = g.rows(page, p);
+        let left = g.left(p);
+        let right = left + g.width;
+        for placed in place(g, p, &rows) {
+            let row = placed.row;
+            let text = row.text();
+            let first = row.first();
+            let x = first.x0 - left;
+            let trim = if BLANK_LEFT.contains(first.c) {
+                0.5 * em(first)
+            } else {
+                0.0
+            };
+            let at_edge = (x + trim).abs() < 0.3;
+            if !at_edge && !placed.first {
+                bad.push(format!(
+                    "page {}: a line starts {x:.1} pt from the edge: {text}",
+                    p + 1
+                ));
+            }
+            if placed.last {
+                continue;
+            }
+            let last = row.last();
+            let ink_end = if BLANK_RIGHT.contains(last.c) {
+                last.x0 + 0.5 * em(last)
+            } else {
+                last.x1
+            };
+            if (ink_end - right).abs() > 0.3 {
+                bad.push(format!(
+                    "page {}: a line ends {:.1} pt from the right edge: {text}",
+                    p + 1,
+                    ink_end - right
+                ));
+            }
+        }
+    }
+    bad
+}
+
+/// clreq 3.5 and 2.1.3: body lines on one pitch; a line holding as many
+/// full-width characters as the measure is set solid (the text block is
+/// a whole number of characters wide).
+fn check_pitch_and_solid(g: &Geometry, pages: &[Page]) -> (Vec<String>, usize) {
+    let mut bad = Vec::new();
+    let mut solid = 0;
+    let chars = (g.width / g.size).round() as usize;
+    for (p, page) in pages.iter().enumerate() {
+        let rows = g.rows(page, p);
+        for w in rows.windows(2) {
+            let d = w[1].y - w[0].y;
+            if d < g.pitch * 1.5 && (d - g.pitch).abs() > 0.05 {
+                bad.push(format!(
+                    "page {}: lines {d:.2} pt apart, pitch {:.2}",
+                    p + 1,
+                    g.pitch
+                ));
+            }
+        }
+        for placed in place(g, p, &rows) {
+            let row = placed.row;
+            // A line of exactly as many CJK characters and marks as the
+            // measure holds, none of them Western.
+            let cjk = row
+                .glyphs
+                .iter()
+                .all(|x| is_han(x.c) || BLANK_RIGHT.contains(x.c) || BLANK_LEFT.contains(x.c));
+            // Its natural width is the measure only when no two marks
+            // meet (a pair is compressed), no mark ends it (set half) and
+            // no deliberate space lies in it.
+            let mark = |c: char| BLANK_RIGHT.contains(c) || BLANK_LEFT.contains(c);
+            let pair = row.glyphs.windows(2).any(|w| mark(w[0].c) && mark(w[1].c));
+            let space = row
+                .glyphs
+                .windows(2)
+                .any(|w| w[1].x0 - w[0].x1 > 0.4 * g.size);
+            if placed.first
+                || placed.last
+                || !cjk
+                || row.glyphs.len() != chars
+                || pair
+                || space
+                || BLANK_RIGHT.contains(row.last().c)
+            {
+                continue;
+            }
+            solid += 1;
+            let spread = row
+                .glyphs
+                .windows(2)
+                .any(|w| (w[1].x0 - w[0].x1).abs() > 0.02);
+            if spread {
+                bad.push(format!(
+                    "page {}: a line of {chars} characters is spread: {}",
+                    p + 1,
+                    row.text()
+                ));
+            }
+        }
+    }
+    (bad, solid)
+}
+
+/// clreq 3.4.4: no widow (a paragraph's short last line alone at the head
+/// of a page) and no orphan (a last line of one character, with or
+/// without its mark).
+fn check_widows_orphans(g: &Geometry, pages: &[Page]) -> Vec<String> {
+    let mut bad = Vec::new();
+    for (p, page) in pages.iter().enumerate() {
+        let rows = g.rows(page, p);
+        let placed = place(g, p, &rows);
+        if let Some(top) = placed.first() {
+            let row = top.row;
+            let fill = (row.last().x1 - g.left(p)) / g.width;
+            if !top.first && top.last && rows.len() > 1 && fill < 0.8 {
+                bad.push(format!("page {} opens with a widow: {}", p + 1, row.text()));
+            }
+        }
+        for pl in &placed {
+            if pl.last && !pl.first {
+                let chars = pl
+                    .row
+                    .glyphs
+                    .iter()
+                    .filter(|x| !BLANK_RIGHT.contains(x.c))
+                    .count();
+                if chars < 2 {
+                    bad.push(format!(
+                        "page {}: a paragraph ends with one character: {}",
+                        pl.page + 1,
+                        pl.row.text()
+                    ));
+                }
+            }
+        }
+    }
+    bad
+}
+
+/// clreq 4.1: a heading never ends a page: below the lowest line larger
+/// than the body on a page there is body text, except on the last page.
+fn check_headings_kept(g: &Geometry, pages: &[Page]) -> Vec<String> {
+    let mut bad = Vec::new();
+    for (p, page) in pages.iter().enumerate().take(pages.len().saturating_sub(1)) {
+        let left = g.left(p);
+        let inside = |x: &&glyphs::Glyph| {
+            x.x0 >= left - 1.0
+                && x.x1 <= left + g.width + 1.0
+                && x.y > g.top
+                && x.y < g.top + g.height + 1.0
+        };
+        let heading = page
+            .glyphs
+            .iter()
+            .filter(inside)
+            .filter(|x| x.size > g.size + 0.5)
+            .map(|x| x.y)
+            .fold(f32::NEG_INFINITY, f32::max);
+        let body = page
+            .glyphs
+            .iter()
+            .filter(inside)
+            .filter(|x| (x.size - g.size).abs() < 0.1)
+            .map(|x| x.y)
+            .fold(f32::NEG_INFINITY, f32::max);
+        // A page of headings alone (a title page) is not looked at.
+        if heading.is_finite() && body.is_finite() && heading > body {
+            bad.push(format!("page {} ends with a heading", p + 1));
+        }
+    }
+    bad
+}
+
+/// Every check on a file: the violations of each, by name.
+fn all_checks(g: &Geometry, pages: &[Page]) -> Vec<(&'static str, Vec<String>)> {
+    vec![
+        ("prohibitions", check_prohibitions(g, pages)),
+        ("gaps", check_gaps(g, pages).0),
+        ("mark pairs", check_mark_pairs(g, pages).0),
+        ("edges", check_edges(g, pages)),
+        ("pitch and solid lines", check_pitch_and_solid(g, pages).0),
+        ("widows and orphans", check_widows_orphans(g, pages)),
+        ("headings kept", check_headings_kept(g, pages)),
+    ]
+}
+
+fn book() -> &'static (Built, Vec<Page>) {
+    static BUILT: OnceLock<(Built, Vec<Page>)> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let built = build(BOOK, "clreq-book");
+        let mut pages = read(&built.pdf);
+        // The front matter (title page, contents) is not body text: the
+        // text begins on the page labelled 1.
+        let labels = support::read_pdf(&built.pdf).labels;
+        let first = labels.iter().position(|l| l == "1").expect("a page 1");
+        for page in &mut pages[..first] {
+            page.glyphs.clear();
+        }
+        (built, pages)
+    })
+}
+
+fn sample() -> &'static (Built, Vec<Page>) {
+    static BUILT: OnceLock<(Built, Vec<Page>)> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let built = build(SAMPLE, "clreq-sample");
+        let pages = read(&built.pdf);
+        (built, pages)
+    })
+}
+
+fn assert_clean(name: &str, g: &Geometry, pages: &[Page]) {
+    for (check, bad) in all_checks(g, pages) {
+        assert!(bad.is_empty(), "{name}, {check}: {bad:#?}");
+    }
+}
+
+#[test]
+fn the_book_passes_every_check() {
+    let (built, pages) = book();
+    let g = Geometry::of(built);
+    // The checks see real text: many body lines and marks in pairs.
+    let lines: usize = pages
+        .iter()
+        .enumerate()
+        .map(|(p, pg)| g.rows(pg, p).len())
+        .sum();
+    assert!(lines > 60, "{lines} body lines");
+    let (_, pairs) = check_mark_pairs(&g, pages);
+    assert!(pairs >= 5, "{pairs} mark pairs");
+    assert_clean("the book", &g, pages);
+}
+
+#[test]
+fn the_sample_passes_every_check_and_keeps_its_six_spaces() {
+    if !Path::new(SAMPLE).exists() {
+        return;
+    }
+    let (built, pages) = sample();
+    let g = Geometry::of(built);
+    assert_clean("the sample", &g, pages);
+    let (_, solid) = check_pitch_and_solid(&g, pages);
+    assert!(solid >= 3, "{solid} solid lines measured");
+    let (_, spaces) = check_gaps(&g, pages);
+    assert_eq!(spaces.len(), 6, "{spaces:?}");
+    // "基地——刘智谋": the dash touches the Han characters on both sides.
+    let text: String = pages
+        .iter()
+        .enumerate()
+        .flat_map(|(p, pg)| g.rows(pg, p))
+        .map(|r| r.text())
+        .collect();
+    assert!(text.contains("基地——刘智谋"), "the dash line is measured");
+    // The subtitle under the title, with its dash.
+    let first: String = pages[0].glyphs.iter().map(|x| x.c).collect();
+    assert!(first.contains("——2022年益阳市统一战线工作综述"), "{first}");
+}
+
+/// The geometry of the hand-built pages: A5-like, 12 pt body, 20
+/// characters a line, pitch 20 pt.
+fn hand_geometry() -> Geometry {
+    Geometry {
+        left: [60.0, 60.0],
+        width: 240.0,
+        top: 60.0,
+        height: 400.0,
+        size: 12.0,
+        pitch: 20.0,
+        indent: 2.0,
+    }
+}
+
+/// Hand-built lines: `(x from the left edge, line number, text)`, at
+/// the body size.
+fn hand(name: &str, pages: &[&[(f32, f32, &str)]]) -> Vec<Page> {
+    let g = hand_geometry();
+    let pages: Vec<Vec<HandLine>> = pages
+        .iter()
+        .map(|lines| {
+            lines
+                .iter()
+                .map(|&(x, n, text)| hand_line(x, n, g.size, text))
+                .collect()
+        })
+        .collect();
+    read(&hand_pdf(name, 360.0, 520.0, &pages))
+}
+
+fn hand_line(x: f32, n: f32, size: f32, text: &str) -> HandLine<'_> {
+    let g = hand_geometry();
+    HandLine {
+        x: g.left[0] + x,
+        y: g.top + 15.0 + n * g.pitch,
+        size,
+        text,
+    }
+}
+
+#[test]
+fn a_correct_hand_page_passes() {
+    // The control of the controls: a page set by the rules passes, so a
+    // failure below is the rule broken, not the hand-built page.
+    let pages = hand(
+        "good",
+        &[&[
+            (24.0, 0.0, "一二三四五六七八九十一二三四五六七八"),
+            (0.0, 1.0, "一二三四五六七八九十一二三四五六七八九十"),
+            (0.0, 2.0, "一二三四五六七八。"),
+            (24.0, 3.0, "基地——刘智谋工作室"),
+        ]],
+    );
+    let g = hand_geometry();
+    assert_clean("the good hand page", &g, &pages);
+}
+
+#[test]
+fn control_a_mark_at_line_start_is_found() {
+    let pages = hand(
+        "line-start",
+        &[&[
+            (24.0, 0.0, "一二三四五六七八九十一二三四五六七八"),
+            (0.0, 1.0, "，二三四五六七八九十一二三"),
+        ]],
+    );
+    assert!(!check_prohibitions(&hand_geometry(), &pages).is_empty());
+}
+
+#[test]
+fn control_an_opening_mark_at_line_end_and_a_split_number_are_found() {
+    let pages = hand(
+        "line-end",
+        &[&[
+            (24.0, 0.0, "一二三四五六七八九十一二三四五六七“"),
+            (0.0, 1.0, "二三四五六七八九十一二三四五六七八九十"),
+            (0.0, 2.0, "二三四五六七八九十一二三四五六七2022"),
+            (0.0, 3.0, "年三四五六七八九"),
+        ]],
+    );
+    let bad = check_prohibitions(&hand_geometry(), &pages);
+    assert_eq!(bad.len(), 2, "{bad:?}");
+}
+
+#[test]
+fn control_a_gap_around_the_dash_is_found() {
+    let pages = hand("dash-gap", &[&[(24.0, 0.0, "基地‸——‸刘智谋工作室")]]);
+    let (bad, _) = check_gaps(&hand_geometry(), &pages);
+    assert_eq!(bad.len(), 2, "{bad:?}");
+}
+
+#[test]
+fn control_a_gap_beside_a_slash_and_a_missing_one_beside_digits_are_found() {
+    let pages = hand("slash-gap", &[&[(24.0, 0.0, "甲‸/‸乙共有1000余家")]]);
+    let (bad, _) = check_gaps(&hand_geometry(), &pages);
+    assert_eq!(bad.len(), 4, "{bad:?}");
+}
+
+#[test]
+fn control_an_uncompressed_mark_pair_is_found() {
+    let pages = hand("pair", &[&[(24.0, 0.0, "他说：“好。”然后")]]);
+    let (bad, seen) = check_mark_pairs(&hand_geometry(), &pages);
+    assert!(seen >= 2);
+    assert!(!bad.is_empty(), "{bad:?}");
+    let pages = hand("pair-ok", &[&[(24.0, 0.0, "他说：⁻“好。⁻”然后")]]);
+    let (bad, _) = check_mark_pairs(&hand_geometry(), &pages);
+    assert!(bad.is_empty(), "{bad:?}");
+}
+
+#[test]
+fn control_a_ragged_line_and_a_wrong_indent_are_found() {
+    let pages = hand(
+        "ragged",
+        &[&[
+            (18.0, 0.0, "一二三四五六七八九十一二三四五六七八"),
+            (0.0, 1.0, "一二三四五六七八九十一二三四五六七八九"),
+            (0.0, 2.0, "一二三四五六七八九十一二三四五六七八九十"),
+            (0.0, 3.0, "一二三。"),
+        ]],
+    );
+    let bad = check_edges(&hand_geometry(), &pages);
+    assert!(bad.iter().any(|b| b.contains("starts 18.0 pt")), "{bad:?}");
+    assert!(bad.iter().any(|b| b.contains("ends -12.0 pt")), "{bad:?}");
+}
+
+#[test]
+fn control_a_line_off_the_pitch_and_a_spread_line_are_found() {
+    let pages = hand(
+        "pitch",
+        &[&[
+            (24.0, 0.0, "一二三四五六七八九十一二三四五六七八"),
+            (0.0, 1.1, "一二三四五六七八九十一二三四五六七八九十"),
+            (0.0, 2.1, "一二三四五六七八九十‸一二三四五六七八九十"),
+            (0.0, 3.1, "一二三。"),
+        ]],
+    );
+    let (bad, _) = check_pitch_and_solid(&hand_geometry(), &pages);
+    assert_eq!(bad.len(), 2, "{bad:?}");
+}
+
+#[test]
+fn control_a_widow_and_an_orphan_are_found() {
+    let pages = hand(
+        "widow",
+        &[
+            &[
+                (24.0, 0.0, "一二三四五六七八九十一二三四五六七八"),
+                (0.0, 1.0, "一二三四五六七八九十一二三四五六七八九十"),
+            ],
+            &[
+                (0.0, 0.0, "一二三四。"),
+                (24.0, 1.0, "一二三四五六七八九十一二三四五六七八"),
+                (0.0, 2.0, "一。"),
+            ],
+        ],
+    );
+    let bad = check_widows_orphans(&hand_geometry(), &pages);
+    assert_eq!(bad.len(), 2, "{bad:?}");
+}
+
+#[test]
+fn control_a_heading_at_a_page_foot_is_found() {
+    let g = hand_geometry();
+    let body = "一二三四五六七八九十一二三四五六七八";
+    let pages = read(&hand_pdf(
+        "heading",
+        360.0,
+        520.0,
+        &[
+            vec![
+                hand_line(24.0, 0.0, 12.0, body),
+                hand_line(48.0, 5.0, 16.0, "第二章"),
+            ],
+            vec![hand_line(24.0, 0.0, 12.0, body)],
+        ],
+    ));
+    assert_eq!(check_headings_kept(&g, &pages).len(), 1);
+    let pages = read(&hand_pdf(
+        "heading-ok",
+        360.0,
+        520.0,
+        &[
+            vec![
+                hand_line(48.0, 0.0, 16.0, "第二章"),
+                hand_line(24.0, 2.0, 12.0, body),
+            ],
+            vec![hand_line(24.0, 0.0, 12.0, body)],
+        ],
+    ));
+    assert!(check_headings_kept(&g, &pages).is_empty());
+}
