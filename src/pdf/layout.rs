@@ -938,6 +938,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
     /// `node`.
     fn set_para(&mut self, pt: ParaText, opts: &ParaOpts, node: usize) -> Vec<LineOut> {
         let mut shaped = shape_para(self.book, pt, self.rules);
+        super::punct::restyle(&mut shaped, &self.style.body, self.rules);
         self.report_missing(&shaped, opts.span);
         keep_markers_attached(&mut shaped);
         let para = Para {

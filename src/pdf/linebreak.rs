@@ -180,6 +180,9 @@ pub struct Atom {
     pub blank_right: f32,
     /// How much push-in may take from it (points).
     pub shrink: f32,
+    /// How much of it hangs past the end of a line it ends (points):
+    /// hanging punctuation, 0 for everything else.
+    pub hang: f32,
     /// Width of a word space in its face (points).
     pub space: f32,
     /// Index of its style in the paragraph.
@@ -437,7 +440,10 @@ impl Sums {
         // clreq 3.1.6: an opening mark at line start loses its blank half;
         // a closing or stop mark at line end is set half-width.
         let trim_start = first.blank_left;
-        let trim_end = if end > start || trim_start == 0.0 {
+        // A hanging mark is set past the end of the line altogether.
+        let trim_end = if end > start && last.hang > 0.0 {
+            last.hang
+        } else if end > start || trim_start == 0.0 {
             last.blank_right
         } else {
             0.0
@@ -451,12 +457,19 @@ impl Sums {
         if trim_end > 0.0 && end > start {
             shrink -= last.shrink;
         }
+        // The space before a hanging mark does not stretch: the
+        // character before it stays flush with the edge.
+        let hung_stretch = if end > start && last.hang > 0.0 {
+            self.junction_stretch[end] - self.junction_stretch[end - 1]
+        } else {
+            0.0
+        };
         LineMetrics {
             natural: self.atom_width[end + 1] - self.atom_width[start] + self.junction_width[end]
                 - self.junction_width[start]
                 - trim_start
                 - trim_end,
-            stretch: self.junction_stretch[end] - self.junction_stretch[start],
+            stretch: self.junction_stretch[end] - self.junction_stretch[start] - hung_stretch,
             shrink: shrink.max(0.0),
             trim_start,
             trim_end,
@@ -695,6 +708,7 @@ mod tests {
                 blank_left: left,
                 blank_right: right,
                 shrink: 0.0,
+                hang: 0.0,
                 space: 0.25 * em,
                 style: 0,
                 first: c,

@@ -31,6 +31,7 @@ pub mod justify;
 pub mod layout;
 pub mod linebreak;
 pub mod paginate;
+pub mod punct;
 pub mod running;
 pub mod shape;
 pub mod spans;

@@ -174,6 +174,12 @@ pub struct BodySetup {
     /// clreq strict level: `——` and `……` never start a line either.
     #[serde(default)]
     pub strict: bool,
+    /// How wide the punctuation marks are set.
+    #[serde(default)]
+    pub punctuation: super::punct::Punctuation,
+    /// `。，、` at the end of a line hang past the text block.
+    #[serde(default)]
+    pub hanging: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -128,7 +128,7 @@ pub fn rows(page: &Page, size: f32, area: [f32; 4]) -> Vec<Row> {
         .glyphs
         .iter()
         .filter(|g| (g.size - size).abs() < 0.1)
-        .filter(|g| g.x0 >= left - size && g.x1 <= right + size)
+        .filter(|g| g.x0 >= left - size && g.x1 <= right + 2.0 * size)
         .filter(|g| g.y >= top && g.y <= bottom + size)
         .collect();
     glyphs.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x0.total_cmp(&b.x0)));

@@ -225,15 +225,18 @@ fn check_gaps(g: &Geometry, pages: &[Page]) -> (Vec<String>, Vec<String>) {
     (bad, spaces)
 }
 
-/// clreq 3.1.6.2: two adjacent full-width marks take 1.5 em.
+/// clreq 3.1.6.2: two adjacent full-width marks take 1.5 em at most.
 fn check_mark_pairs(g: &Geometry, pages: &[Page]) -> (Vec<String>, usize) {
     let mut bad = Vec::new();
     let mut seen = 0;
     for (p, page) in pages.iter().enumerate() {
         for row in g.rows(page, p) {
             let base = base_gap(&row);
-            for w in row.glyphs.windows(2) {
-                let (a, b) = (&w[0], &w[1]);
+            // The room of a pair: from the first mark to the glyph after
+            // the second (a pair that ends a line is set half-width there
+            // and is measured by check_edges).
+            for w in row.glyphs.windows(3) {
+                let (a, b, c) = (&w[0], &w[1], &w[2]);
                 let full = |x: &glyphs::Glyph| (x.x1 - x.x0 - em(x)).abs() < 0.05 * em(x);
                 let compressible = (BLANK_RIGHT.contains(a.c)
                     && (BLANK_RIGHT.contains(b.c) || BLANK_LEFT.contains(b.c)))
@@ -242,7 +245,7 @@ fn check_mark_pairs(g: &Geometry, pages: &[Page]) -> (Vec<String>, usize) {
                     continue;
                 }
                 seen += 1;
-                let span = (b.x1 - a.x0 - base) / em(a);
+                let span = (c.x0 - a.x0 - 2.0 * base) / em(a);
                 if span > 1.52 {
                     bad.push(format!("page {}: {}{} takes {span:.2} em", p + 1, a.c, b.c));
                 }
@@ -282,7 +285,16 @@ fn check_edges(g: &Geometry, pages: &[Page]) -> Vec<String> {
             if placed.last {
                 continue;
             }
-            let last = row.last();
+            // A hanging mark (set at the edge, past the block) leaves the
+            // character before it flush; check_hanging measures it.
+            let hung = "。，、".contains(row.last().c)
+                && (row.last().x0 - right).abs() < 0.3
+                && row.glyphs.len() > 1;
+            let last = if hung {
+                &row.glyphs[row.glyphs.len() - 2]
+            } else {
+                row.last()
+            };
             let ink_end = if BLANK_RIGHT.contains(last.c) {
                 last.x0 + 0.5 * em(last)
             } else {
@@ -433,6 +445,92 @@ fn check_headings_kept(g: &Geometry, pages: &[Page]) -> Vec<String> {
     bad
 }
 
+/// Punctuation styles: the room each closing or stop mark takes before
+/// the Han character after it, in em, is 1 for a full-width mark and 1/2
+/// for a half-width one. `half` says which marks the style sets half.
+fn check_style(g: &Geometry, pages: &[Page], half: &dyn Fn(char) -> bool) -> (Vec<String>, usize) {
+    let mut bad = Vec::new();
+    let mut seen = 0;
+    let mut full: Vec<f32> = Vec::new();
+    for (p, page) in pages.iter().enumerate() {
+        for row in g.rows(page, p) {
+            let base = base_gap(&row);
+            for w in row.glyphs.windows(2) {
+                let (a, b) = (&w[0], &w[1]);
+                if !BLANK_RIGHT.contains(a.c) || !is_han(b.c) {
+                    continue;
+                }
+                seen += 1;
+                let room = (b.x0 - a.x0 - base) / em(a);
+                if half(a.c) {
+                    if (room - 0.5).abs() > 0.05 {
+                        bad.push(format!(
+                            "page {}: {} takes {room:.2} em, not 1/2",
+                            p + 1,
+                            a.c
+                        ));
+                    }
+                } else if !(0.45..=1.05).contains(&room) {
+                    bad.push(format!("page {}: {} takes {room:.2} em", p + 1, a.c));
+                } else {
+                    // A full-width mark gives up its blank only in a line
+                    // that pushes a mark in; most keep their em.
+                    full.push(room);
+                }
+            }
+        }
+    }
+    let whole = full.iter().filter(|&&r| r > 0.95).count();
+    if whole * 5 < full.len() * 4 {
+        bad.push(format!(
+            "only {whole} of {} full-width marks take a whole em",
+            full.len()
+        ));
+    }
+    (bad, seen)
+}
+
+/// Hanging punctuation: a line (not a paragraph's last) that ends with
+/// `。，、` has the character before the mark flush with the right edge
+/// and the mark's ink past it by half an em or less. Returns the
+/// violations and the number of hanging marks measured.
+fn check_hanging(g: &Geometry, pages: &[Page]) -> (Vec<String>, usize) {
+    let mut bad = Vec::new();
+    let mut hung = 0;
+    for (p, page) in pages.iter().enumerate() {
+        let rows = g.rows(page, p);
+        let right = g.left(p) + g.width;
+        for placed in place(g, p, &rows) {
+            let row = placed.row;
+            let mark = row.last();
+            if !"。，、".contains(mark.c) || row.glyphs.len() < 2 || mark.x0 < right - 0.3 {
+                continue;
+            }
+            hung += 1;
+            let before = &row.glyphs[row.glyphs.len() - 2];
+            let before_end = if BLANK_RIGHT.contains(before.c) {
+                before.x0 + 0.5 * em(before)
+            } else {
+                before.x1
+            };
+            // The ink of a full-width mark is its first half; a half-width
+            // mark is all ink.
+            let ink = (mark.x1 - mark.x0).min(0.5 * em(mark));
+            let protrudes = mark.x0 + ink - right;
+            if protrudes > 0.5 * em(mark) + 0.3 || (before_end - right).abs() > 0.3 {
+                bad.push(format!(
+                    "page {}: {} protrudes {protrudes:.1} pt, the character before it ends {:.1} pt from the edge: {}",
+                    p + 1,
+                    mark.c,
+                    before_end - right,
+                    row.text()
+                ));
+            }
+        }
+    }
+    (bad, hung)
+}
+
 /// Every check on a file: the violations of each, by name.
 fn all_checks(g: &Geometry, pages: &[Page]) -> Vec<(&'static str, Vec<String>)> {
     vec![
@@ -516,6 +614,105 @@ fn the_sample_passes_every_check_and_keeps_its_six_spaces() {
     // The subtitle under the title, with its dash.
     let first: String = pages[0].glyphs.iter().map(|x| x.c).collect();
     assert!(first.contains("——2022年益阳市统一战线工作综述"), "{first}");
+}
+
+/// The book set in a variant of its page style: `keys` are added to the
+/// style's `[body]`.
+fn variant(name: &str, keys: &str) -> (Built, Vec<Page>) {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::create_dir_all(&dir).expect("a folder for the variant");
+    for entry in std::fs::read_dir(BOOK).expect("the book") {
+        let path = entry.expect("a file").path();
+        let text = std::fs::read_to_string(&path).expect("a text file");
+        let text = text.replace("pdf = \"a5-book\"", "pdf = \"variant.toml\"");
+        std::fs::write(dir.join(path.file_name().expect("a name")), text).expect("copy");
+    }
+    let style = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/styles/pdf/a5-book.toml"
+    ))
+    .expect("the a5-book style");
+    let style = style.replacen("[body]\n", &format!("[body]\n{keys}\n"), 1);
+    std::fs::write(dir.join("variant.toml"), style).expect("write the style");
+    let built = build(dir.to_str().expect("a UTF-8 path"), name);
+    let mut pages = read(&built.pdf);
+    let labels = support::read_pdf(&built.pdf).labels;
+    let first = labels.iter().position(|l| l == "1").expect("a page 1");
+    for page in &mut pages[..first] {
+        page.glyphs.clear();
+    }
+    (built, pages)
+}
+
+fn kaiming_half(c: char) -> bool {
+    !"。！？".contains(c)
+}
+
+#[test]
+fn each_punctuation_style_sets_the_widths_it_defines() {
+    let (built, quanjiao) = book();
+    let g = Geometry::of(built);
+    let (kaiming_built, kaiming) = variant("clreq-kaiming", "punctuation = \"kaiming\"");
+    let (_, banjiao) = variant("clreq-banjiao", "punctuation = \"banjiao\"");
+    let gk = Geometry::of(&kaiming_built);
+    let (bad, seen) = check_style(&g, quanjiao, &|_| false);
+    assert!(
+        seen > 20 && bad.is_empty(),
+        "quanjiao, {seen} marks: {bad:#?}"
+    );
+    let (bad, seen) = check_style(&gk, &kaiming, &kaiming_half);
+    assert!(
+        seen > 20 && bad.is_empty(),
+        "kaiming, {seen} marks: {bad:#?}"
+    );
+    let (bad, seen) = check_style(&gk, &banjiao, &|_| true);
+    assert!(
+        seen > 20 && bad.is_empty(),
+        "banjiao, {seen} marks: {bad:#?}"
+    );
+    // Every other check holds in every style.
+    assert_clean("kaiming", &gk, &kaiming);
+    assert_clean("banjiao", &gk, &banjiao);
+    // Negative controls: each style's widths are wrong for the others.
+    assert!(!check_style(&g, quanjiao, &kaiming_half).0.is_empty());
+    assert!(!check_style(&gk, &kaiming, &|_| false).0.is_empty());
+    assert!(!check_style(&gk, &banjiao, &kaiming_half).0.is_empty());
+}
+
+#[test]
+fn hanging_marks_protrude_half_an_em_at_most() {
+    let (built, pages) = variant("clreq-hanging", "hanging = true");
+    let g = Geometry::of(&built);
+    let (bad, hung) = check_hanging(&g, &pages);
+    assert!(hung >= 1 && bad.is_empty(), "{hung} hanging: {bad:#?}");
+    assert_clean("hanging", &g, &pages);
+    // Without hanging, no mark is past the edge.
+    let (built, pages) = book();
+    assert_eq!(check_hanging(&Geometry::of(built), pages).1, 0);
+}
+
+#[test]
+fn control_a_mark_hanging_too_far_is_found() {
+    // The comma starts half an em past the edge: its ink is a whole em
+    // out, and the character before it is not flush.
+    let pages = hand(
+        "hang-far",
+        &[&[
+            (24.0, 0.0, "一二三四五六七八九十一二三四五六七八˽，"),
+            (0.0, 1.0, "一二三四五六七八九十"),
+        ]],
+    );
+    let (bad, hung) = check_hanging(&hand_geometry(), &pages);
+    assert_eq!(hung, 1);
+    assert_eq!(bad.len(), 1, "{bad:?}");
+    let pages = hand(
+        "hang-ok",
+        &[&[
+            (24.0, 0.0, "一二三四五六七八九十一二三四五六七八，"),
+            (0.0, 1.0, "一二三四五六七八九十"),
+        ]],
+    );
+    assert!(check_hanging(&hand_geometry(), &pages).0.is_empty());
 }
 
 /// The geometry of the hand-built pages: A5-like, 12 pt body, 20
