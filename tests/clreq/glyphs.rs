@@ -149,7 +149,7 @@ pub fn rows(page: &Page, size: f32, area: [f32; 4]) -> Vec<Row> {
 }
 
 /// A page written by hand: each line is a baseline, a start and a text in
-/// which `‸` adds a quarter-em gap, `˽` half an em, and `⁻` takes half
+/// which `‸` adds a quarter-em gap, `˽` half an em, `⁺` a tenth, and `⁻` takes half
 /// an em back (a compressed mark), all relative to the natural advances
 /// of the glyphs.
 pub struct HandLine<'a> {
@@ -166,29 +166,53 @@ pub fn hand_pdf(name: &str, width: f32, height: f32, pages: &[Vec<HandLine>]) ->
     std::fs::create_dir_all(&dir).expect("a folder for hand-built pages");
     let mut files = Vec::new();
     for (n, lines) in pages.iter().enumerate() {
-        let mut content =
-            format!("%%MediaBox 0 0 {width} {height}\n%%CJKFont F1 zh-Hans H serif\n");
+        let mut content = format!(
+            "%%MediaBox 0 0 {width} {height}\n%%CJKFont F1 zh-Hans H serif\n%%Font F2 Times-Roman\n"
+        );
         for line in lines {
             // TJ numbers are thousandths of an em, negative to the right.
+            // ASCII is set in a Latin font, the rest in the CJK one; the
+            // pen runs on across the font changes.
             let mut tj = String::new();
+            let mut font = "";
             for c in line.text.chars() {
-                match c {
-                    '‸' => tj.push_str(" -250 "),
-                    '˽' => tj.push_str(" -500 "),
-                    '⁻' => tj.push_str(" 500 "),
-                    _ => {
-                        let mut units = [0u16; 2];
-                        tj.push('<');
-                        for u in c.encode_utf16(&mut units) {
-                            tj.push_str(&format!("{u:04X}"));
-                        }
-                        tj.push('>');
+                let gap = match c {
+                    '‸' => Some(" -250 "),
+                    '˽' => Some(" -500 "),
+                    '⁺' => Some(" -100 "),
+                    '⁻' => Some(" 500 "),
+                    _ => None,
+                };
+                if let Some(gap) = gap {
+                    tj.push_str(gap);
+                    continue;
+                }
+                let wanted = if c.is_ascii() { "F2" } else { "F1" };
+                if wanted != font {
+                    if !font.is_empty() {
+                        tj.push_str("] TJ ");
                     }
+                    tj.push_str(&format!("/{wanted} {} Tf [", line.size));
+                    font = wanted;
+                }
+                if c.is_ascii() {
+                    tj.push('(');
+                    if matches!(c, '(' | ')' | '\\') {
+                        tj.push('\\');
+                    }
+                    tj.push(c);
+                    tj.push(')');
+                } else {
+                    let mut units = [0u16; 2];
+                    tj.push('<');
+                    for u in c.encode_utf16(&mut units) {
+                        tj.push_str(&format!("{u:04X}"));
+                    }
+                    tj.push('>');
                 }
             }
             content.push_str(&format!(
-                "BT /F1 {} Tf 1 0 0 1 {} {} Tm [{tj}] TJ ET\n",
-                line.size,
+                "BT 1 0 0 1 {} {} Tm {tj}] TJ ET\n",
                 line.x,
                 height - line.y
             ));

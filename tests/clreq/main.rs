@@ -531,6 +531,50 @@ fn check_hanging(g: &Geometry, pages: &[Page]) -> (Vec<String>, usize) {
     (bad, hung)
 }
 
+/// clreq 3.5.4: a line is spread evenly between its characters (every
+/// gap between two Han characters the same) and never inside a Latin
+/// word (consecutive letters touch; a word space is wider than 0.15 em).
+fn check_even_spread(g: &Geometry, pages: &[Page]) -> Vec<String> {
+    let mut bad = Vec::new();
+    for (p, page) in pages.iter().enumerate() {
+        for row in g.rows(page, p) {
+            let gaps: Vec<f32> = row
+                .glyphs
+                .windows(2)
+                .filter(|w| is_han(w[0].c) && is_han(w[1].c))
+                .map(|w| w[1].x0 - w[0].x1)
+                .filter(|&d| d < 0.4 * g.size)
+                .collect();
+            let (lo, hi) = gaps
+                .iter()
+                .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &d| {
+                    (a.min(d), b.max(d))
+                });
+            if gaps.len() > 1 && hi - lo > 0.05 {
+                bad.push(format!(
+                    "page {}: gaps between Han characters from {lo:.2} to {hi:.2} pt: {}",
+                    p + 1,
+                    row.text()
+                ));
+            }
+            let spread_word = row.glyphs.windows(2).any(|w| {
+                w[0].c.is_ascii_alphabetic()
+                    && w[1].c.is_ascii_alphabetic()
+                    && w[1].x0 - w[0].x1 > 0.03 * g.size
+                    && (w[1].x0 - w[0].x1) < 0.15 * g.size
+            });
+            if spread_word {
+                bad.push(format!(
+                    "page {}: a Latin word is spread: {}",
+                    p + 1,
+                    row.text()
+                ));
+            }
+        }
+    }
+    bad
+}
+
 /// Every check on a file: the violations of each, by name.
 fn all_checks(g: &Geometry, pages: &[Page]) -> Vec<(&'static str, Vec<String>)> {
     vec![
@@ -541,6 +585,7 @@ fn all_checks(g: &Geometry, pages: &[Page]) -> Vec<(&'static str, Vec<String>)> 
         ("pitch and solid lines", check_pitch_and_solid(g, pages).0),
         ("widows and orphans", check_widows_orphans(g, pages)),
         ("headings kept", check_headings_kept(g, pages)),
+        ("even spread", check_even_spread(g, pages)),
     ]
 }
 
@@ -852,6 +897,19 @@ fn control_a_line_off_the_pitch_and_a_spread_line_are_found() {
         ]],
     );
     let (bad, _) = check_pitch_and_solid(&hand_geometry(), &pages);
+    assert_eq!(bad.len(), 2, "{bad:?}");
+}
+
+#[test]
+fn control_an_uneven_line_and_a_spread_word_are_found() {
+    let pages = hand(
+        "uneven",
+        &[&[
+            (24.0, 0.0, "一二三四五六七八‸九十一二三四五六七"),
+            (0.0, 1.0, "一二三四五六七八九十一二三四五Wo⁺rd"),
+        ]],
+    );
+    let bad = check_even_spread(&hand_geometry(), &pages);
     assert_eq!(bad.len(), 2, "{bad:?}");
 }
 
