@@ -19,7 +19,7 @@ use support::{build, Built, SAMPLE};
 const BOOK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/clreq-book");
 
 /// clreq 3.1.4: never at the start of a line.
-const NO_START: &str = "。．，、：；！？」』”’）》〉】〗〕］｝·～々";
+const NO_START: &str = "。．，、：；！？‼⁇」』”’）》〉】〗〕］｝·～々";
 /// clreq 3.1.4: never at the end of a line.
 const NO_END: &str = "「『“‘（《〈【〖〔［｛";
 /// Marks with their blank on the right (ink at the start).
