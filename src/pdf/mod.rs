@@ -26,6 +26,7 @@
 //! and a footnote reference and its note start with `①`, `②`, ...
 
 pub mod front;
+pub mod grid;
 pub mod inline;
 pub mod justify;
 pub mod layout;

@@ -180,6 +180,9 @@ pub struct BodySetup {
     /// `。，、` at the end of a line hang past the text block.
     #[serde(default)]
     pub hanging: bool,
+    /// Every line on a page-wide grid of the body pitch (版心网格).
+    #[serde(default)]
+    pub grid: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -101,32 +101,39 @@ struct Placed<'a> {
     page: usize,
     /// Starts at the paragraph indent.
     first: bool,
-    /// The paragraph's last line: the next row starts a paragraph, or
-    /// lies further than a pitch below, or there is none on the page and
-    /// the row is short.
+    /// The paragraph's last line: the next row starts a paragraph or lies
+    /// further than a pitch below; the last row of a page when the first
+    /// body row of the next page starts a paragraph or there is none.
     last: bool,
 }
 
-fn place<'a>(g: &Geometry, index: usize, rows: &'a [Row]) -> Vec<Placed<'a>> {
-    let left = g.left(index);
-    let starts = |r: &Row| {
-        let x = r.first().x0 - left;
-        let opening = BLANK_LEFT.contains(r.first().c);
-        let indent = g.indent * g.size;
-        (x - indent).abs() < 0.3 || (opening && (x - indent + 0.5 * g.size).abs() < 0.3)
-    };
-    let short = |r: &Row| r.last().x1 < left + g.width - g.size * 1.2;
+/// Whether `row` on page `index` starts at the paragraph indent (an
+/// opening mark half an em earlier).
+fn starts_paragraph(g: &Geometry, index: usize, row: &Row) -> bool {
+    let x = row.first().x0 - g.left(index);
+    let opening = BLANK_LEFT.contains(row.first().c);
+    let indent = g.indent * g.size;
+    (x - indent).abs() < 0.3 || (opening && (x - indent + 0.5 * g.size).abs() < 0.3)
+}
+
+/// The first body row of the page after `index`.
+fn next_first(g: &Geometry, pages: &[Page], index: usize) -> Option<Row> {
+    let page = pages.get(index + 1)?;
+    g.rows(page, index + 1).into_iter().next()
+}
+
+fn place<'a>(g: &Geometry, index: usize, rows: &'a [Row], next: Option<&Row>) -> Vec<Placed<'a>> {
     (0..rows.len())
         .map(|k| {
             let row = &rows[k];
             let last = match rows.get(k + 1) {
-                Some(next) => starts(next) || next.y - row.y > g.pitch * 1.2 || short(row),
-                None => short(row),
+                Some(n) => starts_paragraph(g, index, n) || n.y - row.y > g.pitch * 1.2,
+                None => next.is_none_or(|n| starts_paragraph(g, index + 1, n)),
             };
             Placed {
                 row,
                 page: index,
-                first: starts(row),
+                first: starts_paragraph(g, index, row),
                 last,
             }
         })
@@ -265,7 +272,7 @@ fn check_edges(g: &Geometry, pages: &[Page]) -> Vec<String> {
         let rows = g.rows(page, p);
         let left = g.left(p);
         let right = left + g.width;
-        for placed in place(g, p, &rows) {
+        for placed in place(g, p, &rows, next_first(g, pages, p).as_ref()) {
             let row = placed.row;
             let text = row.text();
             let first = row.first();
@@ -331,7 +338,7 @@ fn check_pitch_and_solid(g: &Geometry, pages: &[Page]) -> (Vec<String>, usize) {
                 ));
             }
         }
-        for placed in place(g, p, &rows) {
+        for placed in place(g, p, &rows, next_first(g, pages, p).as_ref()) {
             let row = placed.row;
             // A line of exactly as many CJK characters and marks as the
             // measure holds, none of them Western.
@@ -382,7 +389,7 @@ fn check_widows_orphans(g: &Geometry, pages: &[Page]) -> Vec<String> {
     let mut bad = Vec::new();
     for (p, page) in pages.iter().enumerate() {
         let rows = g.rows(page, p);
-        let placed = place(g, p, &rows);
+        let placed = place(g, p, &rows, next_first(g, pages, p).as_ref());
         if let Some(top) = placed.first() {
             let row = top.row;
             let fill = (row.last().x1 - g.left(p)) / g.width;
@@ -500,7 +507,7 @@ fn check_hanging(g: &Geometry, pages: &[Page]) -> (Vec<String>, usize) {
     for (p, page) in pages.iter().enumerate() {
         let rows = g.rows(page, p);
         let right = g.left(p) + g.width;
-        for placed in place(g, p, &rows) {
+        for placed in place(g, p, &rows, next_first(g, pages, p).as_ref()) {
             let row = placed.row;
             let mark = row.last();
             if !"。，、".contains(mark.c) || row.glyphs.len() < 2 || mark.x0 < right - 0.3 {
@@ -758,6 +765,141 @@ fn control_a_mark_hanging_too_far_is_found() {
         ]],
     );
     assert!(check_hanging(&hand_geometry(), &pages).0.is_empty());
+}
+
+/// A book of over fifty A5 pages written for the grid test: twelve
+/// chapters in Markdown, each with sections and paragraphs of different
+/// lengths, from sentences of a plain local chronicle.
+fn long_book(dir: &Path, grid: bool) {
+    const SENTENCES: [&str; 12] = [
+        "镇上的老街在河的北岸，街面铺着青石板，雨天走上去要格外小心。",
+        "每年秋收以后，村里会在晒谷场上放一场露天电影，孩子们早早搬来板凳占位置。",
+        "据统计，全年共接待游客3.2万人次，比上年增长18%，其中外省游客约占四成。",
+        "文化站的阅览室每天开放到晚上九点，周末还有志愿者给孩子们讲故事。",
+        "修路的那几个月，村民们绕道走了不少冤枉路，但没有一个人抱怨。",
+        "老人们说，这座桥见过三次大水，每一次都站住了。",
+        "合作社今年新建了2座冷库，蔬菜可以错峰上市，价格也稳了不少。",
+        "学校的操场翻修以后，傍晚来散步的人明显多了起来。",
+        "春天的时候，山坡上的油菜花一片连着一片，从镇上就能看见。",
+        "“我们不求多快，只求每一件事都做扎实。”这是镇长在会上常说的一句话。",
+        "卫生院增加了一台新的B超设备，乡亲们不用再为了检查专门跑到县城。",
+        "图书馆的选址几经讨论，最后定在了老粮站的旧仓库里。",
+    ];
+    std::fs::create_dir_all(dir).expect("a folder for the long book");
+    let mut chapters = Vec::new();
+    let mut k = 0usize;
+    for c in 1..=12 {
+        let mut text = format!("# 第{c}章 年度纪事之{c}\n\n");
+        for section in 1..=5 {
+            text.push_str(&format!("## {c}.{section} 小节\n\n"));
+            for paragraph in 0..4 {
+                let sentences = 1 + (c + section + paragraph) % 6;
+                for _ in 0..sentences {
+                    text.push_str(SENTENCES[k % SENTENCES.len()]);
+                    k += 7;
+                }
+                text.push_str("\n\n");
+            }
+        }
+        let name = format!("{c:02}.md");
+        std::fs::write(dir.join(&name), text).expect("write a chapter");
+        chapters.push(format!("\"{name}\""));
+    }
+    let toml = format!(
+        "[book]\ntitle = \"网格测试\"\nlanguage = \"zh-CN\"\n\n[contents]\nchapters = [{}]\n\n[style]\npdf = \"grid.toml\"\n",
+        chapters.join(", ")
+    );
+    std::fs::write(dir.join("book.toml"), toml).expect("write book.toml");
+    let style = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/styles/pdf/a5-book.toml"
+    ))
+    .expect("the a5-book style");
+    let style = style.replacen("[body]\n", &format!("[body]\ngrid = {grid}\n"), 1);
+    std::fs::write(dir.join("grid.toml"), style).expect("write the style");
+}
+
+/// clreq 2.3.3: the body baselines of every text page, and whether each
+/// lies on one grid: the same first baseline and pitch on every page.
+fn check_grid(g: &Geometry, pages: &[Page]) -> (Vec<String>, usize) {
+    let mut bad = Vec::new();
+    let mut measured = 0;
+    // The grid's first baseline: a body line's baseline in a one-pitch
+    // row at the top of the block.
+    let mut origin: Option<f32> = None;
+    for (p, page) in pages.iter().enumerate() {
+        let rows = g.rows(page, p);
+        for row in &rows {
+            let phase = (row.y - g.top) / g.pitch;
+            let at = origin.get_or_insert(phase.fract() * g.pitch);
+            let off = ((row.y - g.top - *at) / g.pitch).fract();
+            let off = off.min(1.0 - off) * g.pitch;
+            measured += 1;
+            if off > 0.05 {
+                bad.push(format!(
+                    "page {}: a baseline {off:.2} pt off the grid: {}",
+                    p + 1,
+                    row.text()
+                ));
+            }
+        }
+    }
+    (bad, measured)
+}
+
+#[test]
+fn grid_puts_every_body_line_of_fifty_pages_on_one_grid() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("clreq-grid");
+    long_book(&dir, true);
+    let built = build(dir.to_str().expect("UTF-8"), "clreq-grid");
+    let mut pages = read(&built.pdf);
+    let labels = support::read_pdf(&built.pdf).labels;
+    let first = labels.iter().position(|l| l == "1").expect("a page 1");
+    for page in &mut pages[..first] {
+        page.glyphs.clear();
+    }
+    let g = Geometry::of(&built);
+    assert!(
+        pages.len() - first >= 50,
+        "{} text pages",
+        pages.len() - first
+    );
+    let (bad, measured) = check_grid(&g, &pages);
+    assert!(measured > 800, "{measured} lines");
+    assert!(bad.is_empty(), "{bad:#?}");
+    // Facing pages: the lines of a verso and of the recto beside it lie
+    // on the same positions (one grid for all pages, measured above).
+    // Pages end on the last grid line except where a chapter ends (the
+    // page before a chapter's first) or a heading or a paragraph's last
+    // line had to move on.
+    let bottoms: Vec<f32> = pages
+        .iter()
+        .enumerate()
+        .skip(first)
+        .map(|(p, page)| g.rows(page, p).last().map_or(0.0, |r| r.y))
+        .collect();
+    let lowest = bottoms.iter().copied().fold(0.0, f32::max);
+    let short: Vec<usize> = bottoms
+        .iter()
+        .enumerate()
+        .filter(|&(_, &y)| y < lowest - 0.5)
+        .map(|(k, _)| k + 1)
+        .collect();
+    eprintln!(
+        "grid book: {} text pages, short pages {short:?}",
+        bottoms.len()
+    );
+    assert_clean("the grid book", &g, &pages);
+    // Negative control: the same book without the grid has lines off it
+    // (the headings' space is not whole lines).
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("clreq-nogrid");
+    long_book(&dir, false);
+    let built = build(dir.to_str().expect("UTF-8"), "clreq-nogrid");
+    let mut pages = read(&built.pdf);
+    for page in &mut pages[..first] {
+        page.glyphs.clear();
+    }
+    assert!(!check_grid(&Geometry::of(&built), &pages).0.is_empty());
 }
 
 /// The geometry of the hand-built pages: A5-like, 12 pt body, 20
