@@ -507,6 +507,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
                 align: Align::Center,
                 space_before: 0.0,
                 space_after: 1.0,
+                family: Vec::new(),
             };
             let node = self.node(0, TagSpec::P);
             self.text_block(byline, &setup, node, LineKind::Front, byline_at.as_ref());

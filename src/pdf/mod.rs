@@ -25,6 +25,7 @@
 //! Generated labels are part of the text: list items read `•` or `1.`,
 //! and a footnote reference and its note start with `①`, `②`, ...
 
+pub mod families;
 pub mod front;
 pub mod grid;
 pub mod inline;
@@ -85,6 +86,11 @@ fn with_layout<T>(
     then: impl FnOnce(&Layout, &shape::FontBook<'_>, Vec<Diagnostic>) -> Result<T, Failure>,
 ) -> Result<T, Failure> {
     let style = style::load_style(&doc.settings.pdf_style, &doc.settings.base_dir)?;
+    let wanted = families::report(&style, fonts);
+    let then = move |layout: &Layout, book: &shape::FontBook<'_>, mut d: Vec<Diagnostic>| {
+        d.splice(0..0, wanted);
+        then(layout, book, d)
+    };
     let unreadable = || failure("a font of the book cannot be read".into());
     let book = shape::FontBook::new(fonts, &[]).ok_or_else(unreadable)?;
     // Characters the book's faces lack are looked for in the system fonts

@@ -21,6 +21,8 @@ pub struct Glyph {
     pub x1: f32,
     pub y: f32,
     pub size: f32,
+    /// The font's name as MuPDF reports it.
+    pub font: String,
 }
 
 #[derive(Debug, Clone)]
@@ -63,6 +65,7 @@ pub fn read(pdf: &Path) -> Vec<Page> {
     let mut reader = Reader::from_str(&xml);
     let mut pages = Vec::new();
     let mut size = 0.0f32;
+    let mut font = String::new();
     loop {
         match reader.read_event() {
             Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
@@ -80,7 +83,10 @@ pub fn read(pdf: &Path) -> Vec<Page> {
                     |name: &str| -> f32 { attr(name).and_then(|v| v.parse().ok()).unwrap_or(0.0) };
                 match e.name().as_ref() {
                     "page" => pages.push(Page { glyphs: Vec::new() }),
-                    "font" => size = num("size"),
+                    "font" => {
+                        size = num("size");
+                        font = attr("name").unwrap_or_default();
+                    }
                     "char" => {
                         let Some(c) = attr("c").and_then(|c| c.chars().next()) else {
                             continue;
@@ -105,6 +111,7 @@ pub fn read(pdf: &Path) -> Vec<Page> {
                             x1: quad[2],
                             y: num("y"),
                             size,
+                            font: font.clone(),
                         });
                     }
                     _ => {}

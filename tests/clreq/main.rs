@@ -127,8 +127,15 @@ fn place<'a>(g: &Geometry, index: usize, rows: &'a [Row], next: Option<&Row>) ->
         .map(|k| {
             let row = &rows[k];
             let last = match rows.get(k + 1) {
-                Some(n) => starts_paragraph(g, index, n) || n.y - row.y > g.pitch * 1.2,
-                None => next.is_none_or(|n| starts_paragraph(g, index + 1, n)),
+                // A heading in the body size is in another face.
+                Some(n) => {
+                    starts_paragraph(g, index, n)
+                        || n.y - row.y > g.pitch * 1.2
+                        || n.first().font != row.first().font
+                }
+                None => next.is_none_or(|n| {
+                    starts_paragraph(g, index + 1, n) || n.first().font != row.first().font
+                }),
             };
             Placed {
                 row,
@@ -390,10 +397,16 @@ fn check_widows_orphans(g: &Geometry, pages: &[Page]) -> Vec<String> {
     for (p, page) in pages.iter().enumerate() {
         let rows = g.rows(page, p);
         let placed = place(g, p, &rows, next_first(g, pages, p).as_ref());
+        // A heading in the body size is in another face than the text
+        // after it: it is no widow.
+        let heading = |k: usize| {
+            rows.get(k + 1)
+                .is_some_and(|n| n.first().font != rows[k].first().font)
+        };
         if let Some(top) = placed.first() {
             let row = top.row;
             let fill = (row.last().x1 - g.left(p)) / g.width;
-            if !top.first && top.last && rows.len() > 1 && fill < 0.8 {
+            if !top.first && top.last && rows.len() > 1 && fill < 0.8 && !heading(0) {
                 bad.push(format!("page {} opens with a widow: {}", p + 1, row.text()));
             }
         }
@@ -900,6 +913,79 @@ fn grid_puts_every_body_line_of_fifty_pages_on_one_grid() {
         page.glyphs.clear();
     }
     assert!(!check_grid(&Geometry::of(&built), &pages).0.is_empty());
+}
+
+#[test]
+fn gb9704_sets_22_lines_of_28_characters_and_names_its_faces() {
+    if !Path::new(SAMPLE).exists() {
+        return;
+    }
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("clreq-gb9704");
+    std::fs::create_dir_all(&dir).expect("a folder");
+    std::fs::copy(SAMPLE, dir.join("report.txt")).expect("copy the sample");
+    std::fs::write(
+        dir.join("book.toml"),
+        "[book]\ntitle = \"携手奋进新时代，同心贡献新力量\"\nlanguage = \"zh-CN\"\n\n\
+         [contents]\nchapters = [\"report.txt\"]\n\n[style]\npdf = \"gb9704\"\n",
+    )
+    .expect("write book.toml");
+    let (doc, fonts) = support::load(dir.to_str().expect("UTF-8"));
+    let (bytes, diagnostics) =
+        inkstone::pdf::render_pdf(&doc, &fonts, &Default::default()).expect("render");
+    // The book's fonts are Noto: the style says which faces it wanted.
+    let said: Vec<String> = diagnostics.iter().map(|d| d.to_string()).collect();
+    for family in ["FangSong", "FZXiaoBiaoSong-B05", "SimHei", "KaiTi"] {
+        assert!(
+            said.iter()
+                .any(|d| d.contains(family) && d.contains("is used instead")),
+            "{family}: {said:?}"
+        );
+    }
+    let pdf = Path::new(env!("CARGO_TARGET_TMPDIR")).join("clreq-gb9704.pdf");
+    std::fs::write(&pdf, &bytes).expect("write the PDF");
+    let pages = read(&pdf);
+    let style = inkstone::pdf::style::load_style("gb9704", Path::new(".")).expect("style");
+    let g = Geometry {
+        left: [style.left_recto, style.left_verso],
+        width: style.text_width,
+        top: style.top,
+        height: style.text_height,
+        size: style.body.size,
+        pitch: style.pitch(),
+        indent: style.body.indent,
+    };
+    // A4, 28 characters of 16 pt.
+    assert!((style.width - 595.3).abs() < 0.5 && (style.height - 841.9).abs() < 0.5);
+    assert_eq!((g.width / g.size).round() as usize, 28);
+    // Lines per page, headings included (they are 16 pt too): a full
+    // page holds 22 and none more. The first page gives room to the
+    // title; a page ends short where a heading goes on with its text.
+    let counts: Vec<usize> = pages
+        .iter()
+        .enumerate()
+        .map(|(p, page)| g.rows(page, p).len())
+        .collect();
+    eprintln!("gb9704 lines per page: {counts:?}");
+    assert!(counts.iter().all(|&n| n <= 22), "{counts:?}");
+    assert!(
+        counts.iter().filter(|&&n| n == 22).count() >= 2,
+        "{counts:?}"
+    );
+    // Characters per line: every line that fills the measure without a
+    // compressed pair holds 28; none holds more than 28 em.
+    let (bad, solid) = check_pitch_and_solid(&g, &pages);
+    assert!(bad.is_empty(), "{bad:#?}");
+    assert!(solid >= 10, "{solid} full lines of 28 measured");
+    assert!(check_grid(&g, &pages).0.is_empty());
+    // The first page's title block is centred, not body text.
+    let mut text = pages.clone();
+    let subtitle = text[0]
+        .glyphs
+        .iter()
+        .find(|x| x.c == '—')
+        .map_or(g.top, |x| x.y);
+    text[0].glyphs.retain(|x| x.y > subtitle + 1.0);
+    assert_clean("gb9704", &g, &text);
 }
 
 /// The geometry of the hand-built pages: A5-like, 12 pt body, 20
