@@ -595,6 +595,157 @@ fn check_even_spread(g: &Geometry, pages: &[Page]) -> Vec<String> {
     bad
 }
 
+/// clreq 2.2 and 4.1.2: body text in a Song (serif) face; each heading
+/// (found by its text) stands apart from the body by its face or a larger
+/// size. Returns the violations and the number of headings found.
+fn check_faces(g: &Geometry, pages: &[Page], headings: &[String]) -> (Vec<String>, usize) {
+    let mut bad = Vec::new();
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (p, page) in pages.iter().enumerate() {
+        for row in g.rows(page, p) {
+            for x in row.glyphs.iter().filter(|x| is_han(x.c)) {
+                *counts.entry(x.font.clone()).or_default() += 1;
+            }
+        }
+    }
+    let body = counts
+        .iter()
+        .max_by_key(|&(name, n)| (*n, name.clone()))
+        .map(|(name, _)| name.clone())
+        .unwrap_or_default();
+    let song = ["Serif", "Song", "Ming", "song"];
+    if !song.iter().any(|s| body.contains(s)) {
+        bad.push(format!("the body face {body} is not a Song face"));
+    }
+    let mut found = 0;
+    for heading in headings {
+        let wanted: Vec<char> = heading.chars().filter(|c| !c.is_whitespace()).collect();
+        if wanted.is_empty() {
+            continue;
+        }
+        'pages: for (p, page) in pages.iter().enumerate() {
+            let glyphs = &page.glyphs;
+            for start in 0..glyphs.len() {
+                let matches = wanted.len() <= glyphs.len() - start
+                    && wanted.iter().zip(&glyphs[start..]).all(|(c, x)| *c == x.c);
+                if !matches {
+                    continue;
+                }
+                found += 1;
+                let x = &glyphs[start];
+                if x.font == body && x.size <= g.size + 0.5 {
+                    bad.push(format!(
+                        "page {}: the heading {heading} is set like the body",
+                        p + 1
+                    ));
+                }
+                break 'pages;
+            }
+        }
+    }
+    (bad, found)
+}
+
+/// clreq 3.1.5.3: a note marker (a smaller glyph raised above a body
+/// line) follows the character it belongs to on the same line.
+fn check_note_markers(g: &Geometry, pages: &[Page]) -> (Vec<String>, usize) {
+    let mut bad = Vec::new();
+    let mut seen = 0;
+    for (p, page) in pages.iter().enumerate() {
+        let rows = g.rows(page, p);
+        for m in &page.glyphs {
+            let raised = rows.iter().find(|r| {
+                m.size < g.size - 1.0 && r.y - m.y > 0.2 * g.size && r.y - m.y < 0.8 * g.size
+            });
+            let Some(row) = raised else {
+                continue;
+            };
+            if !(m.c.is_ascii_digit() || "*†‡①②③④⑤⑥⑦⑧⑨⑩[]".contains(m.c)) {
+                continue;
+            }
+            seen += 1;
+            let before = row
+                .glyphs
+                .iter()
+                .any(|x| x.x1 <= m.x0 + 0.3 && m.x0 - x.x1 < 0.3 * g.size);
+            if !before {
+                bad.push(format!(
+                    "page {}: the note marker {} starts a line: {}",
+                    p + 1,
+                    m.c,
+                    row.text()
+                ));
+            }
+        }
+    }
+    (bad, seen)
+}
+
+/// clreq 3.2.1: Western letters and digits stand on the baseline of the
+/// Han characters of their line.
+fn check_western_baseline(g: &Geometry, pages: &[Page]) -> (Vec<String>, usize) {
+    let mut bad = Vec::new();
+    let mut seen = 0;
+    for (p, page) in pages.iter().enumerate() {
+        for row in g.rows(page, p) {
+            let Some(han) = row.glyphs.iter().find(|x| is_han(x.c)) else {
+                continue;
+            };
+            for x in row.glyphs.iter().filter(|x| x.c.is_ascii_alphanumeric()) {
+                seen += 1;
+                if (x.y - han.y).abs() > 0.05 {
+                    bad.push(format!(
+                        "page {}: {} stands {:.2} pt off the baseline: {}",
+                        p + 1,
+                        x.c,
+                        han.y - x.y,
+                        row.text()
+                    ));
+                }
+            }
+        }
+    }
+    (bad, seen)
+}
+
+/// clreq 3.4.2: the lines of a block quotation are inset by 2 em on both
+/// sides: its first line starts 4 em in (inset and paragraph indent) and,
+/// unless it is its only line, ends 2 em before the right edge.
+/// `quotes` are the first characters of each quoted paragraph.
+fn check_block_indent(g: &Geometry, pages: &[Page], quotes: &[String]) -> (Vec<String>, usize) {
+    let mut bad = Vec::new();
+    let mut found = 0;
+    for (p, page) in pages.iter().enumerate() {
+        let rows = g.rows(page, p);
+        let left = g.left(p);
+        for (k, row) in rows.iter().enumerate() {
+            let text = row.text();
+            if !quotes.iter().any(|q| text.starts_with(q.as_str())) {
+                continue;
+            }
+            found += 1;
+            let start = (row.first().x0 - left) / g.size;
+            let continues = rows.get(k + 1).is_some_and(|n| {
+                n.y - row.y < 1.2 * g.pitch && ((n.first().x0 - left) / g.size - 2.0).abs() < 0.05
+            });
+            let last = row.last();
+            let ink = if BLANK_RIGHT.contains(last.c) {
+                last.x0 + 0.5 * em(last)
+            } else {
+                last.x1
+            };
+            let end = (left + g.width - ink) / g.size;
+            if (start - 4.0).abs() > 0.05 || (continues && (end - 2.0).abs() > 0.05) {
+                bad.push(format!(
+                    "page {}: a quotation starts {start:.2} em in and ends {end:.2} em short: {text}",
+                    p + 1
+                ));
+            }
+        }
+    }
+    (bad, found)
+}
+
 /// Every check on a file: the violations of each, by name.
 fn all_checks(g: &Geometry, pages: &[Page]) -> Vec<(&'static str, Vec<String>)> {
     vec![
@@ -986,6 +1137,118 @@ fn gb9704_sets_22_lines_of_28_characters_and_names_its_faces() {
         .map_or(g.top, |x| x.y);
     text[0].glyphs.retain(|x| x.y > subtitle + 1.0);
     assert_clean("gb9704", &g, &text);
+}
+
+#[test]
+fn headings_stand_apart_and_note_markers_stay_with_their_text() {
+    let (built, pages) = book();
+    let g = Geometry::of(built);
+    let headings: Vec<String> = built
+        .doc
+        .headings()
+        .map(|(_, h)| h.display_text())
+        .collect();
+    let (bad, found) = check_faces(&g, pages, &headings);
+    assert!(found >= 10 && bad.is_empty(), "{found} headings: {bad:#?}");
+    let (bad, seen) = check_western_baseline(&g, pages);
+    assert!(seen >= 20 && bad.is_empty(), "{seen} Western: {bad:#?}");
+    let edition = build(support::EDITION, "clreq-edition");
+    let pages = read(&edition.pdf);
+    let ge = Geometry::of(&edition);
+    let (bad, seen) = check_note_markers(&ge, &pages);
+    assert!(seen >= 1 && bad.is_empty(), "{seen} markers: {bad:#?}");
+    // The edition's block quotation, by the first characters of each of
+    // its paragraphs.
+    let mut quotes = Vec::new();
+    for chapter in &edition.doc.chapters {
+        for block in &chapter.blocks {
+            if let inkstone::model::Block::Quote { blocks, .. } = block {
+                for inner in blocks {
+                    if let inkstone::model::Block::Paragraph { content, .. } = inner {
+                        let mut text = String::new();
+                        for inline in content {
+                            if let inkstone::model::Inline::Text { text: t } = inline {
+                                text.push_str(t);
+                            }
+                        }
+                        quotes.push(text.chars().take(6).collect::<String>());
+                    }
+                }
+            }
+        }
+    }
+    let (bad, found) = check_block_indent(&ge, &pages, &quotes);
+    assert!(
+        found >= 1 && bad.is_empty(),
+        "{found} quotations {quotes:?}: {bad:#?}"
+    );
+}
+
+#[test]
+fn control_a_heading_set_like_the_body_and_a_marker_at_line_start_are_found() {
+    let g = hand_geometry();
+    let pages = read(&hand_pdf(
+        "plain-heading",
+        360.0,
+        520.0,
+        &[vec![
+            hand_line(0.0, 0.0, 12.0, "第二章"),
+            hand_line(24.0, 1.0, 12.0, "一二三四五六七八九十一二三四五六七八"),
+        ]],
+    ));
+    let (bad, found) = check_faces(&g, &pages, &["第二章".to_string()]);
+    assert_eq!(found, 1);
+    assert!(bad.iter().any(|b| b.contains("第二章")), "{bad:?}");
+    let pages = read(&hand_pdf(
+        "marker",
+        360.0,
+        520.0,
+        &[vec![
+            hand_line(24.0, 0.0, 12.0, "一二三四五六七八九十一二三四五六七八"),
+            hand_line(0.0, 1.0, 12.0, "　一二三四五六七八九十"),
+            HandLine {
+                x: g.left[0],
+                y: g.top + 15.0 + g.pitch - 5.0,
+                size: 7.0,
+                text: "1",
+            },
+        ]],
+    ));
+    let (bad, seen) = check_note_markers(&g, &pages);
+    assert_eq!(seen, 1);
+    assert_eq!(bad.len(), 1, "{bad:?}");
+}
+
+#[test]
+fn control_a_raised_digit_and_a_quotation_not_inset_are_found() {
+    let g = hand_geometry();
+    let pages = read(&hand_pdf(
+        "raised",
+        360.0,
+        520.0,
+        &[vec![
+            hand_line(24.0, 0.0, 12.0, "共有余家企业助力"),
+            HandLine {
+                x: g.left[0] + 24.0 + 8.0 * 12.0,
+                y: g.top + 15.0 - 1.5,
+                size: 12.0,
+                text: "1000",
+            },
+        ]],
+    ));
+    let (bad, seen) = check_western_baseline(&g, &pages);
+    assert_eq!(seen, 4);
+    assert_eq!(bad.len(), 4, "{bad:?}");
+    let pages = hand(
+        "quote",
+        &[&[
+            (24.0, 0.0, "数据多跑路群众少跑腿我们的目标是让"),
+            (0.0, 1.0, "一二三四五六七八九十一二三四五六七八九十"),
+        ]],
+    );
+    let (bad, found) = check_block_indent(&g, &pages, &["数据多跑路".to_string()]);
+    assert_eq!(found, 1);
+    assert_eq!(bad.len(), 1, "{bad:?}");
 }
 
 /// The geometry of the hand-built pages: A5-like, 12 pt body, 20
