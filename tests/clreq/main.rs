@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use glyphs::{hand_pdf, read, rows, HandLine, Page, Row};
 use support::{build, Built, SAMPLE};
 
-const BOOK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/clreq-book");
+const BOOK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clreq/book");
 
 /// clreq 3.1.4: never at the start of a line.
 const NO_START: &str = "。．，、：；！？‼⁇」』”’）》〉】〗〕］｝·～々";
