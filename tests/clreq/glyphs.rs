@@ -169,6 +169,18 @@ pub struct HandLine<'a> {
 /// Writes pages of hand-set lines into `<tmp>/<name>.pdf` with MuPDF's
 /// own CJK font, page size `width` × `height`.
 pub fn hand_pdf(name: &str, width: f32, height: f32, pages: &[Vec<HandLine>]) -> PathBuf {
+    hand_pdf_with_dots(name, width, height, pages, &[])
+}
+
+/// As [`hand_pdf`], with round dots of radius `r` at `(x, y)` (from the
+/// top-left corner) on the first page.
+pub fn hand_pdf_with_dots(
+    name: &str,
+    width: f32,
+    height: f32,
+    pages: &[Vec<HandLine>],
+    dots: &[(f32, f32, f32)],
+) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("clreq-hand");
     std::fs::create_dir_all(&dir).expect("a folder for hand-built pages");
     let mut files = Vec::new();
@@ -224,6 +236,18 @@ pub fn hand_pdf(name: &str, width: f32, height: f32, pages: &[Vec<HandLine>]) ->
                 height - line.y
             ));
         }
+        if n == 0 {
+            for &(x, y, r) in dots {
+                // A square of the dot's size: MuPDF reads its bounds.
+                content.push_str(&format!(
+                    "{} {} {} {} re f\n",
+                    x - r,
+                    height - y - r,
+                    2.0 * r,
+                    2.0 * r
+                ));
+            }
+        }
         let page = dir.join(format!("{name}-{n}.txt"));
         std::fs::write(&page, content).expect("write a hand-built page");
         files.push(page);
@@ -238,4 +262,91 @@ pub fn hand_pdf(name: &str, width: f32, height: f32, pages: &[Vec<HandLine>]) ->
         .unwrap_or_else(|e| panic!("`mutool` could not be run ({e}); install mupdf-tools"));
     assert!(status.success(), "mutool create failed for {name}");
     pdf
+}
+
+/// The small filled shapes of each page (emphasis dots and the like): the
+/// centre and size of their bounds, from `mutool trace`, in points from the
+/// top-left corner.
+pub fn dots(pdf: &Path) -> Vec<Vec<(f32, f32, f32)>> {
+    let output = Command::new("mutool")
+        .args(["trace"])
+        .arg(pdf)
+        .output()
+        .unwrap_or_else(|e| panic!("`mutool` could not be run ({e}); install mupdf-tools"));
+    assert!(
+        output.status.success(),
+        "mutool trace failed on {}",
+        pdf.display()
+    );
+    let xml = String::from_utf8_lossy(&output.stdout);
+    let mut reader = Reader::from_str(&xml);
+    let mut pages: Vec<Vec<(f32, f32, f32)>> = Vec::new();
+    let mut path: Option<(f32, f32, f32, f32)> = None;
+    let mut m = [1.0f32, 0.0, 0.0, 1.0, 0.0, 0.0];
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
+                let num = |name: &str| -> Option<f32> {
+                    e.attributes()
+                        .flatten()
+                        .find(|a| a.key.as_ref() == name)
+                        .and_then(|a| {
+                            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                                .ok()
+                                .and_then(|v| v.parse().ok())
+                        })
+                };
+                match e.name().as_ref() {
+                    "page" => pages.push(Vec::new()),
+                    "fill_path" => {
+                        path = Some((f32::MAX, f32::MAX, f32::MIN, f32::MIN));
+                        // The path's coordinates go to the page (top-left
+                        // origin) through its transform.
+                        let t: Vec<f32> = e
+                            .attributes()
+                            .flatten()
+                            .find(|a| a.key.as_ref() == "transform")
+                            .and_then(|a| {
+                                a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok()
+                            })
+                            .map(|v| {
+                                v.split_whitespace()
+                                    .filter_map(|n| n.parse().ok())
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        if t.len() == 6 {
+                            m = [t[0], t[1], t[2], t[3], t[4], t[5]];
+                        }
+                    }
+                    _ => {
+                        if let Some(b) = path.as_mut() {
+                            for (xn, yn) in [("x", "y"), ("x1", "y1"), ("x2", "y2"), ("x3", "y3")] {
+                                if let (Some(px), Some(py)) = (num(xn), num(yn)) {
+                                    let x = m[0] * px + m[2] * py + m[4];
+                                    let y = m[1] * px + m[3] * py + m[5];
+                                    b.0 = b.0.min(x);
+                                    b.1 = b.1.min(y);
+                                    b.2 = b.2.max(x);
+                                    b.3 = b.3.max(y);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Ok(Event::End(e)) if e.name().as_ref() == "fill_path" => {
+                if let (Some(b), Some(page)) = (path.take(), pages.last_mut()) {
+                    let size = (b.2 - b.0).max(b.3 - b.1);
+                    if b.0 <= b.2 && size < 3.0 {
+                        page.push(((b.0 + b.2) / 2.0, (b.1 + b.3) / 2.0, size));
+                    }
+                }
+            }
+            Ok(Event::Eof) => break,
+            Err(e) => panic!("MuPDF's trace is not XML: {e}"),
+            _ => {}
+        }
+    }
+    pages
 }

@@ -13,7 +13,7 @@ mod glyphs;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use glyphs::{hand_pdf, read, rows, HandLine, Page, Row};
+use glyphs::{dots, hand_pdf, hand_pdf_with_dots, read, rows, HandLine, Page, Row};
 use support::{build, Built, SAMPLE};
 
 const BOOK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clreq/book");
@@ -746,6 +746,32 @@ fn check_block_indent(g: &Geometry, pages: &[Page], quotes: &[String]) -> (Vec<S
     (bad, found)
 }
 
+/// clreq 3.1.8: an emphasis dot (着重号) sits centred under a Han
+/// character, below its baseline. Returns the violations and the number
+/// of dots.
+fn check_emphasis_dots(pages: &[Page], dots: &[Vec<(f32, f32, f32)>]) -> (Vec<String>, usize) {
+    let mut bad = Vec::new();
+    let mut seen = 0;
+    for (p, page) in pages.iter().enumerate() {
+        for &(x, y, _) in dots.get(p).map_or(&[][..], |d| &d[..]) {
+            seen += 1;
+            let over = page.glyphs.iter().any(|c| {
+                is_han(c.c)
+                    && ((c.x0 + c.x1) / 2.0 - x).abs() < 0.3
+                    && y - c.y > 0.1 * c.size
+                    && y - c.y < 0.5 * c.size
+            });
+            if !over {
+                bad.push(format!(
+                    "page {}: a dot at ({x:.1}, {y:.1}) is under no Han character",
+                    p + 1
+                ));
+            }
+        }
+    }
+    (bad, seen)
+}
+
 /// Every check on a file: the violations of each, by name.
 fn all_checks(g: &Geometry, pages: &[Page]) -> Vec<(&'static str, Vec<String>)> {
     vec![
@@ -1182,6 +1208,36 @@ fn headings_stand_apart_and_note_markers_stay_with_their_text() {
         found >= 1 && bad.is_empty(),
         "{found} quotations {quotes:?}: {bad:#?}"
     );
+    // *数据赋能* is emphasised with dots.
+    let (bad, seen) = check_emphasis_dots(&pages, &dots(&edition.pdf));
+    assert!(seen >= 4 && bad.is_empty(), "{seen} dots: {bad:#?}");
+}
+
+#[test]
+fn control_a_dot_beside_its_character_is_found() {
+    let g = hand_geometry();
+    let baseline = g.top + 15.0;
+    let centre = g.left[0] + 24.0 + 6.0;
+    let page = || vec![hand_line(24.0, 0.0, 12.0, "数据赋能")];
+    // Under the first character, then half an em to the right of it.
+    let good = hand_pdf_with_dots(
+        "dot-ok",
+        360.0,
+        520.0,
+        &[page()],
+        &[(centre, baseline + 3.2, 0.7)],
+    );
+    let (bad, seen) = check_emphasis_dots(&read(&good), &dots(&good));
+    assert_eq!((bad.len(), seen), (0, 1), "{bad:?}");
+    let wrong = hand_pdf_with_dots(
+        "dot-off",
+        360.0,
+        520.0,
+        &[page()],
+        &[(centre + 6.0, baseline + 3.2, 0.7)],
+    );
+    let (bad, seen) = check_emphasis_dots(&read(&wrong), &dots(&wrong));
+    assert_eq!((bad.len(), seen), (1, 1), "{bad:?}");
 }
 
 #[test]
