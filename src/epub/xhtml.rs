@@ -129,7 +129,7 @@ impl<'a> ChapterWriter<'a> {
                     ("epub:type", "subtitle"),
                     ("role", "doc-subtitle"),
                 ],
-                subtitle,
+                &crate::model::dashed_subtitle(subtitle),
             );
         }
         self.check_dropped();
@@ -487,7 +487,11 @@ pub fn write_cover_page(book: &Book) -> (Vec<u8>, UsedChars) {
     xml.element("h1", &[], &meta.title);
     if let Some(subtitle) = &meta.subtitle {
         xml.newline();
-        xml.element("p", &[("class", "cover-subtitle")], subtitle);
+        xml.element(
+            "p",
+            &[("class", "cover-subtitle")],
+            &crate::model::dashed_subtitle(subtitle),
+        );
     }
     if !meta.authors.is_empty() {
         xml.newline();

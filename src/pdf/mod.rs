@@ -25,12 +25,15 @@
 //! Generated labels are part of the text: list items read `•` or `1.`,
 //! and a footnote reference and its note start with `①`, `②`, ...
 
+pub mod families;
 pub mod front;
+pub mod grid;
 pub mod inline;
 pub mod justify;
 pub mod layout;
 pub mod linebreak;
 pub mod paginate;
+pub mod punct;
 pub mod running;
 pub mod shape;
 pub mod spans;
@@ -93,6 +96,11 @@ pub fn with_layout<T>(
     if !unfit.is_empty() {
         return Err(Failure { diagnostics: unfit });
     }
+    let wanted = families::report(&style, fonts);
+    let then = move |layout: &Layout, book: &shape::FontBook<'_>, mut d: Vec<Diagnostic>| {
+        d.splice(0..0, wanted);
+        then(layout, book, d)
+    };
     let unreadable = || failure("a font of the book cannot be read".into());
     let book = shape::FontBook::new(fonts, &[]).ok_or_else(unreadable)?;
     // Characters the book's faces lack are looked for in the system fonts

@@ -238,6 +238,9 @@ pub fn assemble(flows: Vec<Flow>, style: &PageStyle) -> Layout {
     };
     for mut flow in flows {
         let tree = layout.tags.len();
+        if style.body.grid {
+            super::grid::snap(&mut flow, style.pitch());
+        }
         let bodies = paginate(&flow, style.text_height, separator);
         if style.chapter_start == ChapterStart::Recto && layout.pages.len() % 2 == 1 {
             layout.pages.push(blank_page(style.left_verso));
