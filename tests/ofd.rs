@@ -261,7 +261,9 @@ fn the_real_sample_extracts_as_its_source() {
     // then the article, exactly the model's text.
     let chapter = &built.doc.chapters[0];
     let mut head = chapter.title.display_text();
-    head.push_str(chapter.subtitle.as_deref().unwrap_or(""));
+    if let Some(subtitle) = &chapter.subtitle {
+        head.push_str(&inkstone::model::dashed_subtitle(subtitle));
+    }
     let mut contents = String::from("目录");
     for entry in &built.doc.toc {
         let place = built
