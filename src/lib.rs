@@ -28,7 +28,7 @@ pub mod source;
 
 use std::path::{Path, PathBuf};
 
-use config::{BookConfig, ChapterEntry, Input, InputFormat, BOOK_FILE};
+use config::{BookConfig, ChapterEntry, Input, InputFormat, StructureConfig, BOOK_FILE};
 use diag::{Diagnostic, Failure, Location};
 use source::{read_source, SourceFile};
 
@@ -52,6 +52,8 @@ pub struct LoadedSource {
     /// Path relative to the book directory, with `/` separators.
     pub rel_path: String,
     pub format: InputFormat,
+    /// `[structure]`, with this file's own overrides applied.
+    pub structure: StructureConfig,
 }
 
 /// Reads the book at `input`: a directory with `book.toml`, the
@@ -73,6 +75,7 @@ pub fn load(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Loaded, F
                     file,
                     rel_path,
                     format,
+                    structure: StructureConfig::default(),
                 }],
             })
         }
@@ -99,6 +102,11 @@ pub fn load(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Loaded, F
                         o.format,
                     ),
                 };
+                let mut structure = config.structure;
+                if let ChapterEntry::Options(o) = entry {
+                    structure.headings = o.headings.unwrap_or(structure.headings);
+                    structure.verse = o.verse.unwrap_or(structure.verse);
+                }
                 for rel_path in expand_entry(&dir, &toml_path, entry.file())? {
                     let path = dir.join(&rel_path);
                     let format = format_of(&path, format)?;
@@ -107,6 +115,7 @@ pub fn load(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Loaded, F
                         file,
                         rel_path,
                         format,
+                        structure,
                     });
                 }
             }
