@@ -240,7 +240,7 @@ fn strip_mark<'a>(line: &Line<'a>) -> Option<(u8, Line<'a>)> {
         return None;
     }
     Some((
-        (hashes as u8 + 1).min(6),
+        (hashes.min(5) as u8 + 1),
         Line {
             number: line.number,
             indent: line.indent + skipped as u32,
