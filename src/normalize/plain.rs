@@ -200,7 +200,22 @@ pub fn parse_plain_with(
     let units: Vec<Vec<Line>> = if wrapped && structure.headings == HeadingMode::Auto {
         groups.into_iter().flat_map(split_group_headings).collect()
     } else if wrapped {
+        // A marked or numbered heading may open a group too.
+        let opens = |line: &Line| match structure.headings {
+            HeadingMode::Marked => strip_mark(line).is_some(),
+            HeadingMode::Numbered => split_number(line.text).is_some() && heading_like(line.text),
+            _ => false,
+        };
         groups
+            .into_iter()
+            .flat_map(|g| {
+                if g.len() >= 2 && opens(&g[0]) {
+                    vec![g[..1].to_vec(), g[1..].to_vec()]
+                } else {
+                    vec![g]
+                }
+            })
+            .collect()
     } else {
         groups.into_iter().flatten().map(|l| vec![l]).collect()
     };
@@ -1041,6 +1056,12 @@ mod tests {
             panic!("marked heading first");
         };
         assert_eq!((h.level, h.display_text().as_str()), (2, "手工标出的标题"));
+        // In hard-wrapped text a marked heading may open a paragraph's group.
+        let wrapped = "标题\n\n# 标出的标题\n第一段的第一行写到这里就换行了，\n接着写第二行也差不多长短的内容\n最后一行。\n\n第二段的第一行写到这里也换行了，\n接着写第二行也差不多长短的内容\n";
+        assert_eq!(
+            kinds(wrapped, &mode(HeadingMode::Marked)),
+            ["heading", "paragraph", "paragraph"]
+        );
     }
 
     #[test]
