@@ -777,8 +777,8 @@ impl Reader<'_, '_> {
     /// The end of a run of verse starting at unit `i`: units whose every
     /// line reads as verse of one measure, at least four parts in all
     /// (two couplets, or four half-lines), or two parts after a line that
-    /// introduces them ("有诗为证：") or on two lines of five or seven
-    /// characters (a couplet).
+    /// introduces them ("有诗为证：") or on two punctuated lines of five or
+    /// seven characters (a couplet).
     fn verse_run(&self, i: usize) -> Option<usize> {
         let units = self.units;
         let unit_measure = |unit: &[Line]| -> Option<(usize, usize)> {
@@ -809,9 +809,15 @@ impl Reader<'_, '_> {
             && units[i - 1]
                 .last()
                 .is_some_and(|l| l.text.ends_with('：') || l.text.ends_with('曰'));
-        let classical = measure == 5 || measure == 7;
-        let enough =
-            (lines >= 2 && parts >= 4) || ((introduced || (classical && lines >= 2)) && parts >= 2);
+        // A couplet on two lines without an introduction must show its
+        // punctuation ("春风吹绿江南岸，").
+        let couplet = (measure == 5 || measure == 7)
+            && lines >= 2
+            && units[i..end]
+                .iter()
+                .flatten()
+                .any(|l| ends_with_punct(l.text));
+        let enough = (lines >= 2 && parts >= 4) || ((introduced || couplet) && parts >= 2);
         enough.then_some(end)
     }
 
