@@ -1071,6 +1071,42 @@ mod tests {
     }
 
     #[test]
+    fn every_mode_reads_any_text() {
+        let alphabet: Vec<char> = "春风吹绿江南岸，。：“”\"#＃第一回卷上编·•《》 \u{3000}\n\n\n13."
+            .chars()
+            .collect();
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..300 {
+            let len = (next() % 300) as usize;
+            let text: String = (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            for headings in [
+                HeadingMode::Auto,
+                HeadingMode::Numbered,
+                HeadingMode::Marked,
+                HeadingMode::None,
+            ] {
+                for verse in [VerseMode::Auto, VerseMode::None] {
+                    let structure = StructureConfig { headings, verse };
+                    parse_plain_with(
+                        &text,
+                        &NormalizeConfig::default(),
+                        &structure,
+                        &mut Vec::new(),
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn many_short_lines_read_in_linear_time() {
         // 100,000 short unpunctuated lines: each used to rescan the rest.
         let text: String = std::iter::once("标题\n".to_string())
