@@ -310,8 +310,17 @@ fn arbitrary_input_never_panics() {
 #[test]
 fn real_text_fixtures() {
     // (case, headings below the title, verse blocks, quoted letters)
-    let cases: [(&str, &[&str], usize, usize); 8] = [
+    let cases: [(&str, &[&str], usize, usize); 9] = [
         ("novel-verse", &[], 3, 0),
+        (
+            "novel-mixed",
+            &[
+                "第一回 宴桃园豪杰初相识 斩黄巾英雄首立功",
+                "第二回 过山岗二人遇猛虎 入酒店一言结良缘",
+            ],
+            1,
+            1,
+        ),
         ("letter", &[], 0, 1),
         ("full-stop-spaces", &[], 0, 0),
         ("dialogue-quotes", &[], 0, 0),

@@ -226,7 +226,7 @@ pub fn parse_plain_with(
         changes,
         draft: &mut draft,
         open: Vec::new(),
-        runs: LetterRuns::new(&units),
+        runs: LetterRuns::default(),
     };
     reader.classify();
     draft
@@ -519,6 +519,23 @@ fn is_two_line_heading(a: &Line, b: &Line) -> bool {
             && verse_measure(a.text).map(|m| m.0) == verse_measure(b.text).map(|m| m.0))
 }
 
+/// A line that introduces a poem: "有诗为证：", "诗曰：", "随口吟道：",
+/// "正是：" (a letter's greeting, "吾兄如晤：", does not).
+fn introduces_poem(text: &str) -> bool {
+    let Some(before) = text
+        .strip_suffix('：')
+        .or_else(|| text.strip_suffix(':'))
+        .or_else(|| text.ends_with('曰').then_some(text))
+    else {
+        return false;
+    };
+    let chars: Vec<char> = before.chars().collect();
+    let tail: String = chars[chars.len().saturating_sub(8)..].iter().collect();
+    ["诗", "词", "曰", "吟", "歌", "赞", "偈", "正是", "但见"]
+        .iter()
+        .any(|w| tail.contains(w))
+}
+
 /// How a line reads as verse: the length of its parts (Han characters
 /// between punctuation, all the same: 4 to 7) and their number (1 to 4).
 /// "春眠不觉晓，处处闻啼鸟。" is (5, 2).
@@ -573,7 +590,7 @@ fn bullet(text: &str) -> Option<&str> {
 }
 
 /// Lines in a letter or a list of names are at most this long.
-const LETTER_LINE: usize = 30;
+const LETTER_LINE: usize = SHORT;
 
 /// Turns units (one paragraph's lines each) into blocks.
 struct Reader<'r, 'a> {
@@ -598,19 +615,33 @@ struct LetterRuns {
     candidates: Vec<usize>,
     /// Prefix sums: lines with "。" or "：" in them.
     marked: Vec<usize>,
+    /// For each unit, one past the last heading-like line before it.
+    after_candidate: Vec<usize>,
 }
 
 impl LetterRuns {
-    fn new(units: &[Vec<Line>]) -> LetterRuns {
-        let fits = |unit: &[Line]| {
-            is_single(unit)
+    /// `verse_at`: where verse was found (no letter runs into it).
+    fn new(units: &[Vec<Line>], verse_at: &[Option<usize>]) -> LetterRuns {
+        let mut in_verse = vec![false; units.len()];
+        for (k, end) in verse_at.iter().enumerate() {
+            if let Some(end) = *end {
+                in_verse[k..end].iter_mut().for_each(|v| *v = true);
+            }
+        }
+        let fits = |k: usize, unit: &[Line]| {
+            !in_verse[k]
+                && is_single(unit)
                 && char_len(unit[0].text) <= LETTER_LINE
                 && split_number(unit[0].text).is_none()
                 && bullet(unit[0].text).is_none()
         };
         let mut fit_end = vec![units.len(); units.len() + 1];
         for k in (0..units.len()).rev() {
-            fit_end[k] = if fits(&units[k]) { fit_end[k + 1] } else { k };
+            fit_end[k] = if fits(k, &units[k]) {
+                fit_end[k + 1]
+            } else {
+                k
+            };
         }
         let prefix = |f: &dyn Fn(&Line) -> bool| {
             let mut sums = Vec::with_capacity(units.len() + 1);
@@ -621,8 +652,16 @@ impl LetterRuns {
             }
             sums
         };
+        let mut after_candidate = Vec::with_capacity(units.len() + 1);
+        after_candidate.push(0);
+        for (k, unit) in units.iter().enumerate() {
+            let last = after_candidate.last().copied().unwrap_or(0);
+            let candidate = is_single(unit) && heading_candidate(&unit[0]);
+            after_candidate.push(if candidate { k + 1 } else { last });
+        }
         LetterRuns {
             fit_end,
+            after_candidate,
             candidates: prefix(&heading_candidate),
             marked: prefix(&|l: &Line| l.text.contains('。') || l.text.contains('：')),
         }
@@ -667,17 +706,31 @@ impl Reader<'_, '_> {
         for k in (0..units.len()).rev() {
             has_body[k] = has_body[k + 1] || is_body(&units[k]);
         }
+        // Verse first, in one pass: a letter or a heading never takes the
+        // lines of a poem ("诗曰：" and the poem after it).
+        let mut verse_at = vec![None; units.len()];
+        if self.structure.verse == VerseMode::Auto {
+            let mut k = 0;
+            while k < units.len() {
+                match self.verse_run(k) {
+                    Some(end) => {
+                        verse_at[k] = Some(end);
+                        k = end;
+                    }
+                    None => k += 1,
+                }
+            }
+        }
+        self.runs = LetterRuns::new(units, &verse_at);
         let auto = self.structure.headings == HeadingMode::Auto;
         let mut i = 0;
         while i < units.len() {
             let unit = &units[i];
             let first = unit[0];
-            if self.structure.verse == VerseMode::Auto {
-                if let Some(end) = self.verse_run(i) {
-                    self.verse(i, end);
-                    i = end;
-                    continue;
-                }
+            if let Some(end) = verse_at[i] {
+                self.verse(i, end);
+                i = end;
+                continue;
             }
             if auto {
                 if let Some(end) = self.letter_run(i) {
@@ -692,6 +745,7 @@ impl Reader<'_, '_> {
                 && i + 1 < units.len()
                 && is_single(&units[i + 1])
                 && is_two_line_heading(&first, &units[i + 1][0])
+                && verse_at[i + 1].is_none()
                 && has_body[i + 2]
             {
                 let second = units[i + 1][0];
@@ -806,9 +860,8 @@ impl Reader<'_, '_> {
             end += 1;
         }
         let introduced = i > 0
-            && units[i - 1]
-                .last()
-                .is_some_and(|l| l.text.ends_with('：') || l.text.ends_with('曰'));
+            && (measure == 5 || measure == 7)
+            && units[i - 1].last().is_some_and(|l| introduces_poem(l.text));
         // A couplet on two lines without an introduction must show its
         // punctuation ("春风吹绿江南岸，").
         let couplet = (measure == 5 || measure == 7)
@@ -852,7 +905,12 @@ impl Reader<'_, '_> {
     /// least four short single lines, not numbered, two or more of which
     /// would otherwise pass for headings, and one with "。" or "：" in it.
     fn letter_run(&self, i: usize) -> Option<usize> {
-        let end = self.runs.fit_end[i];
+        // The run ends with its last heading-like line (a signature, a
+        // date, a name): sentences after it are body text again.
+        let end = self.runs.after_candidate[self.runs.fit_end[i]];
+        if end <= i {
+            return None;
+        }
         let between = |sums: &[usize]| sums[end] - sums[i];
         let candidates = between(&self.runs.candidates);
         let marked = between(&self.runs.marked);

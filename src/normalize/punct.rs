@@ -266,8 +266,17 @@ impl Pass<'_> {
     /// A period after Chinese text that ends a sentence: followed by the
     /// end, a Han character or a quote mark, also across spaces.
     fn is_full_stop(&self, i: usize, fullwidth: bool) -> bool {
+        // After Chinese text, or after a quote or bracket that closes
+        // Chinese text ("干粮”." or "干粮\".").
+        let closes_han = |c: char| {
+            matches!(c, '”' | '’' | '」' | '』' | '）' | '》' | '"')
+                && i >= 2
+                && (is_han(self.text[i - 2]) || matches!(self.text[i - 2], '。' | '！' | '？'))
+        };
         let prev_ok = prev_raw(self.text, i).is_some_and(|c| {
-            is_han(c) || (fullwidth && matches!(c, '”' | '’' | '」' | '』' | '）' | '》'))
+            is_han(c)
+                || (fullwidth && matches!(c, '”' | '’' | '」' | '』' | '）' | '》'))
+                || closes_han(c)
         });
         let after = self.text[i + 1..]
             .iter()
@@ -280,7 +289,7 @@ impl Pass<'_> {
         prev_ok
             && after.is_none_or(|c| {
                 is_han(c)
-                    || matches!(c, '”' | '’' | '」' | '』')
+                    || matches!(c, '”' | '’' | '」' | '』' | '"')
                     || (spaced && matches!(c, '“' | '‘' | '「' | '『' | '"'))
             })
     }
@@ -512,6 +521,9 @@ mod tests {
             ("他说：  \"  你好  \"  然后", "他说：“你好”然后"),
             ("He said  “你好”", "He said “你好”"),
             ("史记•项羽本纪", "史记·项羽本纪"),
+            ("李四道:\"好.\"", "李四道：“好。”"),
+            ("须多带干粮\".", "须多带干粮”。"),
+            ("He said \"ok\".", "He said \"ok\"."),
             ("Mr • Smith", "Mr • Smith"),
             (
                 "访问 http://example.com 网站",
