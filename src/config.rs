@@ -436,6 +436,24 @@ mod tests {
     }
 
     #[test]
+    fn structure_settings_and_per_file_overrides() {
+        let text = "[structure]\nheadings = \"marked\"\n[contents]\nchapters = [{ file = \"a.txt\", verse = \"none\" }]\n";
+        let config = BookConfig::parse(text, Path::new("book.toml")).unwrap();
+        assert_eq!(config.structure.headings, HeadingMode::Marked);
+        assert_eq!(config.structure.verse, VerseMode::Auto);
+        let ChapterEntry::Options(options) = &config.contents.chapters[0] else {
+            panic!("options");
+        };
+        assert_eq!(options.verse, Some(VerseMode::None));
+        let err = BookConfig::parse(
+            "[structure]\nheadings = \"sometimes\"\n",
+            Path::new("b.toml"),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("b.toml:2:"), "{err}");
+    }
+
+    #[test]
     fn bad_encoding_label_is_located() {
         let text = "[contents]\nchapters = [{ file = \"b.txt\", encoding = \"klingon\" }]\n";
         let err = BookConfig::parse(text, Path::new("book.toml")).unwrap_err();

@@ -3,9 +3,14 @@
 //! The shape this is built for is text copied out of a web page or a word
 //! processor: a title line (often with a "——" subtitle), one paragraph per
 //! line, and headings that are short lines, numbered lines ("一、",
-//! "（一）", "第一章") or a short line ending in "，" followed by a second
-//! short line. Hard-wrapped text with blank lines between paragraphs is
-//! recognized and joined.
+//! "（一）", "第一章", "第八十一回"), or a short line ending in "，"
+//! followed by a second short line. Hard-wrapped text with blank lines
+//! between paragraphs is recognized and joined.
+//!
+//! Real text holds more than that: poems inside prose (verse blocks, found
+//! first), letters and lists of names (quotations, not headings). Each
+//! decision by evidence that an editor should look at is a note with its
+//! line; `[structure]` lets the editor take over.
 
 use crate::config::{HeadingMode, NormalizeConfig, StructureConfig, VerseMode};
 use crate::model::{Block, Heading, Inline, Span};
