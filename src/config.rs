@@ -28,6 +28,8 @@ pub struct BookConfig {
     pub normalize: NormalizeConfig,
     #[serde(default)]
     pub pdf: PdfConfig,
+    #[serde(default)]
+    pub structure: StructureConfig,
 }
 
 /// `[pdf]`: choices for the PDF only.
@@ -87,6 +89,42 @@ pub struct ChapterOptions {
     /// An encoding label (`gbk`, `gb18030`, `utf-16le`, ...); detected when
     /// absent.
     pub encoding: Option<String>,
+    /// Overrides `[structure] headings` for this file.
+    pub headings: Option<HeadingMode>,
+    /// Overrides `[structure] verse` for this file.
+    pub verse: Option<VerseMode>,
+}
+
+/// How plain text is divided into headings, verse and paragraphs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct StructureConfig {
+    pub headings: HeadingMode,
+    pub verse: VerseMode,
+}
+
+/// Which lines of plain text may become headings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HeadingMode {
+    /// Numbered lines and short lines an editor would read as headings.
+    #[default]
+    Auto,
+    /// Only numbered lines (第一章, 第八十一回, 卷一, 一、, 1. ...).
+    Numbered,
+    /// Only lines starting with `#`.
+    Marked,
+    /// No headings below the title.
+    None,
+}
+
+/// Whether runs of short parallel lines become verse.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VerseMode {
+    #[default]
+    Auto,
+    None,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -141,6 +179,10 @@ pub struct NormalizeConfig {
     /// Spaces between Chinese characters left by joining wrapped lines are
     /// dropped (a single deliberate space inside a line is kept).
     pub cjk_spaces: bool,
+    /// `•` or `・` between Chinese names becomes the 间隔号 `·`.
+    pub middle_dot: bool,
+    /// Book-title marks around a whole title line (`《史记》`) go.
+    pub title_marks: bool,
 }
 
 impl Default for NormalizeConfig {
@@ -152,6 +194,8 @@ impl Default for NormalizeConfig {
             dash: true,
             full_stop: true,
             cjk_spaces: true,
+            middle_dot: true,
+            title_marks: true,
         }
     }
 }
@@ -400,6 +444,24 @@ mod tests {
         let config = BookConfig::parse(text, Path::new("book.toml")).unwrap();
         assert_eq!(config.contents.chapters.len(), 2);
         assert_eq!(config.contents.chapters[1].file(), "b.txt");
+    }
+
+    #[test]
+    fn structure_settings_and_per_file_overrides() {
+        let text = "[structure]\nheadings = \"marked\"\n[contents]\nchapters = [{ file = \"a.txt\", verse = \"none\" }]\n";
+        let config = BookConfig::parse(text, Path::new("book.toml")).unwrap();
+        assert_eq!(config.structure.headings, HeadingMode::Marked);
+        assert_eq!(config.structure.verse, VerseMode::Auto);
+        let ChapterEntry::Options(options) = &config.contents.chapters[0] else {
+            panic!("options");
+        };
+        assert_eq!(options.verse, Some(VerseMode::None));
+        let err = BookConfig::parse(
+            "[structure]\nheadings = \"sometimes\"\n",
+            Path::new("b.toml"),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("b.toml:2:"), "{err}");
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub mod standard;
 
 use std::path::{Path, PathBuf};
 
-use config::{BookConfig, ChapterEntry, Input, InputFormat, BOOK_FILE};
+use config::{BookConfig, ChapterEntry, Input, InputFormat, StructureConfig, BOOK_FILE};
 use diag::{Diagnostic, Failure, Location};
 use source::{read_source, SourceFile};
 
@@ -56,6 +56,8 @@ pub struct LoadedSource {
     /// Path relative to the book directory, with `/` separators.
     pub rel_path: String,
     pub format: InputFormat,
+    /// `[structure]`, with this file's own overrides applied.
+    pub structure: StructureConfig,
 }
 
 /// Reads the book at `input`: a directory with `book.toml`, the
@@ -83,6 +85,7 @@ pub fn load_input(input: Input, diagnostics: &mut Vec<Diagnostic>) -> Result<Loa
                     file,
                     rel_path,
                     format,
+                    structure: StructureConfig::default(),
                 }],
             })
         }
@@ -109,6 +112,11 @@ pub fn load_input(input: Input, diagnostics: &mut Vec<Diagnostic>) -> Result<Loa
                         o.format,
                     ),
                 };
+                let mut structure = config.structure;
+                if let ChapterEntry::Options(o) = entry {
+                    structure.headings = o.headings.unwrap_or(structure.headings);
+                    structure.verse = o.verse.unwrap_or(structure.verse);
+                }
                 for rel_path in expand_entry(&dir, &toml_path, entry.file())? {
                     let path = dir.join(&rel_path);
                     let format = format_of(&path, format)?;
@@ -117,6 +125,7 @@ pub fn load_input(input: Input, diagnostics: &mut Vec<Diagnostic>) -> Result<Loa
                         file,
                         rel_path,
                         format,
+                        structure,
                     });
                 }
             }

@@ -1156,23 +1156,37 @@ impl<'a, 'b> Layouter<'a, 'b> {
                 }
             }
             Block::Verse { lines, span } => {
-                let mut pt = ParaText::default();
-                for (k, line) in lines.iter().enumerate() {
-                    if k > 0 {
-                        pt.push_break();
+                // An empty line divides stanzas: a blank line between them.
+                for (n, stanza) in lines
+                    .split(Vec::is_empty)
+                    .filter(|s| !s.is_empty())
+                    .enumerate()
+                {
+                    if n > 0 {
+                        let pitch = self.pitch();
+                        self.elems.push(Elem {
+                            height: pitch,
+                            ..Elem::default()
+                        });
                     }
-                    self.inlines(line, base, &mut pt);
+                    let mut pt = ParaText::default();
+                    for (k, line) in stanza.iter().enumerate() {
+                        if k > 0 {
+                            pt.push_break();
+                        }
+                        self.inlines(line, base, &mut pt);
+                    }
+                    self.kept_lines(
+                        pt,
+                        *span,
+                        parent,
+                        inset + 2.0 * base.size,
+                        width - 2.0 * base.size,
+                        base.size,
+                        TagSpec::P,
+                        LineKind::Verse,
+                    );
                 }
-                self.kept_lines(
-                    pt,
-                    *span,
-                    parent,
-                    inset + 2.0 * base.size,
-                    width - 2.0 * base.size,
-                    base.size,
-                    TagSpec::P,
-                    LineKind::Verse,
-                );
             }
             Block::Code { text, span, .. } => {
                 let size = (base.size * 0.9 * 2.0).round() / 2.0;
