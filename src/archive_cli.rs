@@ -24,6 +24,7 @@ pub fn build_series(
     formats: &[String],
     allow_missing_glyphs: bool,
     pdf_standard: Option<&str>,
+    ofd_profile: Option<inkstone::ofd::Profile>,
     shard: Option<&str>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<(), Failure> {
@@ -31,6 +32,7 @@ pub fn build_series(
     let shard = shard.map(series::parse_shard).transpose().map_err(error)?;
     let options = BuildOptions {
         formats: formats.to_vec(),
+        ofd_profile,
         pdf_standard: pdf_standard.map(str::to_string),
         allow_missing_glyphs,
         shard,
@@ -111,8 +113,20 @@ pub fn verify(
         diagnostics.extend(changed);
         return Ok(());
     }
+    // The formats of the files given; without files, the book's own.
+    let mut formats: Vec<String> = Vec::new();
+    for file in files {
+        let ext = file
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        if let Some(ext) = ext.filter(|e| ["epub", "pdf", "ofd"].contains(&e.as_str())) {
+            if !formats.contains(&ext) {
+                formats.push(ext);
+            }
+        }
+    }
     let options = BuildOptions {
-        formats: vec!["epub".into(), "pdf".into()],
+        formats,
         pdf_standard: pdf_standard.map(str::to_string),
         ..BuildOptions::default()
     };
@@ -137,7 +151,7 @@ pub fn verify(
             .ok_or_else(|| {
                 Failure::from(
                     Diagnostic::error(Location::file(file), "the book builds no file of this kind")
-                        .with_hint("give the EPUB or the PDF built from this book"),
+                        .with_hint("give the EPUB, PDF or OFD built from this book"),
                 )
             })?;
         let on_disk =

@@ -30,6 +30,56 @@ pub struct BookConfig {
     pub pdf: PdfConfig,
     #[serde(default)]
     pub structure: StructureConfig,
+    #[serde(default)]
+    pub output: OutputConfig,
+    #[serde(default)]
+    pub ofd: OfdConfig,
+}
+
+/// `[output]`: which files a build writes when `--format` is not given.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct OutputConfig {
+    /// The formats, in the order to write them (default: EPUB and PDF).
+    pub formats: Option<Vec<OutputFormat>>,
+}
+
+/// A file format inkstone writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OutputFormat {
+    Epub,
+    Pdf,
+    Ofd,
+}
+
+impl OutputFormat {
+    /// The name as written in book.toml and on the command line, which is
+    /// also the file extension.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutputFormat::Epub => "epub",
+            OutputFormat::Pdf => "pdf",
+            OutputFormat::Ofd => "ofd",
+        }
+    }
+}
+
+/// `[ofd]`: choices for the OFD only.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct OfdConfig {
+    /// `plain` (GB/T 33190) or `a` (OFD/A, GB/T 42133); default: `a` for
+    /// an edition of an archival series, else `plain`.
+    pub profile: Option<OfdProfileName>,
+}
+
+/// The OFD profiles as book.toml names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OfdProfileName {
+    Plain,
+    A,
 }
 
 /// `[pdf]`: choices for the PDF only.
@@ -462,6 +512,26 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("b.toml:2:"), "{err}");
+    }
+
+    #[test]
+    fn output_formats_and_ofd_profile() {
+        let text = "[output]\nformats = [\"ofd\", \"pdf\"]\n[ofd]\nprofile = \"a\"\n";
+        let config = BookConfig::parse(text, Path::new("book.toml")).unwrap();
+        assert_eq!(
+            config.output.formats,
+            Some(vec![OutputFormat::Ofd, OutputFormat::Pdf])
+        );
+        assert_eq!(config.ofd.profile, Some(OfdProfileName::A));
+        let err = BookConfig::parse(
+            "[book]\ntitle = \"书\"\n[output]\nformats = [\"epub\", \"docx\"]\n",
+            Path::new("book.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("book.toml:4:"), "{err}");
+        assert!(err.contains("`docx`"), "{err}");
+        assert!(err.contains("`epub`, `pdf`, `ofd`"), "{err}");
     }
 
     #[test]

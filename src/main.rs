@@ -40,15 +40,18 @@ enum Command {
         /// Folder for the output files.
         #[arg(short, long, default_value = "out")]
         out_dir: PathBuf,
-        /// Formats to build, separated by commas.
-        #[arg(short, long, value_delimiter = ',', default_values_t = [Format::Epub, Format::Pdf])]
+        /// Formats to build, separated by commas (default: `[output]
+        /// formats` of book.toml, else epub,pdf).
+        #[arg(short, long, value_delimiter = ',')]
         format: Vec<Format>,
         /// Characters that no font has are warnings, not errors.
         #[arg(long)]
         allow_missing_glyphs: bool,
-        /// OFD profile: `plain` (GB/T 33190) or `a` (OFD/A, GB/T 42133).
-        #[arg(long, value_enum, default_value_t = OfdProfile::Plain)]
-        ofd_profile: OfdProfile,
+        /// OFD profile: `plain` (GB/T 33190) or `a` (OFD/A, GB/T 42133)
+        /// (default: `[ofd] profile` of book.toml, else `a` for an archival
+        /// series, else plain).
+        #[arg(long, value_enum)]
+        ofd_profile: Option<OfdProfile>,
         /// PDF/A and PDF/UA: a-2b, a-2u, a-3u, ua-1, or a combination such
         /// as a-2u,ua-1 (default: `[pdf] standard` of book.toml).
         #[arg(long)]
@@ -123,6 +126,15 @@ enum OfdProfile {
     A,
 }
 
+impl OfdProfile {
+    fn profile(self) -> inkstone::ofd::Profile {
+        match self {
+            OfdProfile::Plain => inkstone::ofd::Profile::Plain,
+            OfdProfile::A => inkstone::ofd::Profile::Archive,
+        }
+    }
+}
+
 impl std::fmt::Display for Format {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
@@ -142,7 +154,7 @@ fn main() -> ExitCode {
             out_dir,
             format,
             allow_missing_glyphs,
-            ofd_profile: _,
+            ofd_profile,
             pdf_standard,
             shard,
         } if inkstone::series::is_series(input) => archive::build_series(
@@ -152,6 +164,7 @@ fn main() -> ExitCode {
             &format.iter().map(ToString::to_string).collect::<Vec<_>>(),
             *allow_missing_glyphs,
             pdf_standard.as_deref(),
+            ofd_profile.map(OfdProfile::profile),
             shard.as_deref(),
             &mut diagnostics,
         ),
@@ -238,7 +251,7 @@ fn progress(cli: &Cli, steps: u64) -> ProgressBar {
 /// The standards the PDF and the OFD of a build follow.
 struct Standards<'a> {
     pdf: Option<&'a str>,
-    ofd: OfdProfile,
+    ofd: Option<OfdProfile>,
 }
 
 fn build(
@@ -254,9 +267,16 @@ fn build(
         pdf: pdf_standard,
         ofd: ofd_profile,
     } = standards;
-    let bar = progress(cli, 2 + formats.len() as u64);
+    let bar = progress(cli, 2 + formats.len().max(1) as u64);
     bar.set_message("reading sources");
     let loaded = inkstone::series::load_book(input, diagnostics)?;
+    // Without --format, the formats of `[output]` in book.toml.
+    let given: Vec<String> = formats.iter().map(ToString::to_string).collect();
+    let formats: Vec<Format> = inkstone::series::output_formats(&given, &loaded)?
+        .iter()
+        .filter_map(|f| Format::from_str(f, false).ok())
+        .collect();
+    bar.set_length(2 + formats.len() as u64);
     bar.inc(1);
     bar.set_message("normalizing");
     let doc = inkstone::normalize(&loaded, diagnostics);
@@ -272,6 +292,14 @@ fn build(
     } else {
         Vec::new()
     };
+    let ofd_options = inkstone::ofd::OfdOptions {
+        profile: inkstone::series::ofd_profile(
+            ofd_profile.map(OfdProfile::profile),
+            &loaded,
+            &standard,
+        ),
+        allow_missing_glyphs,
+    };
     let options = inkstone::pdf::PdfOptions {
         allow_missing_glyphs,
         standard,
@@ -282,17 +310,7 @@ fn build(
         .map(|format| match format {
             Format::Epub => inkstone::epub::render_epub(&doc, &fonts),
             Format::Pdf => inkstone::pdf::render_pdf(&doc, &fonts, &options),
-            Format::Ofd => inkstone::ofd::render_ofd(
-                &doc,
-                &fonts,
-                &inkstone::ofd::OfdOptions {
-                    profile: match ofd_profile {
-                        OfdProfile::Plain => inkstone::ofd::Profile::Plain,
-                        OfdProfile::A => inkstone::ofd::Profile::Archive,
-                    },
-                    allow_missing_glyphs,
-                },
-            ),
+            Format::Ofd => inkstone::ofd::render_ofd(&doc, &fonts, &ofd_options),
         })
         .collect();
     let mut written = Vec::new();

@@ -83,10 +83,13 @@ impl FileEntry {
         FileEntry {
             path: path.to_string(),
             size: bytes.len() as u64,
-            pages: path
-                .ends_with(".pdf")
-                .then(|| pdf_page_count(bytes))
-                .flatten(),
+            pages: if path.ends_with(".pdf") {
+                pdf_page_count(bytes)
+            } else if path.ends_with(".ofd") {
+                ofd_page_count(bytes)
+            } else {
+                None
+            },
             sha256: sha256_hex(bytes),
         }
     }
@@ -107,6 +110,35 @@ pub fn pdf_page_count(pdf: &[u8]) -> Option<u32> {
         .map(|&b| char::from(b))
         .collect();
     digits.parse().ok()
+}
+
+/// The page count of an OFD package: the `Page` entries of the `Pages`
+/// list in `Doc_0/Document.xml`.
+pub fn ofd_page_count(ofd: &[u8]) -> Option<u32> {
+    use quick_xml::events::Event;
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(ofd)).ok()?;
+    let mut xml = Vec::new();
+    zip.by_name("Doc_0/Document.xml")
+        .ok()?
+        .read_to_end(&mut xml)
+        .ok()?;
+    let mut reader = quick_xml::Reader::from_reader(xml.as_slice());
+    let mut buf = Vec::new();
+    let (mut in_pages, mut count) = (false, 0u32);
+    loop {
+        match reader.read_event_into(&mut buf).ok()? {
+            Event::Start(e) if e.local_name().as_ref() == "Pages" => in_pages = true,
+            Event::End(e) if e.local_name().as_ref() == "Pages" => in_pages = false,
+            Event::Start(e) | Event::Empty(e) if in_pages && e.local_name().as_ref() == "Page" => {
+                count += 1;
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    Some(count)
 }
 
 fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {

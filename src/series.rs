@@ -58,8 +58,11 @@ pub struct Series {
 /// What to build and how.
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
-    /// `epub`, `pdf`, in the order to write them.
+    /// `epub`, `pdf`, `ofd`, in the order to write them; empty: each
+    /// book's `[output] formats` (see [`output_formats`]).
     pub formats: Vec<String>,
+    /// The OFD profile instead of the configured one (see [`ofd_profile`]).
+    pub ofd_profile: Option<crate::ofd::Profile>,
     /// A standard for every edition's PDF instead of the configured one.
     pub pdf_standard: Option<String>,
     pub allow_missing_glyphs: bool,
@@ -314,8 +317,63 @@ impl FontCache {
     }
 }
 
+/// The formats a build of `loaded` writes, in order: `given` (from the
+/// command line) when not empty, else `[output] formats` of its book.toml
+/// (for an edition, inherited from series.toml), else EPUB and PDF. A
+/// format named twice is written once.
+pub fn output_formats(given: &[String], loaded: &crate::Loaded) -> Result<Vec<String>, Failure> {
+    let named: Vec<String> = if !given.is_empty() {
+        given.to_vec()
+    } else {
+        match &loaded.config.output.formats {
+            Some(list) if list.is_empty() => {
+                let toml = loaded.base_dir.join(BOOK_FILE);
+                return Err(Diagnostic::error(
+                    Location::file(&toml),
+                    "`[output] formats` names no format",
+                )
+                .with_hint("name at least one of `epub`, `pdf`, `ofd`, or remove the key")
+                .into());
+            }
+            Some(list) => list.iter().map(|f| f.as_str().to_string()).collect(),
+            None => vec!["epub".to_string(), "pdf".to_string()],
+        }
+    };
+    let mut out: Vec<String> = Vec::new();
+    for format in named {
+        if !out.contains(&format) {
+            out.push(format);
+        }
+    }
+    Ok(out)
+}
+
+/// The OFD profile of a build of `loaded`: `given` (from the command
+/// line), else `[ofd] profile`, else OFD/A for an edition of a series
+/// whose PDF is written to a PDF/A standard (`standard`, as resolved),
+/// else the plain profile.
+pub fn ofd_profile(
+    given: Option<crate::ofd::Profile>,
+    loaded: &crate::Loaded,
+    standard: &PdfStandard,
+) -> crate::ofd::Profile {
+    use crate::config::OfdProfileName;
+    use crate::ofd::Profile;
+    if let Some(profile) = given {
+        return profile;
+    }
+    match loaded.config.ofd.profile {
+        Some(OfdProfileName::Plain) => Profile::Plain,
+        Some(OfdProfileName::A) => Profile::Archive,
+        None if standard.archival.is_some() && crate::standard::series_file(loaded).is_some() => {
+            Profile::Archive
+        }
+        None => Profile::Plain,
+    }
+}
+
 /// Renders a loaded and normalized book into its output files, in memory:
-/// `<slug>.epub`, `<slug>.pdf` as `formats` asks. Formats are rendered side
+/// `<slug>.epub`, `<slug>.pdf`, `<slug>.ofd` as [`output_formats`] says. Formats are rendered side
 /// by side; any error fails the book.
 pub fn render_book(
     loaded: &crate::Loaded,
@@ -324,7 +382,12 @@ pub fn render_book(
     options: &BuildOptions,
 ) -> Result<(Vec<Output>, Vec<Diagnostic>), Failure> {
     let standard: PdfStandard = crate::standard::resolve(options.pdf_standard.as_deref(), loaded)?;
-    let attachments = if standard.attaches_sources() && options.formats.iter().any(|f| f == "pdf") {
+    let formats = output_formats(&options.formats, loaded)?;
+    let ofd_options = crate::ofd::OfdOptions {
+        profile: ofd_profile(options.ofd_profile, loaded, &standard),
+        allow_missing_glyphs: options.allow_missing_glyphs,
+    };
+    let attachments = if standard.attaches_sources() && formats.iter().any(|f| f == "pdf") {
         crate::standard::source_attachments(loaded)?
     } else {
         Vec::new()
@@ -334,12 +397,12 @@ pub fn render_book(
         standard,
         attachments,
     };
-    let rendered: Vec<_> = options
-        .formats
+    let rendered: Vec<_> = formats
         .par_iter()
         .map(|format| match format.as_str() {
             "epub" => crate::epub::render_epub(doc, fonts),
             "pdf" => crate::pdf::render_pdf(doc, fonts, &pdf_options),
+            "ofd" => crate::ofd::render_ofd(doc, fonts, &ofd_options),
             other => Err(Failure::new(Diagnostic::new(
                 Severity::Error,
                 None,
@@ -350,7 +413,7 @@ pub fn render_book(
     let mut outputs = Vec::new();
     let mut diagnostics = Vec::new();
     let mut errors = Vec::new();
-    for (format, result) in options.formats.iter().zip(rendered) {
+    for (format, result) in formats.iter().zip(rendered) {
         match result {
             Ok((bytes, notes)) => {
                 if notes.iter().any(Diagnostic::is_error) {
