@@ -647,3 +647,268 @@ fn check_goes_through_every_edition_and_inspect_wants_one() {
     let model: Value = serde_json::from_slice(&edition.stdout).unwrap();
     assert_eq!(model["metadata"]["publisher"], "青川文史出版社");
 }
+
+/// A copy of the sample series whose series.toml asks for the OFD too.
+fn ofd_series(base: &Path) -> PathBuf {
+    let series = base.join("series");
+    copy_series(&series);
+    append(
+        &series.join("series.toml"),
+        "\n[output]\nformats = [\"epub\", \"pdf\", \"ofd\"]\n",
+    );
+    series
+}
+
+fn append(file: &Path, text: &str) {
+    let mut old = std::fs::read_to_string(file).unwrap();
+    old.push_str(text);
+    std::fs::write(file, old).unwrap();
+}
+
+/// One file of an OFD package, as text.
+fn ofd_entry(ofd: &Path, name: &str) -> String {
+    use std::io::Read;
+    let bytes = std::fs::read(ofd).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an OFD is a zip");
+    let mut text = String::new();
+    zip.by_name(name)
+        .unwrap_or_else(|e| panic!("{name} in {}: {e}", ofd.display()))
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+fn pdfinfo_pages(pdf: &Path) -> u64 {
+    let info = tool_output("pdfinfo", &[pdf.to_str().unwrap()]);
+    String::from_utf8_lossy(&info.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+const OFD_A_MARK: &str = "<ofd:CustomData Name=\"Conformance\">GB/T 42133-2022</ofd:CustomData>";
+
+fn is_ofd_a(ofd: &Path) -> bool {
+    ofd_entry(ofd, "OFD.xml").contains(OFD_A_MARK)
+}
+
+#[test]
+fn a_series_with_ofd_in_output_records_verifies_and_shards_it() {
+    let base = work_dir("ofd-series");
+    let series = ofd_series(&base);
+    let series_s = series.to_str().unwrap();
+    let whole = base.join("whole");
+    ok(build(series_s, &whole, &[]));
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(whole.join("manifest.json")).unwrap()).unwrap();
+    for edition in manifest["editions"].as_array().unwrap() {
+        let folder = edition["folder"].as_str().unwrap();
+        let files = edition["files"].as_array().unwrap();
+        let paths: Vec<&str> = files.iter().map(|f| f["path"].as_str().unwrap()).collect();
+        let stem = format!("{folder}/qingchuan-{folder}");
+        assert_eq!(
+            paths,
+            [
+                format!("{stem}.epub"),
+                format!("{stem}.pdf"),
+                format!("{stem}.ofd")
+            ]
+        );
+        let file = &files[2];
+        let ofd = whole.join(paths[2]);
+        assert_eq!(file["size"], std::fs::metadata(&ofd).unwrap().len());
+        let sum = tool_output("sha256sum", &[ofd.to_str().unwrap()]);
+        let sum = String::from_utf8_lossy(&sum.stdout);
+        assert_eq!(
+            file["sha256"].as_str().unwrap(),
+            sum.split_whitespace().next().unwrap()
+        );
+        // The pages listed in the package, and the PDF's pages.
+        let document = ofd_entry(&ofd, "Doc_0/Document.xml");
+        let listed = document.matches("<ofd:Page ").count() as u64;
+        assert!(listed > 1, "{document}");
+        assert_eq!(file["pages"], listed);
+        assert_eq!(listed, pdfinfo_pages(&whole.join(paths[1])));
+        // An archival series writes OFD/A without being asked.
+        assert!(is_ofd_a(&ofd), "{folder}: no OFD/A mark");
+    }
+    ok(run(inkstone(&[
+        "verify",
+        series_s,
+        "-o",
+        whole.to_str().unwrap(),
+    ])));
+
+    // Two shards, merged: the one-process manifest and the same files.
+    let sharded = base.join("sharded");
+    for shard in ["0/2", "1/2"] {
+        ok(build(series_s, &sharded, &["--shard", shard]));
+    }
+    let merged = sharded.join("manifest.json");
+    ok(run(inkstone(&[
+        "manifest",
+        "merge",
+        sharded.join("manifest-shard-0-of-2.json").to_str().unwrap(),
+        sharded.join("manifest-shard-1-of-2.json").to_str().unwrap(),
+        "-o",
+        merged.to_str().unwrap(),
+    ])));
+    assert_eq!(
+        std::fs::read(&merged).unwrap(),
+        std::fs::read(whole.join("manifest.json")).unwrap()
+    );
+    for name in files_under(&whole) {
+        assert_eq!(
+            std::fs::read(whole.join(&name)).unwrap(),
+            std::fs::read(sharded.join(&name)).unwrap(),
+            "{name}"
+        );
+    }
+
+    // One byte of one OFD changed: verify names that file only.
+    let ofd = whole.join("2025/qingchuan-2025.ofd");
+    let mut bytes = std::fs::read(&ofd).unwrap();
+    let at = bytes.len() / 3;
+    bytes[at] ^= 0x20;
+    std::fs::write(&ofd, &bytes).unwrap();
+    let failed = run(inkstone(&[
+        "verify",
+        series_s,
+        "-o",
+        whole.to_str().unwrap(),
+    ]));
+    assert!(!failed.status.success());
+    let err = stderr(&failed);
+    assert!(err.contains("2025/qingchuan-2025.ofd"), "{err}");
+    assert!(!err.contains(".pdf") && !err.contains(".epub"), "{err}");
+    assert!(!err.contains("qingchuan-2024"), "{err}");
+}
+
+#[test]
+fn output_and_ofd_settings_are_overridden_as_documented() {
+    let base = work_dir("ofd-overrides");
+    let series = ofd_series(&base);
+    let series_s = series.to_str().unwrap();
+
+    // --format on the command line wins over [output].
+    let out = base.join("pdf-only");
+    ok(build(series_s, &out, &["--format", "pdf"]));
+    assert_eq!(
+        files_under(&out),
+        [
+            "2024/qingchuan-2024.pdf",
+            "2025/qingchuan-2025.pdf",
+            "manifest.json"
+        ]
+    );
+
+    // --ofd-profile plain, and a series that is not archival: no OFD/A.
+    for (name, extra) in [
+        ("plain", &["--ofd-profile", "plain"][..]),
+        ("not-archival", &["--pdf-standard", "none"][..]),
+    ] {
+        let out = base.join(name);
+        let mut args = vec!["--format", "ofd"];
+        args.extend_from_slice(extra);
+        ok(build(series_s, &out, &args));
+        assert!(!is_ofd_a(&out.join("2024/qingchuan-2024.ofd")), "{name}");
+    }
+    // The control: --ofd-profile a on a series that is not archival.
+    let out = base.join("asked");
+    ok(build(
+        series_s,
+        &out,
+        &[
+            "--format",
+            "ofd",
+            "--pdf-standard",
+            "none",
+            "--ofd-profile",
+            "a",
+        ],
+    ));
+    assert!(is_ofd_a(&out.join("2024/qingchuan-2024.ofd")));
+
+    // An edition's own [output] and [ofd] override the series'.
+    append(
+        &series.join("2024/book.toml"),
+        "\n[output]\nformats = [\"ofd\"]\n\n[ofd]\nprofile = \"plain\"\n",
+    );
+    let out = base.join("edition-own");
+    ok(build(series_s, &out, &[]));
+    let files = files_under(&out);
+    assert!(
+        files
+            .iter()
+            .filter(|f| f.starts_with("2024/"))
+            .eq(["2024/qingchuan-2024.ofd"].iter()),
+        "{files:?}"
+    );
+    assert_eq!(files.len(), 5, "{files:?}");
+    assert!(!is_ofd_a(&out.join("2024/qingchuan-2024.ofd")));
+    assert!(is_ofd_a(&out.join("2025/qingchuan-2025.ofd")));
+
+    // An edition that cannot be OFD/A fails with the reason; the other
+    // edition is built.
+    let toml = series.join("2025/book.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(
+        &toml,
+        text.replacen("authors = [\"青川市地方志编纂室\"]", "authors = []", 1),
+    )
+    .unwrap();
+    let out = base.join("no-author");
+    let failed = build(series_s, &out, &["--format", "ofd"]);
+    assert!(!failed.status.success());
+    let err = stderr(&failed);
+    assert!(text.contains("authors = [\"青川市地方志编纂室\"]"));
+    assert!(err.contains("OFD/A") && err.contains("author"), "{err}");
+    assert!(err.contains("1 of 2 edition(s) failed: 2025"), "{err}");
+    assert!(out.join("2024/qingchuan-2024.ofd").is_file());
+    assert!(!out.join("2025").exists());
+
+    // An unknown format name: the book.toml line and the valid names.
+    std::fs::write(&toml, &text).unwrap();
+    append(&toml, "\n[output]\nformats = [\"epub\", \"docx\"]\n");
+    let line = std::fs::read_to_string(&toml).unwrap().lines().count();
+    let failed = build(series_s, &base.join("docx"), &[]);
+    assert!(!failed.status.success());
+    let err = stderr(&failed);
+    assert!(err.contains(&format!("2025/book.toml:{line}:")), "{err}");
+    assert!(err.contains("`docx`"), "{err}");
+    assert!(err.contains("`epub`, `pdf`, `ofd`"), "{err}");
+}
+
+#[test]
+fn a_single_book_takes_its_formats_from_output() {
+    let dir = picture_book("ofd-book", "改造后的街景");
+    append(&dir.join("book.toml"), "\n[output]\nformats = [\"ofd\"]\n");
+    let out = dir.parent().unwrap().join("out");
+    ok(build(dir.to_str().unwrap(), &out, &[]));
+    let files = files_under(&out);
+    assert!(files.len() == 1 && files[0].ends_with(".ofd"), "{files:?}");
+    // Outside a series the plain profile is the default (this book has
+    // no author, which OFD/A would refuse).
+    let ofd = out.join(&files[0]);
+    assert!(!is_ofd_a(&ofd));
+    // verify rebuilds the OFD and compares it.
+    ok(run(inkstone(&[
+        "verify",
+        dir.to_str().unwrap(),
+        ofd.to_str().unwrap(),
+    ])));
+    let mut bytes = std::fs::read(&ofd).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0x01;
+    std::fs::write(&ofd, &bytes).unwrap();
+    let failed = run(inkstone(&[
+        "verify",
+        dir.to_str().unwrap(),
+        ofd.to_str().unwrap(),
+    ]));
+    assert!(!failed.status.success());
+    assert!(stderr(&failed).contains(".ofd"), "{}", stderr(&failed));
+}
