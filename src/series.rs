@@ -116,9 +116,26 @@ impl Series {
             None => SeriesMeta::default(),
         };
         // The defaults must be valid book.toml tables on their own.
-        let _: BookConfig = toml::Value::Table(table.clone())
-            .try_into()
-            .map_err(|e: toml::de::Error| toml_error(e.to_string()))?;
+        let _: BookConfig =
+            toml::Value::Table(table.clone())
+                .try_into()
+                .map_err(|e: toml::de::Error| {
+                    // A value that is not one of the names a key takes (a
+                    // format, a mode) is shown at its place in series.toml.
+                    let message = e.to_string();
+                    let named = message
+                        .strip_prefix("unknown variant `")
+                        .and_then(|rest| rest.split_once('`'))
+                        .map(|(value, _)| value);
+                    match named {
+                        Some(value) => Diagnostic::error(
+                            crate::config::locate_value(&path, value),
+                            message.trim().replace('\n', " "),
+                        )
+                        .into(),
+                        None => toml_error(message),
+                    }
+                })?;
         relocate_paths(&mut table);
         let mut editions = Vec::new();
         let entries = std::fs::read_dir(dir).map_err(|e| Failure::io(dir, "list", &e))?;

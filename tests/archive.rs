@@ -880,6 +880,21 @@ fn output_and_ofd_settings_are_overridden_as_documented() {
     assert!(err.contains(&format!("2025/book.toml:{line}:")), "{err}");
     assert!(err.contains("`docx`"), "{err}");
     assert!(err.contains("`epub`, `pdf`, `ofd`"), "{err}");
+
+    // The same in series.toml: its line, and the valid names.
+    std::fs::write(&toml, &text).unwrap();
+    let series_toml = series.join("series.toml");
+    let defaults = std::fs::read_to_string(&series_toml).unwrap();
+    std::fs::write(&series_toml, defaults.replace("\"ofd\"]", "\"odf\"]")).unwrap();
+    let line = defaults.lines().count();
+    let failed = build(series_s, &base.join("odf"), &[]);
+    assert!(!failed.status.success());
+    let err = stderr(&failed);
+    assert!(err.contains(&format!("series.toml:{line}:")), "{err}");
+    assert!(
+        err.contains("`odf`") && err.contains("`epub`, `pdf`, `ofd`"),
+        "{err}"
+    );
 }
 
 #[test]
