@@ -96,6 +96,7 @@ pub fn verify(
     files: &[PathBuf],
     out_dir: &Path,
     pdf_standard: Option<&str>,
+    ofd_profile: Option<inkstone::ofd::Profile>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<(), Failure> {
     if series::is_series(input) {
@@ -127,6 +128,7 @@ pub fn verify(
     }
     let options = BuildOptions {
         formats,
+        ofd_profile,
         pdf_standard: pdf_standard.map(str::to_string),
         ..BuildOptions::default()
     };

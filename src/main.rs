@@ -74,6 +74,9 @@ enum Command {
         /// The PDF standard the files were built with (default: as configured).
         #[arg(long)]
         pdf_standard: Option<String>,
+        /// The OFD profile the files were built with (default: as configured).
+        #[arg(long, value_enum)]
+        ofd_profile: Option<OfdProfile>,
     },
     /// Print a series' editions as a JSON task list, each with its --shard.
     Plan {
@@ -202,12 +205,14 @@ fn main() -> ExitCode {
             files,
             out_dir,
             pdf_standard,
+            ofd_profile,
         } => archive::verify(
             cli.quiet,
             input,
             files,
             out_dir,
             pdf_standard.as_deref(),
+            ofd_profile.map(OfdProfile::profile),
             &mut diagnostics,
         ),
         Command::Plan { input } => archive::plan(input),

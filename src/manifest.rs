@@ -300,6 +300,30 @@ mod tests {
     }
 
     #[test]
+    fn ofd_pages_are_the_page_entries_of_the_document() {
+        use std::io::Write;
+        let package = |document: &str| {
+            let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            zip.start_file(
+                "Doc_0/Document.xml",
+                zip::write::SimpleFileOptions::default(),
+            )
+            .expect("zip");
+            zip.write_all(document.as_bytes()).expect("zip");
+            zip.finish().expect("zip").into_inner()
+        };
+        let three = "<ofd:Document xmlns:ofd=\"http://www.ofdspec.org/2016\"><ofd:CommonData/>\
+            <ofd:Pages><ofd:Page ID=\"2\" BaseLoc=\"Pages/Page_0/Content.xml\"/>\
+            <ofd:Page ID=\"3\" BaseLoc=\"Pages/Page_1/Content.xml\"/>\
+            <ofd:Page ID=\"4\" BaseLoc=\"Pages/Page_2/Content.xml\"/></ofd:Pages>\
+            <ofd:Outlines><ofd:OutlineElem Title=\"Page\"/></ofd:Outlines></ofd:Document>";
+        assert_eq!(ofd_page_count(&package(three)), Some(3));
+        assert_eq!(FileEntry::of("2024/a.ofd", &package(three)).pages, Some(3));
+        assert_eq!(FileEntry::of("2024/a.epub", &package(three)).pages, None);
+        assert_eq!(ofd_page_count(b"not a zip"), None);
+    }
+
+    #[test]
     fn merge_orders_editions_and_refuses_duplicates() {
         let edition = |folder: &str| EditionEntry {
             folder: folder.into(),
