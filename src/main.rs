@@ -43,6 +43,9 @@ enum Command {
         /// Characters that no font has are warnings, not errors.
         #[arg(long)]
         allow_missing_glyphs: bool,
+        /// Installed fonts may supply characters the book's fonts lack.
+        #[arg(long)]
+        system_fonts: bool,
     },
     /// Print the document model as JSON.
     Inspect {
@@ -53,6 +56,17 @@ enum Command {
     Check {
         #[arg(default_value = "sources")]
         input: PathBuf,
+        /// Installed fonts may supply characters the book's fonts lack.
+        #[arg(long)]
+        system_fonts: bool,
+    },
+    /// List the faces a book would use, and the characters no face has.
+    Fonts {
+        /// A book folder or a single file; without it, the default faces.
+        input: Option<PathBuf>,
+        /// Installed fonts may supply characters the book's fonts lack.
+        #[arg(long)]
+        system_fonts: bool,
     },
     /// Write a new book skeleton that builds as is.
     Init {
@@ -85,16 +99,24 @@ fn main() -> ExitCode {
             out_dir,
             format,
             allow_missing_glyphs,
+            system_fonts,
         } => build(
             &cli,
             input,
             out_dir,
             format,
-            *allow_missing_glyphs,
+            (*allow_missing_glyphs, *system_fonts),
             &mut diagnostics,
         ),
         Command::Inspect { input } => inspect(input, &mut diagnostics),
-        Command::Check { input } => check(input, &mut diagnostics),
+        Command::Check {
+            input,
+            system_fonts,
+        } => check(input, *system_fonts, &mut diagnostics),
+        Command::Fonts {
+            input,
+            system_fonts,
+        } => list_fonts(input.as_deref(), *system_fonts, &mut diagnostics),
         Command::Init { dir } => init(dir),
     };
     let show_notes = cli.verbose || matches!(cli.command, Command::Check { .. });
@@ -135,7 +157,7 @@ fn build(
     input: &Path,
     out_dir: &Path,
     formats: &[Format],
-    allow_missing_glyphs: bool,
+    (allow_missing_glyphs, system_fonts): (bool, bool),
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<(), Failure> {
     let bar = progress(cli, 2 + formats.len() as u64);
@@ -143,7 +165,8 @@ fn build(
     let loaded = inkstone::load(input, diagnostics)?;
     bar.inc(1);
     bar.set_message("normalizing");
-    let doc = inkstone::normalize(&loaded, diagnostics);
+    let mut doc = inkstone::normalize(&loaded, diagnostics);
+    doc.settings.fonts.system |= system_fonts;
     bar.inc(1);
     check_output_dir(out_dir, &loaded.base_dir)?;
     let fonts = inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)?;
@@ -203,8 +226,13 @@ fn inspect(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<(), Failur
     Ok(())
 }
 
-fn check(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<(), Failure> {
-    let doc = inkstone::load_document(input, diagnostics)?;
+fn check(
+    input: &Path,
+    system_fonts: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<(), Failure> {
+    let mut doc = inkstone::load_document(input, diagnostics)?;
+    doc.settings.fonts.system |= system_fonts;
     // Laying the book out finds what only typesetting can: characters no
     // font has, images that cannot be read, page styles that do not parse.
     let fonts = inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)?;
@@ -273,5 +301,87 @@ fn init(dir: &Path) -> Result<(), Failure> {
         dir.display(),
         dir.display()
     );
+    Ok(())
+}
+
+/// `inkstone fonts`: the faces with family, style, source and character
+/// count; for a book, the characters no face has, with their places (from
+/// laying the book out, as the PDF build does).
+fn list_fonts(
+    input: Option<&Path>,
+    system_fonts: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<(), Failure> {
+    let mut doc = match input {
+        Some(input) => Some(inkstone::load_document(input, diagnostics)?),
+        None => None,
+    };
+    let mut settings = match &doc {
+        Some(doc) => doc.settings.fonts.clone(),
+        None => inkstone::model::FontSettings {
+            body: vec![inkstone::normalize::DEFAULT_BODY_FONT.to_string()],
+            heading: vec![inkstone::normalize::DEFAULT_HEADING_FONT.to_string()],
+            paths: Vec::new(),
+            system: false,
+        },
+    };
+    settings.system |= system_fonts;
+    let base_dir = doc
+        .as_ref()
+        .map(|doc| doc.settings.base_dir.clone())
+        .unwrap_or_default();
+    let fonts = inkstone::fonts::resolve_fonts(&settings, &base_dir)?;
+    for face in fonts.faces() {
+        let roles: Vec<&str> = [
+            ("body", &fonts.body),
+            ("bold", &fonts.body_bold),
+            ("heading", &fonts.heading),
+        ]
+        .iter()
+        .filter(|(_, chain)| {
+            chain
+                .iter()
+                .any(|f| std::sync::Arc::ptr_eq(&f.data, &face.data) && f.index == face.index)
+        })
+        .map(|(role, _)| *role)
+        .collect();
+        println!(
+            "{}\t{}\t{}\t{} characters\t{}",
+            face.family,
+            if face.bold { "bold" } else { "regular" },
+            face.origin,
+            face.chars().len(),
+            roles.join(", ")
+        );
+    }
+    println!(
+        "system fonts: {}",
+        if settings.system {
+            "allowed for characters the faces above lack"
+        } else {
+            "not used"
+        }
+    );
+    let Some(doc) = doc.as_mut() else {
+        return Ok(());
+    };
+    doc.settings.fonts.system = settings.system;
+    let options = inkstone::pdf::PdfOptions {
+        allow_missing_glyphs: true,
+    };
+    let found = match inkstone::pdf::layout_document(doc, &fonts, &options) {
+        Ok((_, found)) => found,
+        Err(failure) => failure.diagnostics,
+    };
+    let mut missing = 0;
+    for d in found {
+        if d.message.starts_with("no font has") {
+            missing += 1;
+            println!("{d}");
+        } else if d.severity != Severity::Note || d.message.contains(" is not in the font ") {
+            diagnostics.push(d);
+        }
+    }
+    println!("characters no face has: {missing}");
     Ok(())
 }
