@@ -384,4 +384,17 @@ mod tests {
         let (faces, notes) = system_fallbacks(&set, &['\u{E7B9}', 'A']);
         assert!(faces.is_empty() && notes.is_empty());
     }
+
+    #[test]
+    fn builtin_body_covers_rare_ideographs() {
+        let set = resolve_fonts(&defaults(), Path::new(".")).unwrap();
+        let body = set.body[0].chars();
+        for c in ['侞', '眴', '埶', '喆', '玥', '㐀', '䶵', '\u{20087}'] {
+            assert!(body.contains(&c), "{c}");
+        }
+        let bold = set.body_bold[0].chars();
+        for c in ['喆', '玥', '珺', '堃'] {
+            assert!(bold.contains(&c), "{c}");
+        }
+    }
 }
