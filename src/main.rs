@@ -1,5 +1,6 @@
 //! The `inkstone` command line.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -331,6 +332,8 @@ fn list_fonts(
         .map(|doc| doc.settings.base_dir.clone())
         .unwrap_or_default();
     let fonts = inkstone::fonts::resolve_fonts(&settings, &base_dir)?;
+    // A closed pipe (`| head`) ends the listing quietly.
+    let mut out = std::io::stdout().lock();
     for face in fonts.faces() {
         let roles: Vec<&str> = [
             ("body", &fonts.body),
@@ -345,7 +348,8 @@ fn list_fonts(
         })
         .map(|(role, _)| *role)
         .collect();
-        println!(
+        let _ = writeln!(
+            out,
             "{}\t{}\t{}\t{} characters\t{}",
             face.family,
             if face.bold { "bold" } else { "regular" },
@@ -354,7 +358,8 @@ fn list_fonts(
             roles.join(", ")
         );
     }
-    println!(
+    let _ = writeln!(
+        out,
         "system fonts: {}",
         if settings.system {
             "allowed for characters the faces above lack"
@@ -377,11 +382,11 @@ fn list_fonts(
     for d in found {
         if d.message.starts_with("no font has") {
             missing += 1;
-            println!("{d}");
+            let _ = writeln!(out, "{d}");
         } else if d.severity != Severity::Note || d.message.contains(" is not in the font ") {
             diagnostics.push(d);
         }
     }
-    println!("characters no face has: {missing}");
+    let _ = writeln!(out, "characters no face has: {missing}");
     Ok(())
 }
