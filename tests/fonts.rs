@@ -260,8 +260,15 @@ fn embedded_fonts_keep_vertical_and_spacing_features() {
     }
 }
 
-/// A font with one glyph, for U+E7B9, made with fontTools.
+/// A font with one glyph, for U+E7B9, made with fontTools, of the family
+/// `Zaozi Test`.
 fn pua_font(path: &Path) {
+    pua_font_named(path, "Zaozi Test");
+}
+
+fn pua_font_named(path: &Path, family: &str) {
+    let family_file = path.with_extension("family");
+    std::fs::write(&family_file, family).unwrap();
     python(
         "import sys\nfrom fontTools.fontBuilder import FontBuilder\nfrom fontTools.pens.t2CharStringPen import T2CharStringPen\n\
          fb = FontBuilder(1000, isTTF=False)\n\
@@ -271,11 +278,12 @@ fn pua_font(path: &Path) {
          fb.setupCFF('ZaoziTest-Regular', {'FullName': 'Zaozi Test'}, {'.notdef': box(), 'zao': box()}, {})\n\
          fb.setupHorizontalMetrics({'.notdef': (1000, 100), 'zao': (1000, 100)})\n\
          fb.setupHorizontalHeader(ascent=880, descent=-120)\n\
-         fb.setupNameTable({'familyName': 'Zaozi Test', 'styleName': 'Regular', 'psName': 'ZaoziTest-Regular', 'fullName': 'Zaozi Test'})\n\
+         family = open(sys.argv[2], encoding='utf-8').read()\n\
+         fb.setupNameTable({'familyName': family, 'styleName': 'Regular', 'psName': family.replace(' ', '') + '-Regular', 'fullName': family})\n\
          fb.setupOS2(sTypoAscender=880, sTypoDescender=-120, usWinAscent=880, usWinDescent=120)\n\
          fb.setupPost()\n\
          fb.save(sys.argv[1])\n",
-        &[path],
+        &[path, &family_file],
     );
 }
 
@@ -534,4 +542,42 @@ document.fonts.ready.then(function () {
         assert!(hx < 0.5 && hy > 0.5, "{horizontal}: {hx} {hy}\n{centres}");
         assert!(vx > 0.5 && vy < 0.5, "{vertical}: {vx} {vy}\n{centres}");
     }
+}
+
+/// A font the user points to wins over the built-in face of the same
+/// family: here a one-glyph font that calls itself Noto Serif CJK SC.
+#[test]
+fn a_user_font_wins_over_the_builtin_face_of_its_family() {
+    let dir = scratch("user-font-wins");
+    std::fs::write(dir.join("01.txt"), "甲\n").unwrap();
+    std::fs::write(
+        dir.join("book.toml"),
+        "[book]\ntitle = \"字体\"\nlanguage = \"zh-CN\"\n\n[contents]\nchapters = [\"01.txt\"]\n\n[fonts]\npaths = [\"mine.otf\"]\n",
+    )
+    .unwrap();
+    pua_font_named(&dir.join("mine.otf"), "Noto Serif CJK SC");
+    let output = inkstone(&["fonts", dir.to_str().unwrap()]);
+    let listing = String::from_utf8_lossy(&output.stdout).into_owned();
+    let body = listing
+        .lines()
+        .find(|l| l.ends_with("\tbody"))
+        .unwrap_or_else(|| panic!("{listing}"));
+    assert!(
+        body.starts_with("Noto Serif CJK SC\tregular\textra (")
+            && body.contains("mine.otf)\t1 characters"),
+        "{listing}"
+    );
+    // The control: without the file, the built-in face.
+    std::fs::remove_file(dir.join("mine.otf")).unwrap();
+    std::fs::write(
+        dir.join("book.toml"),
+        "[book]\ntitle = \"字体\"\nlanguage = \"zh-CN\"\n\n[contents]\nchapters = [\"01.txt\"]\n",
+    )
+    .unwrap();
+    let output = inkstone(&["fonts", dir.to_str().unwrap()]);
+    let listing = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        listing.contains("Noto Serif CJK SC\tregular\tbuilt-in (NotoSerifCJKsc-Regular.otf)\t"),
+        "{listing}"
+    );
 }
