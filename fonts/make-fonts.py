@@ -2,14 +2,22 @@
 """Regenerate the default fonts in this directory from the Noto CJK collections.
 
 Usage:
-    python3 make-fonts.py [SOURCE_DIR] [--output-dir DIR]
-    python3 make-fonts.py --list-unicodes
+    python3 make-fonts.py [SOURCE_DIR] [--unihan-dir DIR] [--output-dir DIR]
+    python3 make-fonts.py --list-unicodes {full,common}
 
 SOURCE_DIR is the directory holding NotoSerifCJK-Regular.ttc,
 NotoSerifCJK-Bold.ttc and NotoSansCJK-Bold.ttc (default:
 /usr/share/fonts/opentype/noto, where Debian's fonts-noto-cjk package
-installs them).  The output goes next to this script unless --output-dir
-is given.
+installs them).  --unihan-dir is the directory holding
+Unihan_OtherMappings.txt.bz2 (default: /usr/share/unicode, where Debian's
+unicode-data package installs it); its kTGH field lists the 8,105
+characters of the Table of General Standard Chinese Characters (2013).
+The output goes next to this script unless --output-dir is given.
+
+The body face (Serif Regular) keeps every character of the source face
+except Hangul (the "full" set); the bold body face and the heading face
+keep the "common" set: GB 2312, the 8,105 characters of the 2013 table,
+the GBK ideographs, kana and the symbol ranges listed below.
 
 For each output file the Simplified Chinese face is taken out of the
 collection (selected by its PostScript name, not by position) and subset
@@ -20,21 +28,44 @@ files.  See README.md for details.
 """
 
 import argparse
+import bz2
 import hashlib
 import os
 import sys
+import unicodedata
 
 import fontTools
 from fontTools import subset
 from fontTools.ttLib import TTCollection, TTFont
 
 DEFAULT_SOURCE_DIR = "/usr/share/fonts/opentype/noto"
+DEFAULT_UNIHAN_DIR = "/usr/share/unicode"
 
-# (collection file, PostScript name of the face inside it, output file)
+# (collection file, PostScript name of the face inside it, output file,
+# character set)
 FACES = [
-    ("NotoSerifCJK-Regular.ttc", "NotoSerifCJKsc-Regular", "NotoSerifCJKsc-Regular.otf"),
-    ("NotoSerifCJK-Bold.ttc", "NotoSerifCJKsc-Bold", "NotoSerifCJKsc-Bold.otf"),
-    ("NotoSansCJK-Bold.ttc", "NotoSansCJKsc-Bold", "NotoSansCJKsc-Bold.otf"),
+    ("NotoSerifCJK-Regular.ttc", "NotoSerifCJKsc-Regular", "NotoSerifCJKsc-Regular.otf", "full"),
+    ("NotoSerifCJK-Bold.ttc", "NotoSerifCJKsc-Bold", "NotoSerifCJKsc-Bold.otf", "common"),
+    ("NotoSansCJK-Bold.ttc", "NotoSansCJKsc-Bold", "NotoSansCJKsc-Bold.otf", "common"),
+]
+
+# Hangul blocks, left out of the full set.
+HANGUL = [
+    (0x1100, 0x11FF),  # Hangul Jamo
+    (0x3130, 0x318F),  # Hangul Compatibility Jamo
+    (0xA960, 0xA97F),  # Hangul Jamo Extended-A
+    (0xAC00, 0xD7AF),  # Hangul Syllables
+    (0xD7B0, 0xD7FF),  # Hangul Jamo Extended-B
+]
+
+# Layout scripts and language systems kept: the default language system
+# of each script and Simplified Chinese (ZHS).  The Japanese, Korean and
+# Traditional Chinese language systems only select regional glyph
+# variants through locl, which a Simplified Chinese book never asks for.
+LAYOUT_SCRIPTS = ["DFLT"] + [
+    "%s.%s" % (script, lang)
+    for script in ("cyrl", "grek", "hani", "kana", "latn")
+    for lang in ("dflt", "ZHS")
 ]
 
 # OpenType layout features kept in GSUB/GPOS.  Features of the source
@@ -58,6 +89,7 @@ PYFTSUBSET_OPTIONS = [
     "--name-IDs=*",
     "--name-languages=*",
     "--name-legacy",
+    "--layout-scripts=" + ",".join(LAYOUT_SCRIPTS),
     "--notdef-outline",
     "--no-hinting",
 ]
@@ -75,14 +107,45 @@ def gb2312_characters():
     return chars
 
 
-def character_set():
-    """The code points requested for every face (sorted list of ints)."""
-    cps = gb2312_characters()
+def tgh_characters(unihan_dir):
+    """The 8,105 characters of the 2013 table (Unihan kTGH)."""
+    path = os.path.join(unihan_dir, "Unihan_OtherMappings.txt.bz2")
+    chars = set()
+    with bz2.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            fields = line.split("\t")
+            if len(fields) >= 2 and fields[1] == "kTGH":
+                chars.add(int(fields[0][2:], 16))
+    if len(chars) != 8105:
+        raise SystemExit("%s: %d kTGH characters, expected 8105" % (path, len(chars)))
+    return chars
+
+
+def gbk_ideographs():
+    """Every CJK unified or compatibility ideograph of GBK, found by
+    decoding each two-byte GBK code."""
+    chars = set()
+    for lead in range(0x81, 0xFF):
+        for trail in list(range(0x40, 0x7F)) + list(range(0x80, 0xFF)):
+            try:
+                c = bytes([lead, trail]).decode("gbk")
+            except UnicodeDecodeError:
+                continue
+            name = unicodedata.name(c, "")
+            if name.startswith("CJK") and "IDEOGRAPH" in name:
+                chars.add(ord(c))
+    return chars
+
+
+def common_set(unihan_dir):
+    """The code points requested for the bold and heading faces."""
+    cps = gb2312_characters() | tgh_characters(unihan_dir) | gbk_ideographs()
     ranges = [
         (0x0020, 0x007E),  # ASCII printable
         (0x00A0, 0x00FF),  # Latin-1 Supplement
         (0x2000, 0x206F),  # General Punctuation
         (0x3000, 0x303F),  # CJK Symbols and Punctuation
+        (0x3040, 0x30FF),  # Hiragana and Katakana
         (0xFF00, 0xFFEF),  # Halfwidth and Fullwidth Forms
         (0x2460, 0x2473),  # circled numbers 1-20
         (0x2474, 0x247D),  # parenthesized numbers 1-10
@@ -103,6 +166,18 @@ def character_set():
         0x22EF,  # midline horizontal ellipsis
         0x2E3A,  # two-em dash
     ])
+    return sorted(cps)
+
+
+def full_set(src_path, psname, unihan_dir):
+    """The code points requested for the body face: everything the source
+    face maps except Hangul, plus the common set (for its variation
+    selectors)."""
+    index = face_index(src_path, psname)
+    with TTFont(src_path, fontNumber=index, lazy=True) as src:
+        cps = set(src.getBestCmap())
+    cps = {cp for cp in cps if not any(a <= cp <= b for a, b in HANGUL)}
+    cps.update(common_set(unihan_dir))
     return sorted(cps)
 
 
@@ -173,6 +248,11 @@ def main():
         help="directory of the Noto CJK .ttc files (default: %(default)s)",
     )
     parser.add_argument(
+        "--unihan-dir",
+        default=DEFAULT_UNIHAN_DIR,
+        help="directory of Unihan_OtherMappings.txt.bz2 (default: %(default)s)",
+    )
+    parser.add_argument(
         "--output-dir",
         default=os.path.dirname(os.path.abspath(__file__)),
         help="where to write the .otf files (default: this script's directory)",
@@ -184,19 +264,33 @@ def main():
     )
     parser.add_argument(
         "--list-unicodes",
-        action="store_true",
-        help="print the requested code points (pyftsubset --unicodes-file format) and exit",
+        choices=["full", "common"],
+        help="print the requested code points of a set (pyftsubset --unicodes-file format) and exit",
+    )
+    parser.add_argument(
+        "--face",
+        action="append",
+        choices=[otf for _, _, otf, _ in FACES],
+        help="make only this file (may be repeated; default: all three)",
     )
     args = parser.parse_args()
 
-    codepoints = character_set()
+    def requested(kind):
+        if kind == "full":
+            ttc, psname = FACES[0][0], FACES[0][1]
+            return full_set(os.path.join(args.source_dir, ttc), psname, args.unihan_dir)
+        return common_set(args.unihan_dir)
+
     if args.list_unicodes:
-        print("\n".join(unicode_ranges(codepoints)))
+        print("\n".join(unicode_ranges(requested(args.list_unicodes))))
         return 0
     extra = ["--desubroutinize"] if args.desubroutinize else []
-    print("fontTools %s, %d code points requested" % (fontTools.version, len(codepoints)))
+    print("fontTools %s" % fontTools.version)
 
-    for ttc, psname, otf in FACES:
+    for ttc, psname, otf, kind in FACES:
+        if args.face and otf not in args.face:
+            continue
+        codepoints = requested(kind)
         src_path = os.path.join(args.source_dir, ttc)
         out_path = os.path.join(args.output_dir, otf)
         index = build_face(src_path, psname, out_path, codepoints, extra)
@@ -204,9 +298,11 @@ def main():
         with open(out_path, "rb") as f:
             digest = hashlib.sha256(f.read()).hexdigest()
         print(
-            "%s: %d bytes, %d glyphs, %d code points mapped "
+            "%s: %s set, %d code points requested, %d bytes, %d glyphs, %d code points mapped "
             "(%d requested code points not in the source face)\n  sha256 %s"
-            % (otf, os.path.getsize(out_path), glyphs, mapped, len(absent), digest)
+            % (otf, kind, len(codepoints), os.path.getsize(out_path), glyphs, mapped,
+               len(absent), digest),
+            flush=True,
         )
 
 

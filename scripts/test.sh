@@ -26,10 +26,20 @@ need_deb ebook-convert calibre
 need_deb unzip unzip
 need_deb faketime faketime
 need_deb mutool mupdf-tools
+need_deb chromium chromium
+# The build compiles HarfBuzz's subsetter (hb-subset crate): a C++
+# compiler, and libclang for its bindings.
+need_deb g++ g++
+[ -e /usr/lib/llvm-14/lib/libclang.so ] || ls /usr/lib/llvm-*/lib/libclang.so >/dev/null 2>&1 || missing_debs+=(libclang-dev)
+python3 -c 'import PIL' 2>/dev/null || missing_debs+=(python3-pil)
 if [ ${#missing_debs[@]} -gt 0 ]; then
     echo "installing ${missing_debs[*]}" >&2
     sudo_if_needed apt-get update -qq
     sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing_debs[@]}" >/dev/null
+fi
+if ! python3 -c 'import fontTools' 2>/dev/null; then
+    echo "installing fonttools" >&2
+    python3 -m pip install --quiet fonttools
 fi
 if ! command -v epubcheck >/dev/null 2>&1; then
     echo "installing epubcheck" >&2

@@ -210,6 +210,9 @@ pub struct FontsConfig {
     /// Extra font files or folders.
     #[serde(default)]
     pub paths: Vec<String>,
+    /// Installed fonts may supply faces and characters.
+    #[serde(default)]
+    pub system: bool,
 }
 
 /// Punctuation normalizations; all on by default.

@@ -1,5 +1,6 @@
 //! The `inkstone` command line.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -60,6 +61,9 @@ enum Command {
         /// a partial manifest.
         #[arg(long)]
         shard: Option<String>,
+        /// Installed fonts may supply characters the book's fonts lack.
+        #[arg(long)]
+        system_fonts: bool,
     },
     /// Check built files: a book is rebuilt in memory and compared with
     /// FILES; a series' files are compared with its manifest.
@@ -95,6 +99,17 @@ enum Command {
     Check {
         #[arg(default_value = "sources")]
         input: PathBuf,
+        /// Installed fonts may supply characters the book's fonts lack.
+        #[arg(long)]
+        system_fonts: bool,
+    },
+    /// List the faces a book would use, and the characters no face has.
+    Fonts {
+        /// A book folder or a single file; without it, the default faces.
+        input: Option<PathBuf>,
+        /// Installed fonts may supply characters the book's fonts lack.
+        #[arg(long)]
+        system_fonts: bool,
     },
     /// Write a new book skeleton that builds as is.
     Init {
@@ -154,12 +169,23 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Build {
             input,
+            system_fonts: true,
+            ..
+        } if inkstone::series::is_series(input) => Err(Diagnostic::new(
+            Severity::Error,
+            None,
+            "--system-fonts is for one book; for a series set `[fonts] system = true` in series.toml",
+        )
+        .into()),
+        Command::Build {
+            input,
             out_dir,
             format,
             allow_missing_glyphs,
             ofd_profile,
             pdf_standard,
             shard,
+            system_fonts: _,
         } if inkstone::series::is_series(input) => archive::build_series(
             cli.quiet,
             input,
@@ -185,12 +211,13 @@ fn main() -> ExitCode {
             ofd_profile,
             pdf_standard,
             shard: None,
+            system_fonts,
         } => build(
             &cli,
             input,
             out_dir,
             format,
-            *allow_missing_glyphs,
+            (*allow_missing_glyphs, *system_fonts),
             Standards {
                 pdf: pdf_standard.as_deref(),
                 ofd: *ofd_profile,
@@ -198,7 +225,14 @@ fn main() -> ExitCode {
             &mut diagnostics,
         ),
         Command::Inspect { input } => inspect(input, &mut diagnostics),
-        Command::Check { input } => check(input, &mut diagnostics),
+        Command::Check {
+            input,
+            system_fonts,
+        } => check(input, *system_fonts, &mut diagnostics),
+        Command::Fonts {
+            input,
+            system_fonts,
+        } => list_fonts(input.as_deref(), *system_fonts, &mut diagnostics),
         Command::Init { dir } => init(dir),
         Command::Verify {
             input,
@@ -264,7 +298,7 @@ fn build(
     input: &Path,
     out_dir: &Path,
     formats: &[Format],
-    allow_missing_glyphs: bool,
+    (allow_missing_glyphs, system_fonts): (bool, bool),
     standards: Standards,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<(), Failure> {
@@ -284,7 +318,8 @@ fn build(
     bar.set_length(2 + formats.len() as u64);
     bar.inc(1);
     bar.set_message("normalizing");
-    let doc = inkstone::normalize(&loaded, diagnostics);
+    let mut doc = inkstone::normalize(&loaded, diagnostics);
+    doc.settings.fonts.system |= system_fonts;
     bar.inc(1);
     check_output_dir(out_dir, &loaded.base_dir)?;
     let fonts = inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)?;
@@ -361,17 +396,22 @@ fn inspect(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<(), Failur
     Ok(())
 }
 
-fn check(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<(), Failure> {
+fn check(
+    input: &Path,
+    system_fonts: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<(), Failure> {
     if inkstone::series::is_series(input) {
         // Each edition in turn; one that fails does not stop the others.
         for edition in inkstone::series::Series::open(input)?.editions {
-            if let Err(failure) = check(&input.join(edition), diagnostics) {
+            if let Err(failure) = check(&input.join(edition), system_fonts, diagnostics) {
                 diagnostics.extend(failure.diagnostics);
             }
         }
         return Ok(());
     }
-    let doc = archive::load_document(input, diagnostics)?;
+    let mut doc = archive::load_document(input, diagnostics)?;
+    doc.settings.fonts.system |= system_fonts;
     // Laying the book out finds what only typesetting can: characters no
     // font has, images that cannot be read, page styles that do not parse.
     let fonts = inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)?;
@@ -440,5 +480,92 @@ fn init(dir: &Path) -> Result<(), Failure> {
         dir.display(),
         dir.display()
     );
+    Ok(())
+}
+
+/// `inkstone fonts`: the faces with family, style, source and character
+/// count; for a book, the characters no face has, with their places (from
+/// laying the book out, as the PDF build does).
+fn list_fonts(
+    input: Option<&Path>,
+    system_fonts: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<(), Failure> {
+    let mut doc = match input {
+        Some(input) => Some(inkstone::load_document(input, diagnostics)?),
+        None => None,
+    };
+    let mut settings = match &doc {
+        Some(doc) => doc.settings.fonts.clone(),
+        None => inkstone::model::FontSettings {
+            body: vec![inkstone::normalize::DEFAULT_BODY_FONT.to_string()],
+            heading: vec![inkstone::normalize::DEFAULT_HEADING_FONT.to_string()],
+            paths: Vec::new(),
+            system: false,
+        },
+    };
+    settings.system |= system_fonts;
+    let base_dir = doc
+        .as_ref()
+        .map(|doc| doc.settings.base_dir.clone())
+        .unwrap_or_default();
+    let fonts = inkstone::fonts::resolve_fonts(&settings, &base_dir)?;
+    // A closed pipe (`| head`) ends the listing quietly.
+    let mut out = std::io::stdout().lock();
+    for face in fonts.faces() {
+        let roles: Vec<&str> = [
+            ("body", &fonts.body),
+            ("bold", &fonts.body_bold),
+            ("heading", &fonts.heading),
+        ]
+        .iter()
+        .filter(|(_, chain)| {
+            chain
+                .iter()
+                .any(|f| std::sync::Arc::ptr_eq(&f.data, &face.data) && f.index == face.index)
+        })
+        .map(|(role, _)| *role)
+        .collect();
+        let _ = writeln!(
+            out,
+            "{}\t{}\t{}\t{} characters\t{}",
+            face.family,
+            if face.bold { "bold" } else { "regular" },
+            face.origin,
+            face.chars().len(),
+            roles.join(", ")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "system fonts: {}",
+        if settings.system {
+            "allowed for characters the faces above lack"
+        } else {
+            "not used"
+        }
+    );
+    let Some(doc) = doc.as_mut() else {
+        return Ok(());
+    };
+    doc.settings.fonts.system = settings.system;
+    let options = inkstone::pdf::PdfOptions {
+        allow_missing_glyphs: true,
+        ..Default::default()
+    };
+    let found = match inkstone::pdf::layout_document(doc, &fonts, &options) {
+        Ok((_, found)) => found,
+        Err(failure) => failure.diagnostics,
+    };
+    let mut missing = 0;
+    for d in found {
+        if d.message.starts_with("no font has") {
+            missing += 1;
+            let _ = writeln!(out, "{d}");
+        } else if d.severity != Severity::Note || d.message.contains(" is not in the font ") {
+            diagnostics.push(d);
+        }
+    }
+    let _ = writeln!(out, "characters no face has: {missing}");
     Ok(())
 }

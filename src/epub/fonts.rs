@@ -4,18 +4,16 @@
 //! Runs after the XHTML is written, which collects the characters by face
 //! ([`UsedChars`]). Each character goes to the first face of its fallback
 //! chain that has it, as CSS font matching would pick it. Every face is
-//! parsed once and subset once with allsorts, which keeps the `cmap` (so
-//! the subset is a standalone font that browsers and the OpenType
-//! sanitizer accept) and CFF outlines as they are. The subset keeps the
-//! minimal tables; layout tables (`GSUB`, `GPOS`) are not carried over.
+//! parsed once and subset once with HarfBuzz's subsetter, which keeps what
+//! reading systems need: the `GSUB`/`GPOS` lookups of [`LAYOUT_FEATURES`]
+//! (vertical forms, kerning, proportional and half-width punctuation, so
+//! that `text-spacing-trim` works), the vertical metrics (`vhea`, `vmtx`,
+//! `VORG`), a (3,1) `cmap`, and OS/2 Unicode ranges recomputed for the
+//! characters kept.
 
 use std::collections::BTreeSet;
 
-use allsorts::binary::read::ReadScope;
-use allsorts::font::{Font, MatchingPresentation};
-use allsorts::font_data::{DynamicFontTableProvider, FontData};
-use allsorts::subset::{subset, CmapTarget, SubsetProfile};
-use allsorts::tables::{SfntVersion, CFF_MAGIC};
+use hb_subset::{Blob, FontFace, SubsetInput, Tag};
 use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Failure, Severity};
@@ -28,6 +26,12 @@ use super::xml::UsedChars;
 /// emphasis dot (`text-emphasis: filled dot` draws U+2022).
 pub const GENERATED_CHARS: &str = "0123456789.•";
 
+/// The family name under which the stylesheet declares the body subsets
+/// for every weight, after each role's own families: characters a bold or
+/// heading face lacks are drawn by the body face, not by a font of the
+/// reading system.
+pub const FALLBACK_FAMILY: &str = "inkstone body fallback";
+
 /// One subset face, ready for the manifest and `@font-face`.
 pub struct EmbeddedFont {
     /// Path inside the publication directory (`fonts/....otf`).
@@ -38,11 +42,18 @@ pub struct EmbeddedFont {
     pub data: Vec<u8>,
 }
 
-/// A distinct face of the font set, parsed, with the glyphs it must keep.
+/// The OpenType layout features the subsets keep.
+pub const LAYOUT_FEATURES: [&[u8; 4]; 16] = [
+    b"ccmp", b"locl", b"calt", b"liga", b"fwid", b"hwid", b"pwid", b"vert", b"vrt2", b"kern",
+    b"vkrn", b"palt", b"vpal", b"halt", b"vhal", b"mark",
+];
+
+/// A distinct face of the font set, parsed, with the characters it must
+/// keep.
 struct Parsed<'a> {
     face: &'a Face,
-    font: Font<DynamicFontTableProvider<'a>>,
-    glyphs: BTreeSet<u16>,
+    font: rustybuzz::ttf_parser::Face<'a>,
+    chars: BTreeSet<char>,
 }
 
 /// Subsets the faces of `fonts` to the characters in `used`. Faces that
@@ -81,16 +92,17 @@ pub fn subset_fonts(
     for ((role, chain, chars), indices) in roles.iter().zip(&chains) {
         let mut missing = String::new();
         for c in chars.iter() {
-            let found = indices.iter().find_map(|&i| {
-                let (glyph, _) =
-                    parsed[i]
-                        .font
-                        .lookup_glyph_index(c, MatchingPresentation::NotRequired, None);
-                (glyph != 0).then_some((i, glyph))
-            });
+            // A character the bold or heading faces lack is drawn by the
+            // body face, as in the PDF (the stylesheet lists the body
+            // subset under FALLBACK_FAMILY after each role's families).
+            let found = indices
+                .iter()
+                .chain(&chains[0])
+                .copied()
+                .find(|&i| parsed[i].font.glyph_index(c).is_some_and(|g| g.0 != 0));
             match found {
-                Some((i, glyph)) => {
-                    parsed[i].glyphs.insert(glyph);
+                Some(i) => {
+                    parsed[i].chars.insert(c);
                 }
                 None if c.is_whitespace() => {}
                 None => missing.push(c),
@@ -115,10 +127,13 @@ pub fn subset_fonts(
 
     let names = file_names(&parsed);
     let embedded = parsed
-        .into_par_iter()
+        .into_iter()
         .zip(names)
-        .filter(|(p, _)| p.glyphs.len() > 1)
-        .map(|(p, name)| subset_face(p, name))
+        .filter(|(p, _)| !p.chars.is_empty())
+        .map(|(p, name)| (p.face, p.chars, name))
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(face, chars, name)| subset_face(face, &chars, name))
         .collect::<Result<Vec<_>, _>>()?;
     Ok((embedded, diagnostics))
 }
@@ -128,34 +143,49 @@ fn same_face(a: &Face, b: &Face) -> bool {
 }
 
 fn parse(face: &Face) -> Result<Parsed<'_>, Failure> {
-    let font = ReadScope::new(face.bytes())
-        .read::<FontData<'_>>()
-        .map_err(|e| e.to_string())
-        .and_then(|data| {
-            data.table_provider(face.index as usize)
-                .map_err(|e| e.to_string())
-        })
-        .and_then(|provider| Font::new(provider).map_err(|e| e.to_string()))
-        .map_err(|e| font_failure(face, "read", &e))?;
+    let font = rustybuzz::ttf_parser::Face::parse(face.bytes(), face.index)
+        .map_err(|e| font_failure(face, "read", &e.to_string()))?;
     Ok(Parsed {
         face,
         font,
-        // .notdef always stays, first.
-        glyphs: BTreeSet::from([0]),
+        chars: BTreeSet::new(),
     })
 }
 
-fn subset_face(parsed: Parsed, name: String) -> Result<EmbeddedFont, Failure> {
-    let glyphs: Vec<u16> = parsed.glyphs.into_iter().collect();
-    let provider = &parsed.font.font_table_provider;
-    let data = subset(
-        provider,
-        &glyphs,
-        &SubsetProfile::Minimal,
-        CmapTarget::Unicode,
-    )
-    .map_err(|e| font_failure(parsed.face, "subset", &e.to_string()))?;
-    let (extension, media_type) = if provider.sfnt_version() == CFF_MAGIC {
+/// Subsets `face` to `chars` with HarfBuzz.
+pub fn subset_bytes(face: &Face, chars: &BTreeSet<char>) -> Result<Vec<u8>, String> {
+    let blob = Blob::from_bytes(face.bytes()).map_err(|e| e.to_string())?;
+    let font = FontFace::new_with_index(blob, face.index).map_err(|e| e.to_string())?;
+    let mut input = SubsetInput::new().map_err(|e| e.to_string())?;
+    {
+        let mut set = input.unicode_set();
+        for &c in chars {
+            set.insert(c);
+        }
+    }
+    {
+        let mut features = input.layout_feature_tag_set();
+        features.clear();
+        for tag in LAYOUT_FEATURES {
+            features.insert(Tag::new(tag));
+        }
+    }
+    input
+        .flags()
+        .remove_hinting()
+        .retain_notdef_outline()
+        .recompute_unicode_ranges();
+    let subset = input.subset_font(&font).map_err(|e| e.to_string())?;
+    let data = subset.underlying_blob().to_vec();
+    if data.is_empty() {
+        return Err("the subsetter gave an empty font".into());
+    }
+    Ok(data)
+}
+
+fn subset_face(face: &Face, chars: &BTreeSet<char>, name: String) -> Result<EmbeddedFont, Failure> {
+    let data = subset_bytes(face, chars).map_err(|e| font_failure(face, "subset", &e))?;
+    let (extension, media_type) = if data.starts_with(b"OTTO") {
         ("otf", "font/otf")
     } else {
         ("ttf", "font/ttf")
@@ -163,8 +193,8 @@ fn subset_face(parsed: Parsed, name: String) -> Result<EmbeddedFont, Failure> {
     Ok(EmbeddedFont {
         href: format!("fonts/{name}.{extension}"),
         media_type,
-        family: parsed.face.family.clone(),
-        bold: parsed.face.bold,
+        family: face.family.clone(),
+        bold: face.bold,
         data,
     })
 }

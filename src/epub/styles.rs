@@ -19,50 +19,6 @@ use super::fonts::EmbeddedFont;
 /// The built-in EPUB styles, by name.
 pub const BUILTIN: [(&str, &str); 1] = [("default", include_str!("../../styles/epub/default.css"))];
 
-/// Punctuation whose vertical form (turned, or moved to the top right
-/// corner) comes from a font's `vert` feature: dashes, quotes, ellipses,
-/// pause and stop marks, brackets; the characters that Unicode's vertical
-/// presentation forms (U+FE10–FE19, U+FE30–FE4F) stand for, in their
-/// full-width forms. The subset fonts have no layout tables, so in vertical
-/// text the embedded faces leave these to the reading system's own CJK
-/// font.
-const VERT_PUNCTUATION: [(u32, u32); 18] = [
-    (0x2013, 0x2014),
-    (0x2018, 0x2019),
-    (0x201C, 0x201D),
-    (0x2025, 0x2026),
-    (0x3001, 0x3002),
-    (0x3008, 0x3011),
-    (0x3014, 0x3017),
-    (0xFF01, 0xFF01),
-    (0xFF08, 0xFF09),
-    (0xFF0C, 0xFF0C),
-    (0xFF0E, 0xFF0E),
-    (0xFF1A, 0xFF1B),
-    (0xFF1F, 0xFF1F),
-    (0xFF3B, 0xFF3B),
-    (0xFF3D, 0xFF3D),
-    (0xFF3F, 0xFF3F),
-    (0xFF5B, 0xFF5B),
-    (0xFF5D, 0xFF5E),
-];
-
-/// The CSS `unicode-range` of every code point but [`VERT_PUNCTUATION`].
-fn vertical_unicode_range() -> String {
-    let mut ranges = Vec::new();
-    let mut next = 0;
-    for (first, last) in VERT_PUNCTUATION {
-        match first.checked_sub(1) {
-            Some(end) if end == next => ranges.push(format!("U+{next:X}")),
-            Some(end) if end > next => ranges.push(format!("U+{next:X}-{end:X}")),
-            _ => {}
-        }
-        next = last + 1;
-    }
-    ranges.push(format!("U+{next:X}-10FFFF"));
-    ranges.join(", ")
-}
-
 /// A stylesheet to put into the EPUB.
 pub struct Stylesheet {
     /// Path inside the publication directory (`css/....css`).
@@ -133,17 +89,39 @@ pub fn book_css(embedded: &[EmbeddedFont], fonts: &FontSet, vertical: bool) -> S
         } else {
             "truetype"
         };
-        let range = if vertical {
-            format!("  unicode-range: {};\n", vertical_unicode_range())
-        } else {
-            String::new()
-        };
+        // The subsets keep the `vert`/`vrt2` and `vhal` lookups and the
+        // vertical metrics: vertical punctuation comes from these faces.
         css.push_str(&format!(
-            "\n@font-face {{\n  font-family: {};\n  font-weight: {};\n  font-style: normal;\n  src: url(\"../{}\") format(\"{format}\");\n{range}}}\n",
+            "\n@font-face {{\n  font-family: {};\n  font-weight: {};\n  font-style: normal;\n  src: url(\"../{}\") format(\"{format}\");\n}}\n",
             css_string(&font.family),
             weight(font.bold),
             font.href,
         ));
+    }
+    // The body subsets again, for every weight, under one family that
+    // comes after each role's own (see FALLBACK_FAMILY).
+    let mut fallback = false;
+    for font in embedded
+        .iter()
+        .filter(|font| {
+            !font.bold
+                && fonts
+                    .body
+                    .iter()
+                    .any(|face| face.family == font.family && !face.bold)
+        })
+        .take(1)
+    {
+        fallback = true;
+        for bold in [false, true] {
+            css.push_str(&format!(
+                "\n@font-face {{\n  font-family: {};\n  font-weight: {};\n  font-style: normal;\n  src: url(\"../{}\") format(\"{}\");\n}}\n",
+                css_string(super::fonts::FALLBACK_FAMILY),
+                weight(bold),
+                font.href,
+                if font.media_type == "font/otf" { "opentype" } else { "truetype" },
+            ));
+        }
     }
     let families = |faces: &[crate::fonts::Face], generic: &str| {
         let mut list: Vec<String> = Vec::new();
@@ -152,6 +130,9 @@ pub fn book_css(embedded: &[EmbeddedFont], fonts: &FontSet, vertical: bool) -> S
             if !list.contains(&family) {
                 list.push(family);
             }
+        }
+        if fallback {
+            list.push(css_string(super::fonts::FALLBACK_FAMILY));
         }
         list.push(generic.to_string());
         list.join(", ")
@@ -198,19 +179,4 @@ fn css_string(text: &str) -> String {
     }
     out.push('"');
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn vertical_range_leaves_out_the_punctuation() {
-        let range = vertical_unicode_range();
-        assert!(
-            range.starts_with("U+0-2012, U+2015-2017, U+201A-201B, "),
-            "{range}"
-        );
-        assert!(range.ends_with(", U+FF5C, U+FF5F-10FFFF"), "{range}");
-    }
 }

@@ -1,18 +1,21 @@
 //! Fonts: the built-in faces, extra files from `book.toml`, and system
-//! fonts as a last resort.
+//! fonts when the book or the command line allows them.
 //!
-//! Shared by both renderers. The three default faces in `fonts/` are
-//! compiled into the binary, so a build depends on nothing the machine has
-//! installed; each face's bytes are loaded once per process and shared.
-//! System fonts are only scanned when a book asks for a family that the
-//! built-in and extra fonts do not have.
+//! Shared by both renderers, and the only place that decides which faces
+//! a book may use. The three default faces in `fonts/` are compiled into
+//! the binary, so a build with the defaults depends on nothing the machine
+//! has installed. A face the user points to (`[fonts] paths`) wins over a
+//! built-in face of the same family. System fonts are looked at only when
+//! `[fonts] system = true` or `--system-fonts` says so, and every
+//! character they supply is reported with the face's name.
 
-use std::path::Path;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use fontdb::{Database, Family, Query, Source, Stretch, Style, Weight};
 
-use crate::diag::{Diagnostic, Failure, Location};
+use crate::diag::{Diagnostic, Failure, Location, Severity};
 use crate::model::FontSettings;
 
 /// The built-in faces: file name and bytes.
@@ -31,6 +34,27 @@ pub const BUILTIN: [(&str, &[u8]); 3] = [
     ),
 ];
 
+/// Where a face comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Compiled into the binary (`fonts/<file>`).
+    Builtin(&'static str),
+    /// A file named under `[fonts] paths`.
+    Extra(PathBuf),
+    /// An installed font, allowed by `[fonts] system` or `--system-fonts`.
+    System(PathBuf),
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Builtin(name) => write!(f, "built-in ({name})"),
+            Origin::Extra(path) => write!(f, "extra ({})", path.display()),
+            Origin::System(path) => write!(f, "system ({})", path.display()),
+        }
+    }
+}
+
 /// One face: its bytes (shared) and its index in a collection.
 #[derive(Clone)]
 pub struct Face {
@@ -38,11 +62,36 @@ pub struct Face {
     pub bold: bool,
     pub data: Arc<dyn AsRef<[u8]> + Send + Sync>,
     pub index: u32,
+    pub origin: Origin,
 }
 
 impl Face {
     pub fn bytes(&self) -> &[u8] {
         (*self.data).as_ref()
+    }
+
+    /// The characters the face maps (its Unicode cmap subtables).
+    pub fn chars(&self) -> BTreeSet<char> {
+        let mut out = BTreeSet::new();
+        let Ok(face) = rustybuzz::ttf_parser::Face::parse(self.bytes(), self.index) else {
+            return out;
+        };
+        let Some(cmap) = face.tables().cmap else {
+            return out;
+        };
+        for subtable in cmap.subtables {
+            if !subtable.is_unicode() {
+                continue;
+            }
+            subtable.codepoints(|cp| {
+                if let Some(c) = char::from_u32(cp) {
+                    if subtable.glyph_index(cp).is_some_and(|g| g.0 != 0) {
+                        out.insert(c);
+                    }
+                }
+            });
+        }
+        out
     }
 }
 
@@ -52,6 +101,7 @@ impl std::fmt::Debug for Face {
             .field("family", &self.family)
             .field("bold", &self.bold)
             .field("index", &self.index)
+            .field("origin", &self.origin)
             .finish()
     }
 }
@@ -63,21 +113,42 @@ pub struct FontSet {
     pub body: Vec<Face>,
     pub body_bold: Vec<Face>,
     pub heading: Vec<Face>,
+    /// System fonts may supply characters no face of the set has.
+    pub system: bool,
 }
 
-/// Finds the faces named in `settings`, looking in the built-in fonts,
-/// then the extra paths (relative to `base_dir`), then the system.
-pub fn resolve_fonts(settings: &FontSettings, base_dir: &Path) -> Result<FontSet, Failure> {
-    let mut db = Database::new();
-    for (_, bytes) in BUILTIN {
-        db.load_font_source(Source::Binary(Arc::new(bytes)));
+impl FontSet {
+    /// Each distinct face of the set once, body first.
+    pub fn faces(&self) -> Vec<&Face> {
+        let mut out: Vec<&Face> = Vec::new();
+        for face in self.body.iter().chain(&self.body_bold).chain(&self.heading) {
+            if !out
+                .iter()
+                .any(|f| Arc::ptr_eq(&f.data, &face.data) && f.index == face.index)
+            {
+                out.push(face);
+            }
+        }
+        out
     }
-    for extra in &settings.paths {
-        let path = base_dir.join(extra);
+}
+
+/// Finds the faces named in `settings`: first among the extra paths
+/// (relative to `base_dir`), then among the built-in fonts, then, when
+/// `settings.system` allows it, among the installed fonts.
+pub fn resolve_fonts(settings: &FontSettings, base_dir: &Path) -> Result<FontSet, Failure> {
+    let mut builtin = Database::new();
+    for (_, bytes) in BUILTIN {
+        builtin.load_font_source(Source::Binary(Arc::new(bytes)));
+    }
+    let mut extra = Database::new();
+    for path in &settings.paths {
+        let path = base_dir.join(path);
         if path.is_dir() {
-            db.load_fonts_dir(&path);
+            extra.load_fonts_dir(&path);
         } else if path.is_file() {
-            db.load_font_file(&path)
+            extra
+                .load_font_file(&path)
                 .map_err(|e| Failure::io(&path, "read the font file", &e))?;
         } else {
             return Err(Diagnostic::error(
@@ -88,27 +159,34 @@ pub fn resolve_fonts(settings: &FontSettings, base_dir: &Path) -> Result<FontSet
             .into());
         }
     }
-    let mut system_loaded = false;
+    let mut system: Option<Database> = None;
     let mut pick = |families: &[String], weight: Weight| -> Result<Vec<Face>, Failure> {
         let mut chain = Vec::new();
         for family in families {
-            let mut face = find(&db, family, weight);
-            if face.is_none() && !system_loaded {
-                db.load_system_fonts();
-                system_loaded = true;
-                face = find(&db, family, weight);
+            let mut face = find(&extra, family, weight, Kind::Extra)
+                .or_else(|| find(&builtin, family, weight, Kind::Builtin));
+            if face.is_none() && settings.system {
+                let db = system.get_or_insert_with(|| {
+                    let mut db = Database::new();
+                    db.load_system_fonts();
+                    db
+                });
+                face = find(db, family, weight, Kind::System);
             }
             match face {
                 Some(face) => chain.push(face),
                 None => {
+                    let hint = if settings.system {
+                        "name a family that is installed, or add its file under [fonts] paths"
+                    } else {
+                        "add its file under [fonts] paths, or allow installed fonts with `system = true` under [fonts] or --system-fonts"
+                    };
                     return Err(Diagnostic::error(
                         Location::file(base_dir.join(crate::config::BOOK_FILE)),
                         format!("no font of the family `{family}` was found"),
                     )
-                    .with_hint(
-                        "name a family that is installed, or add its file under [fonts] paths",
-                    )
-                    .into())
+                    .with_hint(hint)
+                    .into());
                 }
             }
         }
@@ -121,10 +199,18 @@ pub fn resolve_fonts(settings: &FontSettings, base_dir: &Path) -> Result<FontSet
         body,
         body_bold,
         heading,
+        system: settings.system,
     })
 }
 
-fn find(db: &Database, family: &str, weight: Weight) -> Option<Face> {
+#[derive(Clone, Copy)]
+enum Kind {
+    Builtin,
+    Extra,
+    System,
+}
+
+fn find(db: &Database, family: &str, weight: Weight, kind: Kind) -> Option<Face> {
     let id = db.query(&Query {
         families: &[Family::Name(family)],
         weight,
@@ -132,39 +218,183 @@ fn find(db: &Database, family: &str, weight: Weight) -> Option<Face> {
         style: Style::Normal,
     })?;
     let info = db.face(id)?;
+    face_of(info, kind)
+}
+
+fn face_of(info: &fontdb::FaceInfo, kind: Kind) -> Option<Face> {
     let bold = info.weight.0 >= 600;
-    let data: Arc<dyn AsRef<[u8]> + Send + Sync> = match &info.source {
-        Source::Binary(data) => data.clone(),
-        Source::File(path) => Arc::new(std::fs::read(path).ok()?),
-        Source::SharedFile(_, data) => data.clone(),
+    let (data, path): (Arc<dyn AsRef<[u8]> + Send + Sync>, Option<PathBuf>) = match &info.source {
+        Source::Binary(data) => (data.clone(), None),
+        Source::File(path) => (Arc::new(std::fs::read(path).ok()?), Some(path.clone())),
+        Source::SharedFile(path, data) => (data.clone(), Some(path.clone())),
+    };
+    let origin = match kind {
+        Kind::Builtin => {
+            let bytes = (*data).as_ref();
+            let name = BUILTIN
+                .iter()
+                .find(|(_, b)| b.len() == bytes.len() && b.as_ptr() == bytes.as_ptr())
+                .map_or("", |(name, _)| name);
+            Origin::Builtin(name)
+        }
+        Kind::Extra => Origin::Extra(path.unwrap_or_default()),
+        Kind::System => Origin::System(path.unwrap_or_default()),
     };
     let family = info
         .families
         .first()
-        .map_or_else(|| family.to_string(), |(name, _)| name.clone());
+        .map_or_else(String::new, |(name, _)| name.clone());
     Some(Face {
         family,
         bold,
         data,
         index: info.index,
+        origin,
     })
+}
+
+/// System faces for the characters in `missing` that no face of `fonts`
+/// has, each face once, with a note per face naming the characters it
+/// supplies. Nothing unless `fonts.system` allows system fonts: a build
+/// never changes because of what is installed.
+pub fn system_fallbacks(fonts: &FontSet, missing: &[char]) -> (Vec<Face>, Vec<Diagnostic>) {
+    if missing.is_empty() || !fonts.system {
+        return (Vec::new(), Vec::new());
+    }
+    let mut db = Database::new();
+    db.load_system_fonts();
+    let mut found: Vec<Face> = Vec::new();
+    let mut notes = Vec::new();
+    let mut left: Vec<char> = missing.to_vec();
+    // Prefer CJK serif faces, then anything, in a stable order.
+    let mut infos: Vec<&fontdb::FaceInfo> = db.faces().collect();
+    infos.sort_by_key(|info| {
+        let name = info
+            .families
+            .first()
+            .map(|f| f.0.clone())
+            .unwrap_or_default();
+        let rank = if name.contains("Serif CJK") || name.contains("Song") {
+            0
+        } else if name.contains("CJK") {
+            1
+        } else {
+            2
+        };
+        (rank, info.weight.0.abs_diff(400), name, info.index)
+    });
+    for info in infos {
+        if left.is_empty() {
+            break;
+        }
+        let covered = db
+            .with_face_data(info.id, |data, index| {
+                let face = rustybuzz::ttf_parser::Face::parse(data, index).ok()?;
+                Some(
+                    left.iter()
+                        .copied()
+                        .filter(|&c| face.glyph_index(c).is_some())
+                        .collect::<Vec<char>>(),
+                )
+            })
+            .flatten()
+            .unwrap_or_default();
+        if covered.is_empty() {
+            continue;
+        }
+        let Some(face) = face_of(info, Kind::System) else {
+            continue;
+        };
+        left.retain(|c| !covered.contains(c));
+        let list: Vec<String> = covered
+            .iter()
+            .map(|&c| format!("“{c}” (U+{:04X})", c as u32))
+            .collect();
+        notes.push(Diagnostic::new(
+            Severity::Warning,
+            None,
+            format!(
+                "{} character(s) set in the system font `{}` ({}): {}",
+                covered.len(),
+                face.family,
+                face.origin,
+                list.join(", ")
+            ),
+        ));
+        found.push(face);
+    }
+    (found, notes)
+}
+
+/// A code point in one of the private-use areas (user-defined characters,
+/// 造字).
+pub fn is_private_use(c: char) -> bool {
+    matches!(c as u32, 0xE000..=0xF8FF | 0xF0000..=0xFFFFD | 0x100000..=0x10FFFD)
+}
+
+/// The hint for a character no face has.
+pub fn missing_hint(c: char) -> &'static str {
+    if is_private_use(c) {
+        "a private-use character (a user-defined 造字 or a damaged source): add a font that has it under [fonts] paths in book.toml, or replace it in the source"
+    } else {
+        "add a font that has it under [fonts] in book.toml, or build with --allow-missing-glyphs to draw a box instead"
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn default_fonts_resolve_without_system_fonts() {
-        let settings = FontSettings {
+    fn defaults() -> FontSettings {
+        FontSettings {
             body: vec!["Noto Serif CJK SC".into()],
             heading: vec!["Noto Sans CJK SC".into()],
             paths: Vec::new(),
-        };
-        let set = resolve_fonts(&settings, Path::new(".")).unwrap();
+            system: false,
+        }
+    }
+
+    #[test]
+    fn default_fonts_resolve_without_system_fonts() {
+        let set = resolve_fonts(&defaults(), Path::new(".")).unwrap();
         assert!(!set.body[0].bold);
         assert!(set.body_bold[0].bold);
         assert!(set.heading[0].bold);
         assert_eq!(set.heading[0].family, "Noto Sans CJK SC");
+        assert_eq!(
+            set.body[0].origin,
+            Origin::Builtin("NotoSerifCJKsc-Regular.otf")
+        );
+        assert_eq!(set.faces().len(), 3);
+    }
+
+    #[test]
+    fn an_unknown_family_is_not_looked_for_on_the_system_by_default() {
+        let mut settings = defaults();
+        settings.body = vec!["DejaVu Sans".into()];
+        let failure = resolve_fonts(&settings, Path::new(".")).unwrap_err();
+        let text = failure.diagnostics[0].to_string();
+        assert!(text.contains("DejaVu Sans"), "{text}");
+        assert!(text.contains("--system-fonts"), "{text}");
+    }
+
+    #[test]
+    fn system_fallbacks_are_off_unless_allowed() {
+        let set = resolve_fonts(&defaults(), Path::new(".")).unwrap();
+        let (faces, notes) = system_fallbacks(&set, &['\u{E7B9}', 'A']);
+        assert!(faces.is_empty() && notes.is_empty());
+    }
+
+    #[test]
+    fn builtin_body_covers_rare_ideographs() {
+        let set = resolve_fonts(&defaults(), Path::new(".")).unwrap();
+        let body = set.body[0].chars();
+        for c in ['侞', '眴', '埶', '喆', '玥', '㐀', '䶵', '\u{20087}'] {
+            assert!(body.contains(&c), "{c}");
+        }
+        let bold = set.body_bold[0].chars();
+        for c in ['喆', '玥', '珺', '堃'] {
+            assert!(bold.contains(&c), "{c}");
+        }
     }
 }

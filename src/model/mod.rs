@@ -93,6 +93,9 @@ pub struct FontSettings {
     pub heading: Vec<String>,
     /// Extra font files or folders, relative to the book directory.
     pub paths: Vec<String>,
+    /// Installed fonts may be used (`[fonts] system`, `--system-fonts`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub system: bool,
 }
 
 /// One source file, or one part of it.

@@ -135,6 +135,7 @@ pub fn normalize(loaded: &Loaded, diagnostics: &mut Vec<Diagnostic>) -> Document
             body: non_empty_or(&config.fonts.body, DEFAULT_BODY_FONT),
             heading: non_empty_or(&config.fonts.heading, DEFAULT_HEADING_FONT),
             paths: config.fonts.paths.clone(),
+            system: config.fonts.system,
         },
         single_article,
         base_dir: loaded.base_dir.clone(),

@@ -105,6 +105,10 @@ pub struct Shaped {
     pub notes: Vec<(u32, usize)>,
     /// Characters no face has: byte offset and character.
     pub missing: Vec<(u32, char)>,
+    /// Characters set in a face of another role than their own (a bold
+    /// or heading face lacks them, the body face has them): byte offset,
+    /// character, the role's first face and the face used.
+    pub fallback: Vec<(u32, char, FaceId, FaceId)>,
 }
 
 /// Shapes `para` with the faces of `book`.
@@ -113,6 +117,7 @@ pub fn shape_para(book: &FontBook<'_>, para: ParaText, rules: Rules) -> Shaped {
     let mut atoms: Vec<Atom> = Vec::with_capacity(text.len() / 3 + 1);
     let mut glyphs: Vec<Glyph> = Vec::with_capacity(text.len() / 3 + 1);
     let mut missing = Vec::new();
+    let mut fallback = Vec::new();
     let mut shaped: Vec<ShapedGlyph> = Vec::new();
     // A run: start, end, face, style, CJK.
     let mut run: Option<(usize, usize, FaceId, u16, bool)> = None;
@@ -191,7 +196,11 @@ pub fn shape_para(book: &FontBook<'_>, para: ParaText, rules: Rules) -> Shaped {
         let style = para.style_at(offset as u32);
         let s = &para.styles[style as usize];
         let cjk = Class::of(c).is_cjk();
-        match book.face_for(c, s.face) {
+        let found = book.face_for(c, s.face);
+        if let Some(face) = found.filter(|&face| !book.is_own(s.face, face)) {
+            fallback.push((offset as u32, c, book.primary(s.face), face));
+        }
+        match found {
             Some(face) => match &mut run {
                 Some(r) if r.1 == offset && r.2 == face && r.3 == style && r.4 == cjk => {
                     r.1 = offset + c.len_utf8();
@@ -245,5 +254,6 @@ pub fn shape_para(book: &FontBook<'_>, para: ParaText, rules: Rules) -> Shaped {
         glyphs,
         notes: para.notes,
         missing,
+        fallback,
     }
 }

@@ -1012,10 +1012,34 @@ impl<'a, 'b> Layouter<'a, 'b> {
                     Some(location),
                     format!("no font has the character “{c}” (U+{:04X})", c as u32),
                 )
-                .with_hint(
-                    "add a font that has it under [fonts] in book.toml, or build with --allow-missing-glyphs to draw a box instead",
-                ),
+                .with_hint(crate::fonts::missing_hint(c)),
             );
+        }
+        for &(offset, c, wanted, used) in &shaped.fallback {
+            let before = shaped.text[..offset as usize]
+                .chars()
+                .filter(|&c| c != '\n')
+                .count() as u32;
+            let location = if span.line == 0 {
+                Location::file(&self.source_path)
+            } else {
+                Location::new(&self.source_path, span.line, span.column + before)
+            };
+            let name = |id| {
+                let face = &self.book.face(id).source;
+                let style = if face.bold { "bold" } else { "regular" };
+                format!("`{}` {style}", face.family)
+            };
+            self.diags.push(Diagnostic::new(
+                Severity::Note,
+                Some(location),
+                format!(
+                    "“{c}” (U+{:04X}) is not in the font {}; it is set in {}",
+                    c as u32,
+                    name(wanted),
+                    name(used)
+                ),
+            ));
         }
     }
 

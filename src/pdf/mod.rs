@@ -104,13 +104,23 @@ pub fn with_layout<T>(
     let unreadable = || failure("a font of the book cannot be read".into());
     let book = shape::FontBook::new(fonts, &[]).ok_or_else(unreadable)?;
     // Characters the book's faces lack are looked for in the system fonts
-    // before anything is reported.
-    let extra = shape::system_fallbacks(&missing_chars(doc, &book));
+    // (only where the book or the command line allows them) before
+    // anything is reported.
+    let (extra, notes) = crate::fonts::system_fallbacks(fonts, &missing_chars(doc, &book));
     if extra.is_empty() {
         return run_layout(doc, &book, &style, options, then);
     }
     let book = shape::FontBook::new(fonts, &extra).ok_or_else(unreadable)?;
-    run_layout(doc, &book, &style, options, then)
+    run_layout(
+        doc,
+        &book,
+        &style,
+        options,
+        |layout, book, mut diagnostics| {
+            diagnostics.splice(0..0, notes);
+            then(layout, book, diagnostics)
+        },
+    )
 }
 
 fn run_layout<T>(

@@ -170,6 +170,16 @@ impl<'a> FontBook<'a> {
         }
     }
 
+    /// Whether `face` is one of the faces named for `choice`, not a face
+    /// of another role or of the system that stands in for them.
+    pub fn is_own(&self, choice: FaceChoice, face: FaceId) -> bool {
+        match choice {
+            FaceChoice::Body => self.body.contains(&face),
+            FaceChoice::Bold => self.bold.contains(&face),
+            FaceChoice::Heading => self.heading.contains(&face),
+        }
+    }
+
     /// The first face of a chain (for missing glyphs).
     pub fn primary(&self, choice: FaceChoice) -> FaceId {
         self.chain(choice).next().unwrap_or(0)
@@ -401,67 +411,6 @@ fn measure_blanks(loaded: &LoadedFace<'_>) -> HashMap<char, Blank> {
     out
 }
 
-/// Finds system faces for the characters in `missing` that no book face
-/// has; each face is returned once.
-pub fn system_fallbacks(missing: &[char]) -> Vec<Face> {
-    if missing.is_empty() {
-        return Vec::new();
-    }
-    let mut db = fontdb::Database::new();
-    db.load_system_fonts();
-    let mut found: Vec<Face> = Vec::new();
-    let mut left: Vec<char> = missing.to_vec();
-    // Prefer CJK serif faces, then anything, in a stable order.
-    let mut infos: Vec<&fontdb::FaceInfo> = db.faces().collect();
-    infos.sort_by_key(|info| {
-        let name = info
-            .families
-            .first()
-            .map(|f| f.0.clone())
-            .unwrap_or_default();
-        let rank = if name.contains("Serif CJK") || name.contains("Song") {
-            0
-        } else if name.contains("CJK") {
-            1
-        } else {
-            2
-        };
-        (rank, info.weight.0.abs_diff(400), name, info.index)
-    });
-    for info in infos {
-        if left.is_empty() {
-            break;
-        }
-        let covered = db
-            .with_face_data(info.id, |data, index| {
-                let face = rustybuzz::ttf_parser::Face::parse(data, index).ok()?;
-                let covered: Vec<char> = left
-                    .iter()
-                    .copied()
-                    .filter(|&c| face.glyph_index(c).is_some())
-                    .collect();
-                Some((covered, data.to_vec(), index))
-            })
-            .flatten();
-        if let Some((covered, data, index)) = covered {
-            if covered.is_empty() {
-                continue;
-            }
-            left.retain(|c| !covered.contains(c));
-            found.push(Face {
-                family: info
-                    .families
-                    .first()
-                    .map_or_else(String::new, |f| f.0.clone()),
-                bold: info.weight.0 >= 600,
-                data: Arc::new(data),
-                index,
-            });
-        }
-    }
-    found
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -476,6 +425,7 @@ mod tests {
             body: vec!["Noto Serif CJK SC".into()],
             heading: vec!["Noto Sans CJK SC".into()],
             paths: Vec::new(),
+            system: false,
         };
         let fonts =
             crate::fonts::resolve_fonts(&settings, std::path::Path::new(".")).expect("fonts");

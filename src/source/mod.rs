@@ -72,11 +72,81 @@ pub fn decode_source(
         }
         nfc
     };
+    let text = map_gb18030_pua(path, text, diagnostics);
     Ok(SourceFile {
         path: path.to_path_buf(),
         text,
         encoding,
     })
+}
+
+/// Private-use code points that GB18030-2000 (and the converters built on
+/// it) gave to characters which GB18030-2005 and GB18030-2022 map to
+/// standard code points: the vertical punctuation of row A6, ḿ, and the
+/// ideographs of rows FE5x-FEAx.
+const GB18030_PUA: [(char, char); 25] = [
+    ('\u{E78D}', '\u{FE10}'),
+    ('\u{E78E}', '\u{FE12}'),
+    ('\u{E78F}', '\u{FE11}'),
+    ('\u{E790}', '\u{FE13}'),
+    ('\u{E791}', '\u{FE14}'),
+    ('\u{E792}', '\u{FE15}'),
+    ('\u{E793}', '\u{FE16}'),
+    ('\u{E794}', '\u{FE17}'),
+    ('\u{E795}', '\u{FE18}'),
+    ('\u{E796}', '\u{FE19}'),
+    ('\u{E7C7}', '\u{1E3F}'),
+    ('\u{E816}', '\u{20087}'),
+    ('\u{E817}', '\u{20089}'),
+    ('\u{E818}', '\u{200CC}'),
+    ('\u{E81E}', '\u{9FB4}'),
+    ('\u{E826}', '\u{9FB5}'),
+    ('\u{E82B}', '\u{9FB6}'),
+    ('\u{E82C}', '\u{9FB7}'),
+    ('\u{E831}', '\u{215D7}'),
+    ('\u{E832}', '\u{9FB8}'),
+    ('\u{E83B}', '\u{2298F}'),
+    ('\u{E843}', '\u{9FB9}'),
+    ('\u{E854}', '\u{9FBA}'),
+    ('\u{E855}', '\u{241FE}'),
+    ('\u{E864}', '\u{9FBB}'),
+];
+
+/// Replaces the private-use code points of [`GB18030_PUA`] with their
+/// standard ones, with a note at each place.
+fn map_gb18030_pua(path: &Path, text: String, diagnostics: &mut Vec<Diagnostic>) -> String {
+    let standard = |c: char| {
+        GB18030_PUA
+            .binary_search_by_key(&c, |&(pua, _)| pua)
+            .ok()
+            .map(|i| GB18030_PUA[i].1)
+    };
+    if !text.chars().any(|c| standard(c).is_some()) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let (mut line, mut column) = (1u32, 0u32);
+    for c in text.chars() {
+        column += 1;
+        match standard(c) {
+            Some(to) => {
+                out.push(to);
+                diagnostics.push(Diagnostic::note(
+                    Location::new(path, line, column),
+                    format!(
+                        "private-use U+{:04X} read as “{to}” (U+{:04X}), its code point since GB18030-2005/2022",
+                        c as u32, to as u32
+                    ),
+                ));
+            }
+            None => out.push(c),
+        }
+        if c == '\n' {
+            line += 1;
+            column = 0;
+        }
+    }
+    out
 }
 
 /// Guesses the encoding of BOM-less bytes: UTF-8 when they are valid UTF-8
@@ -204,6 +274,21 @@ mod tests {
         for bytes in [text.as_bytes().to_vec(), gb.to_vec(), utf16le, utf16be] {
             assert_eq!(decode(&bytes).unwrap().text, expected);
         }
+    }
+
+    #[test]
+    fn gb18030_2000_private_use_characters_get_their_standard_code_points() {
+        let mut notes = Vec::new();
+        let bytes = "第一行\n甲\u{E81E}乙\u{E78E}".as_bytes();
+        let file = decode_source(Path::new("t.txt"), bytes, None, &mut notes).unwrap();
+        assert_eq!(file.text, "第一行\n甲\u{9FB4}乙\u{FE12}");
+        let notes: Vec<String> = notes.iter().map(ToString::to_string).collect();
+        assert!(notes[0].contains("t.txt:2:2"), "{notes:?}");
+        assert!(notes[0].contains("U+E81E"), "{notes:?}");
+        assert_eq!(notes.len(), 2);
+        // Other private-use characters stay as they are.
+        let file = decode("\u{E7B9}".as_bytes()).unwrap();
+        assert_eq!(file.text, "\u{E7B9}");
     }
 
     #[test]
