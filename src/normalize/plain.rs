@@ -234,7 +234,76 @@ pub fn parse_plain_with(
         runs: LetterRuns::default(),
     };
     reader.classify();
+    mark_parts(&mut draft);
     draft
+}
+
+/// A heading that may start a chapter of its own: a 回目 or a volume.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PartKind {
+    Volume,
+    Hui,
+}
+
+fn part_kind(text: &str) -> Option<PartKind> {
+    match split_number(text)? {
+        (Numbering::Volume, _, _) => Some(PartKind::Volume),
+        (Numbering::Chapter, number, _) if number.trim_end().ends_with('回') => {
+            Some(PartKind::Hui)
+        }
+        _ => None,
+    }
+}
+
+/// A file holding two or more 回目 ("第八十一回　…　…"), or two or more
+/// volume headings ("第一卷", "卷一", "上编"), is a sequence of chapters
+/// (and volumes): each such heading starts a chapter of its own. The
+/// file's title counts as one of them when it is one.
+fn mark_parts(draft: &mut Draft) {
+    let kind_at = |b: &Block| match b {
+        Block::Heading(h) => part_kind(&h.display_text()),
+        _ => None,
+    };
+    let title_kind = draft
+        .title
+        .as_ref()
+        .and_then(|h| part_kind(&h.display_text()));
+    let chosen: Vec<PartKind> = [PartKind::Volume, PartKind::Hui]
+        .into_iter()
+        .filter(|&k| {
+            let inside = draft
+                .blocks
+                .iter()
+                .filter(|b| kind_at(b) == Some(k))
+                .count();
+            inside + usize::from(title_kind == Some(k)) >= 2
+        })
+        .collect();
+    let parts: Vec<usize> = draft
+        .blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| kind_at(b).is_some_and(|k| chosen.contains(&k)))
+        .map(|(i, _)| i)
+        .collect();
+    if let Some(&first) = parts.first() {
+        let hui = parts
+            .iter()
+            .filter(|&&i| kind_at(&draft.blocks[i]) == Some(PartKind::Hui))
+            .count();
+        let what = match (hui, parts.len() - hui) {
+            (0, v) => format!("{v} volume headings"),
+            (h, 0) => format!("{h} chapter headings (回目)"),
+            (h, v) => format!("{h} chapter headings (回目) and {v} volume headings"),
+        };
+        draft.notes.push((
+            draft.blocks[first].span(),
+            format!(
+                "{what} each start a chapter of their own, listed at the first level of the contents (split the file, or give them `#` marks with `headings = \"marked\"` under [structure], to choose otherwise)"
+            ),
+        ));
+    }
+    draft.parts = parts;
 }
 
 /// A line starting with `#` marks a heading: its level (one `#` is
