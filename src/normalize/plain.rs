@@ -181,7 +181,8 @@ pub fn parse_plain_with(
     let lines = split_lines(text);
     let mut draft = Draft::default();
     let mut groups = group_lines(&lines);
-    let wrapped = is_hard_wrapped(&groups);
+    let wrap_width = hard_wrap_width(&groups);
+    let wrapped = wrap_width.is_some();
 
     // The title: the first line, unless it reads like body text.
     if let Some(first) = groups.first().and_then(|g| g.first()).copied() {
@@ -232,6 +233,7 @@ pub fn parse_plain_with(
         draft: &mut draft,
         open: Vec::new(),
         runs: LetterRuns::default(),
+        wrap_width,
     };
     reader.classify();
     mark_parts(&mut draft);
@@ -369,23 +371,70 @@ fn group_lines<'a>(lines: &[Option<Line<'a>>]) -> Vec<Vec<Line<'a>>> {
 /// Hard-wrapped text has blank lines between paragraphs and, inside a
 /// paragraph, lines of nearly equal length; text with one paragraph per
 /// line has lines of very different lengths.
-fn is_hard_wrapped(groups: &[Vec<Line>]) -> bool {
+/// Gives the width (in columns) of the wrapped lines.
+fn hard_wrap_width(groups: &[Vec<Line>]) -> Option<usize> {
     if groups.len() < 2 {
-        return false;
+        return None;
     }
     let inner: Vec<usize> = groups
         .iter()
         .filter(|g| g.len() >= 2)
         .flat_map(|g| g[..g.len() - 1].iter().map(|l| display_width(l.text)))
         .collect();
-    let Some(&widest) = inner.iter().max() else {
-        return false;
-    };
+    let &widest = inner.iter().max()?;
     if widest > 120 || inner.len() < 2 {
-        return false;
+        return None;
     }
-    let even = inner.iter().filter(|&&w| w * 4 >= widest * 3).count();
-    even * 10 >= inner.len() * 7
+    let even = inner.iter().filter(|&&w| fills(w, widest)).count();
+    (even * 10 >= inner.len() * 7).then_some(widest)
+}
+
+/// A line of `width` columns fills a measure of `widest`: it was broken
+/// by the wrap, not by the writer.
+fn fills(width: usize, widest: usize) -> bool {
+    width * 4 >= widest * 3
+}
+
+/// The parts of a hard-wrapped group, each ending at a line that does not
+/// fill the measure (where the writer broke the line).
+fn wrapped_segments<'u, 'a>(unit: &'u [Line<'a>], widest: usize) -> Vec<&'u [Line<'a>]> {
+    let mut segments = Vec::new();
+    let mut start = 0;
+    for (k, line) in unit.iter().enumerate() {
+        if k + 1 == unit.len() || !fills(display_width(line.text), widest) {
+            segments.push(&unit[start..=k]);
+            start = k + 1;
+        }
+    }
+    segments
+}
+
+/// A letter inside a hard-wrapped group: among the wrapped lines, short
+/// lines the writer broke (greeting, closing, signature, date). At least
+/// three parts, two of them short single lines, one of which would pass
+/// for a heading (a signature or a date has no closing punctuation). The
+/// letter starts at its first short line; wrapped paragraphs before it
+/// stay outside.
+fn wrapped_letter<'u, 'a>(
+    unit: &'u [Line<'a>],
+    widest: usize,
+) -> Option<(usize, Vec<&'u [Line<'a>]>)> {
+    if unit.len() < 3 {
+        return None;
+    }
+    let segments = wrapped_segments(unit, widest);
+    let short = |segment: &[Line]| {
+        segment.len() == 1
+            && char_len(segment[0].text) <= LETTER_LINE
+            && !fills(display_width(segment[0].text), widest)
+    };
+    let singles = segments.iter().filter(|s| short(s)).count();
+    let unpunctuated = segments
+        .iter()
+        .any(|s| short(s) && heading_candidate(&s[0]));
+    let start = segments.iter().position(|s| short(s))?;
+    (segments.len() >= 3 && singles >= 2 && unpunctuated && segments.len() - start >= 3)
+        .then_some((start, segments))
 }
 
 /// Columns a terminal would use: two for CJK, one for the rest.
@@ -677,6 +726,8 @@ struct Reader<'r, 'a> {
     /// nearest open heading of an outer style.
     open: Vec<(Option<Numbering>, u8)>,
     runs: LetterRuns,
+    /// The measure of hard-wrapped text.
+    wrap_width: Option<usize>,
 }
 
 /// What a letter needs, counted once for all units so reading stays
@@ -892,6 +943,15 @@ impl Reader<'_, '_> {
                 i = j;
                 continue;
             }
+            if let Some((start, segments)) = self
+                .wrap_width
+                .filter(|_| auto)
+                .and_then(|w| wrapped_letter(unit, w))
+            {
+                self.wrapped_letter(start, &segments);
+                i += 1;
+                continue;
+            }
             let chars = join_lines(unit);
             let content = self.text_of(&chars);
             self.push(Block::Paragraph {
@@ -900,6 +960,37 @@ impl Reader<'_, '_> {
             });
             i += 1;
         }
+    }
+
+    /// Wrapped paragraphs before `start`, then the letter: each part a
+    /// paragraph of a quotation.
+    fn wrapped_letter(&mut self, start: usize, segments: &[&[Line]]) {
+        let paragraph = |reader: &mut Self, lines: &[Line]| {
+            let chars = join_lines(lines);
+            let content = reader.text_of(&chars);
+            Block::Paragraph {
+                content,
+                span: lines[0].span(),
+            }
+        };
+        for segment in &segments[..start] {
+            let block = paragraph(self, segment);
+            self.push(block);
+        }
+        let span = segments[start][0].span();
+        let blocks: Vec<Block> = segments[start..]
+            .iter()
+            .map(|segment| paragraph(self, segment))
+            .collect();
+        let short = segments[start..].iter().filter(|s| s.len() == 1).count();
+        self.draft.notes.push((
+            span,
+            format!(
+                "{short} short lines among wrapped lines read as a letter, kept as a quotation of {} paragraphs (separate them with blank lines to keep them as body text)",
+                blocks.len()
+            ),
+        ));
+        self.push(Block::Quote { blocks, span });
     }
 
     /// The end of a run of verse starting at unit `i`: units whose every
@@ -1298,6 +1389,34 @@ mod tests {
                 "The second paragraph has Latin words that wrap across lines here and end."
                     .to_string(),
             ]
+        );
+    }
+
+    #[test]
+    fn letter_among_wrapped_lines() {
+        let line = "这一行按固定的宽度换行写满了十八个字";
+        let para = format!("{line}\n{line}\n{line}\n最后一行。");
+        let letter = format!(
+            "{para}\n\n兄长如晤：\n{line}\n{line}\n短的结尾。\n弟 某某 拜上\n八月初三\n\n{para}\n"
+        );
+        let text = format!("标题\n\n{letter}");
+        let structure = StructureConfig::default();
+        assert_eq!(
+            kinds(&text, &structure),
+            ["paragraph", "quote", "paragraph"]
+        );
+        // Control: the same lines with no short lines among them join.
+        let plain = format!("标题\n\n{para}\n\n{line}\n{line}\n{line}\n短的结尾。\n\n{para}\n");
+        assert_eq!(
+            kinds(&plain, &structure),
+            ["paragraph", "paragraph", "paragraph"]
+        );
+        // A wrapped line made narrow by Latin letters and digits is not a
+        // writer's break.
+        let mixed = format!("标题\n\n{para}\n\n{line}\nABC 123 DEF 456 GHI 789 JK\n{line}\n{line}\n短的结尾。\n\n{para}\n");
+        assert_eq!(
+            kinds(&mixed, &structure),
+            ["paragraph", "paragraph", "paragraph"]
         );
     }
 }
