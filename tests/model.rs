@@ -349,7 +349,7 @@ fn real_text_fixtures() {
             "{name}"
         );
     }
-    let cases: [(&str, &[&str], usize, usize); 10] = [
+    let cases: [(&str, &[&str], usize, usize); 11] = [
         ("novel-verse", &[], 3, 0),
         ("novel-mixed", &[], 1, 1),
         ("letter", &[], 0, 1),
@@ -365,6 +365,7 @@ fn real_text_fixtures() {
         ("chapter-volume", &[], 0, 0),
         ("title-author", &[], 1, 0),
         ("title-marks", &[], 0, 0),
+        ("place-title-nested-quotes", &[], 0, 0),
     ];
     for (name, expected_headings, verses, letters) in cases {
         let (doc, diagnostics) = load(&cases_dir().join(name).join("input.txt"));
@@ -436,6 +437,20 @@ fn real_text_fixtures() {
     let (doc, _) = load(&cases_dir().join("title-marks/input.txt"));
     assert_eq!(doc.metadata.title, "青川志·人物列传");
     assert!(doc.plain_text().contains("约翰·汤姆森"));
+    // A place and a theme around "·" stay the title; a quotation inside a
+    // quotation written with double marks takes single ones.
+    let (doc, diagnostics) = load(&cases_dir().join("place-title-nested-quotes/input.txt"));
+    assert_eq!(doc.metadata.title, "青川·旧街风物");
+    assert!(doc.metadata.authors.is_empty());
+    assert!(diagnostics
+        .iter()
+        .any(|d| d.message.contains("kept in the title")));
+    let text = doc.plain_text();
+    assert!(text.contains("常说：‘这街比青川县城还老。’你们"), "{text}");
+    assert!(
+        text.contains("对我说：‘这茶馆是乾隆年间开的。’我去"),
+        "{text}"
+    );
     // A number wrapped across lines is whole again.
     let (doc, _) = load(&cases_dir().join("wrapped-report/input.txt"));
     let text = doc.plain_text();

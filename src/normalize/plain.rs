@@ -500,17 +500,24 @@ fn title_of(
             let name = &title_chars[..k];
             let rest = trim_spaces(&title_chars[k + 1..]);
             let name = trim_spaces(name);
-            if (2..=4).contains(&name.len())
+            let name_like = (2..=3).contains(&name.len())
                 && name.iter().all(|(c, _)| is_han(*c))
-                && rest.len() >= 2
-            {
-                let author: String = name.iter().map(|(c, _)| *c).collect();
+                && rest.len() >= 2;
+            let before: String = name.iter().map(|(c, _)| *c).collect();
+            if name_like && reads_like_work_title(rest) {
                 draft.notes.push((
                     name[0].1,
-                    format!("“{author}” before “·” in the title line read as the author"),
+                    format!("“{before}” before “·” in the title line read as the author"),
                 ));
-                draft.author = Some(author);
+                draft.author = Some(before);
                 title_chars = rest;
+            } else if name_like {
+                // "青川·山水": a place and a theme as often as an author
+                // and a work.
+                draft.notes.push((
+                    name[0].1,
+                    format!("“{before}” before “·” kept in the title: the rest does not read as the title of a work (set `authors` under [book] if “{before}” is the author)"),
+                ));
             }
         }
     }
@@ -534,6 +541,22 @@ fn title_of(
         subtitle,
         used_next,
     ))
+}
+
+/// The title of a poem, essay or other work as named after its author:
+/// it ends with a word for its form (琵琶行, 长恨歌, 岳阳楼记, 滕王阁序) or
+/// with a note on its parts (（并序）, （其一）).
+fn reads_like_work_title(chars: &[SourceChar]) -> bool {
+    let text: String = chars.iter().map(|(c, _)| *c).collect();
+    if let Some(open) = text.rfind('（').filter(|_| text.ends_with('）')) {
+        let note = &text[open..];
+        if note.contains('序') || note.contains('其') {
+            return true;
+        }
+    }
+    text.chars()
+        .last()
+        .is_some_and(|c| "行歌吟曲引辞赋记序传铭诗词颂赞操谣叹怨".contains(c))
 }
 
 /// Where a "——" (or a single "—" set off by a space) divides title from
