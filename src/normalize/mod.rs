@@ -242,8 +242,10 @@ fn make_chapters(chapters: &mut Vec<Chapter>, rel_path: &str, draft: Draft, drop
     } = draft;
     let mut pieces: Vec<(Option<Heading>, Vec<Block>)> = vec![(title, Vec::new())];
     let mut shift = 0u8;
+    // `parts` is in reading order: one pass keeps this linear.
+    let mut next_part = parts.iter().peekable();
     for (index, mut block) in blocks.into_iter().enumerate() {
-        if parts.contains(&index) {
+        if next_part.next_if(|&&p| p == index).is_some() {
             if let Block::Heading(heading) = block {
                 shift = heading.level.saturating_sub(1);
                 pieces.push((Some(heading), Vec::new()));
