@@ -8,7 +8,10 @@
 //! between paragraphs is recognized and joined.
 //!
 //! Real text holds more than that: poems inside prose (verse blocks, found
-//! first), letters and lists of names (quotations, not headings). Each
+//! first), letters and lists of names (quotations, not headings), letters
+//! among hard-wrapped lines (found by the short lines the writer broke),
+//! and files of many 回 (each 回目 then starts a chapter: see
+//! [`Draft::parts`]). Each
 //! decision by evidence that an editor should look at is a note with its
 //! line; `[structure]` lets the editor take over.
 
