@@ -349,11 +349,12 @@ fn real_text_fixtures() {
             "{name}"
         );
     }
-    let cases: [(&str, &[&str], usize, usize); 11] = [
+    let cases: [(&str, &[&str], usize, usize); 12] = [
         ("novel-verse", &[], 3, 0),
         ("novel-mixed", &[], 1, 1),
         ("letter", &[], 0, 1),
         ("wrapped-letter", &[], 0, 1),
+        ("letter-blank-lines", &[], 0, 1),
         ("full-stop-spaces", &[], 0, 0),
         ("dialogue-quotes", &[], 0, 0),
         (

@@ -884,7 +884,10 @@ impl Reader<'_, '_> {
                 continue;
             }
             if auto {
-                if let Some(end) = self.letter_run(i) {
+                if let Some(end) = self
+                    .letter_run(i)
+                    .or_else(|| self.greeted_letter(i, &verse_at))
+                {
                     self.letter(i, end);
                     i = end;
                     continue;
@@ -1108,25 +1111,65 @@ impl Reader<'_, '_> {
         (end - i >= 4 && candidates >= 2 && marked > 0).then_some(end)
     }
 
+    /// A letter whose parts are set off by blank lines (or written one
+    /// paragraph per line): a short greeting ending in "：", up to eight
+    /// paragraphs of body, then a closing of two or more short lines, two
+    /// of which would pass for headings ("学安", a signature, a date).
+    /// Without the greeting those lines would be a stack of headings with
+    /// no text between them.
+    fn greeted_letter(&self, i: usize, verse_at: &[Option<usize>]) -> Option<usize> {
+        let units = self.units;
+        let greeting = &units[i];
+        if !is_single(greeting)
+            || char_len(greeting[0].text) > LETTER_LINE
+            || !greeting[0].text.ends_with('：')
+        {
+            return None;
+        }
+        let mut j = i + 1;
+        while j < units.len() && j <= i + 8 && verse_at[j].is_none() && is_body(&units[j]) {
+            j += 1;
+        }
+        if j == i + 1 || j >= units.len() {
+            return None;
+        }
+        let end = self.runs.after_candidate[self.runs.fit_end[j]];
+        if end < j + 2 {
+            return None;
+        }
+        let candidates = self.runs.candidates[end] - self.runs.candidates[j];
+        (candidates >= 2).then_some(end)
+    }
+
     fn letter(&mut self, start: usize, end: usize) {
         let units = self.units;
         let span = units[start][0].span();
         let mut blocks = Vec::new();
         for unit in &units[start..end] {
-            let line = unit[0];
-            let chars: Vec<SourceChar> = line.chars().collect();
+            let chars = join_lines(unit);
             let content = self.text_of(&chars);
             blocks.push(Block::Paragraph {
                 content,
-                span: line.span(),
+                span: unit[0].span(),
             });
         }
         self.draft.notes.push((
             span,
-            format!(
-                "{} short lines read as a letter or list, kept as a quotation with its lines (start them with `#` and set `headings = \"marked\"` under [structure] to make headings)",
-                end - start
-            ),
+            if units[start..end].iter().all(|u| is_single(u) && u[0].is_short()) {
+                format!(
+                    "{} short lines read as a letter or list, kept as a quotation with its lines (start them with `#` and set `headings = \"marked\"` under [structure] to make headings)",
+                    end - start
+                )
+            } else {
+                format!(
+                    "a greeting, its paragraphs and {} closing lines read as a letter, kept as a quotation (start the closing lines with `#` and set `headings = \"marked\"` under [structure] to make headings)",
+                    units[start..end]
+                        .iter()
+                        .rev()
+                        .take_while(|u| !is_body(u))
+                        .count()
+                )
+            },
         ));
         self.push(Block::Quote { blocks, span });
     }
