@@ -239,7 +239,13 @@ pub fn parse_plain_with(
         wrap_width,
     };
     reader.classify();
-    mark_parts(&mut draft);
+    // Marked headings are the editor's own levels.
+    if matches!(
+        structure.headings,
+        HeadingMode::Auto | HeadingMode::Numbered
+    ) {
+        mark_parts(&mut draft);
+    }
     draft
 }
 
@@ -263,7 +269,8 @@ fn part_kind(text: &str) -> Option<PartKind> {
 /// A file holding two or more 回目 ("第八十一回　…　…"), or two or more
 /// volume headings ("第一卷", "卷一", "上编"), is a sequence of chapters
 /// (and volumes): each such heading starts a chapter of its own. The
-/// file's title counts as one of them when it is one.
+/// file's title counts as one of them when it is one. Not with
+/// `headings = "marked"`, where `#` sets the levels.
 fn mark_parts(draft: &mut Draft) {
     let kind_at = |b: &Block| match b {
         Block::Heading(h) => part_kind(&h.display_text()),
@@ -304,7 +311,7 @@ fn mark_parts(draft: &mut Draft) {
         draft.notes.push((
             draft.blocks[first].span(),
             format!(
-                "{what} each start a chapter of their own, listed at the first level of the contents (split the file, or give them `#` marks with `headings = \"marked\"` under [structure], to choose otherwise)"
+                "{what} each start a chapter of their own, listed at the first level of the contents (to keep them as sections of one chapter, mark them with `#` and set `headings = \"marked\"` under [structure])"
             ),
         ));
     }
@@ -1015,7 +1022,7 @@ impl Reader<'_, '_> {
         self.draft.notes.push((
             span,
             format!(
-                "{short} short lines among wrapped lines read as a letter, kept as a quotation of {} paragraphs (separate them with blank lines to keep them as body text)",
+                "{short} short lines among wrapped lines read as a letter, kept as a quotation of {} paragraphs (set `headings = \"numbered\"` under [structure] to join them as wrapped paragraphs)",
                 blocks.len()
             ),
         ));
@@ -1487,5 +1494,25 @@ mod tests {
             kinds(&mixed, &structure),
             ["paragraph", "paragraph", "paragraph"]
         );
+    }
+
+    #[test]
+    fn hui_start_chapters_unless_marked() {
+        let text = "书名\n第一回　甲乙丙丁　戊己庚辛\n正文写在这里，比较长的一段话，用来测试。\n第二回　子丑寅卯　辰巳午未\n正文写在这里，比较长的一段话，用来测试。\n";
+        let auto = parse_plain(text, &NormalizeConfig::default(), &mut Vec::new());
+        assert_eq!(auto.parts, [0, 2]);
+        let marked = StructureConfig {
+            headings: HeadingMode::Marked,
+            ..StructureConfig::default()
+        };
+        let text = text
+            .replace("第一回", "# 第一回")
+            .replace("第二回", "# 第二回");
+        let draft = parse_plain_with(&text, &NormalizeConfig::default(), &marked, &mut Vec::new());
+        assert!(draft.parts.is_empty());
+        // One 回 alone is a heading under the title.
+        let one = "书名\n第一回　甲乙丙丁　戊己庚辛\n正文写在这里，比较长的一段话，用来测试。\n";
+        let draft = parse_plain(one, &NormalizeConfig::default(), &mut Vec::new());
+        assert!(draft.parts.is_empty());
     }
 }
