@@ -1123,10 +1123,16 @@ impl Reader<'_, '_> {
     /// paragraphs of body, then a closing of two or more short lines, two
     /// of which would pass for headings ("学安", a signature, a date).
     /// Without the greeting those lines would be a stack of headings with
-    /// no text between them.
+    /// no text between them. Prose must come before and after it.
     fn greeted_letter(&self, i: usize, verse_at: &[Option<usize>]) -> Option<usize> {
         let units = self.units;
         let greeting = &units[i];
+        // Only a letter told inside prose: an official notice's addressee
+        // ("各区县人民政府：") and its issuer and date open and close the
+        // document itself.
+        if i == 0 || !is_body(&units[i - 1]) {
+            return None;
+        }
         if !is_single(greeting)
             || char_len(greeting[0].text) > LETTER_LINE
             || !greeting[0].text.ends_with('：')
@@ -1145,7 +1151,8 @@ impl Reader<'_, '_> {
             return None;
         }
         let candidates = self.runs.candidates[end] - self.runs.candidates[j];
-        (candidates >= 2).then_some(end)
+        let prose_after = units.get(end).is_some_and(|u| is_body(u));
+        (candidates >= 2 && prose_after).then_some(end)
     }
 
     fn letter(&mut self, start: usize, end: usize) {
@@ -1514,5 +1521,21 @@ mod tests {
         let one = "书名\n第一回　甲乙丙丁　戊己庚辛\n正文写在这里，比较长的一段话，用来测试。\n";
         let draft = parse_plain(one, &NormalizeConfig::default(), &mut Vec::new());
         assert!(draft.parts.is_empty());
+    }
+
+    #[test]
+    fn greeted_letter_only_inside_prose() {
+        let letter = "兄长如晤：\n别来无恙，家中一切都好，勿念。秋收已毕，粮食够吃到明年。\n此颂\n秋安\n弟 某某\n九月初一\n";
+        let prose = "他拆开信来，只见信上写着几行字，字迹歪歪斜斜的，看得出是匆忙写成。\n";
+        let after = "他看完了信，坐在灯下想了很久，直到半夜才睡下，第二天一早又出门去了。\n";
+        let structure = StructureConfig::default();
+        let text = format!("标题\n{prose}{letter}{after}");
+        assert_eq!(
+            kinds(&text, &structure),
+            ["paragraph", "quote", "paragraph"]
+        );
+        // An official notice: addressee first, issuer and date last.
+        let notice = "关于做好秋收工作的通知\n各乡镇人民政府：\n今年秋收在即，请各地做好组织工作，确保颗粒归仓，并按时上报进度。\n某某县人民政府办公室\n二〇二六年九月一日\n";
+        assert!(!kinds(notice, &structure).contains(&"quote"));
     }
 }
