@@ -831,3 +831,33 @@ fn zip_lists_files_in_reading_order() {
     let unique: BTreeMap<&String, ()> = names.iter().map(|n| (n, ())).collect();
     assert_eq!(unique.len(), names.len(), "duplicate zip entries");
 }
+
+#[test]
+fn a_file_of_several_hui_gives_a_chapter_per_hui_in_the_nav() {
+    let dir = work_dir("hui");
+    let doc = load(Path::new("tests/cases/chapter-volume/input.txt"));
+    let (bytes, _) = render(&doc);
+    let files = check_book(&doc, &bytes, &dir);
+    let nav = nav_entries(file(&files, "EPUB/nav.xhtml"), "li", "a");
+    let expected = [
+        (
+            "第一回　桃花渡少年辞故里　杏林村老叟授奇书",
+            "ch01.xhtml#ch01",
+        ),
+        (
+            "第二回　杏林村初识众同窗　古柏下夜谈天下事",
+            "ch02.xhtml#ch02",
+        ),
+    ];
+    let expected: Vec<(usize, String, String)> = expected
+        .iter()
+        .map(|(title, href)| (1, title.to_string(), href.to_string()))
+        .collect();
+    assert_eq!(nav, expected);
+    // Each 回 is a chapter file of its own, opening with its 回目.
+    let second = body_text(file(&files, "EPUB/ch02.xhtml"), Some(&["h1"]));
+    assert_eq!(
+        no_whitespace(&second),
+        no_whitespace(expected[1].1.as_str())
+    );
+}

@@ -311,18 +311,50 @@ fn arbitrary_input_never_panics() {
 #[test]
 fn real_text_fixtures() {
     // (case, headings below the title, verse blocks, quoted letters)
-    let cases: [(&str, &[&str], usize, usize); 9] = [
-        ("novel-verse", &[], 3, 0),
+    // A file of several 回 is a book of chapters, one per 回, its 回目
+    // whole (both halves).
+    for (name, titles) in [
         (
             "novel-mixed",
-            &[
+            [
                 "第一回 宴桃园豪杰初相识 斩黄巾英雄首立功",
                 "第二回 过山岗二人遇猛虎 入酒店一言结良缘",
             ],
-            1,
-            1,
         ),
+        (
+            "chapter-volume",
+            [
+                "第一回　桃花渡少年辞故里　杏林村老叟授奇书",
+                "第二回　杏林村初识众同窗　古柏下夜谈天下事",
+            ],
+        ),
+    ] {
+        let (doc, diagnostics) = load(&cases_dir().join(name).join("input.txt"));
+        let chapters: Vec<String> = doc
+            .chapters
+            .iter()
+            .map(|c| c.title.display_text())
+            .collect();
+        assert_eq!(chapters, titles, "{name}");
+        let toc: Vec<(u8, &str)> = doc
+            .toc
+            .iter()
+            .map(|e| (e.level, e.title.as_str()))
+            .collect();
+        assert_eq!(toc, [(1, titles[0]), (1, titles[1])], "{name}");
+        assert!(
+            diagnostics
+                .iter()
+                .any(|d| d.message.contains("each start a chapter")),
+            "{name}"
+        );
+    }
+    let cases: [(&str, &[&str], usize, usize); 12] = [
+        ("novel-verse", &[], 3, 0),
+        ("novel-mixed", &[], 1, 1),
         ("letter", &[], 0, 1),
+        ("wrapped-letter", &[], 0, 1),
+        ("letter-blank-lines", &[], 0, 1),
         ("full-stop-spaces", &[], 0, 0),
         ("dialogue-quotes", &[], 0, 0),
         (
@@ -331,21 +363,14 @@ fn real_text_fixtures() {
             0,
             0,
         ),
-        (
-            "chapter-volume",
-            &[
-                "第一回　桃花渡少年辞故里　杏林村老叟授奇书",
-                "第二回　杏林村初识众同窗　古柏下夜谈天下事",
-            ],
-            0,
-            0,
-        ),
+        ("chapter-volume", &[], 0, 0),
         ("title-author", &[], 1, 0),
         ("title-marks", &[], 0, 0),
+        ("place-title-nested-quotes", &[], 0, 0),
     ];
     for (name, expected_headings, verses, letters) in cases {
         let (doc, diagnostics) = load(&cases_dir().join(name).join("input.txt"));
-        let blocks = &doc.chapters[0].blocks;
+        let blocks: Vec<&Block> = doc.chapters.iter().flat_map(|c| &c.blocks).collect();
         assert_eq!(headings(&doc), expected_headings.to_vec(), "{name}");
         let count = |f: fn(&Block) -> bool| blocks.iter().filter(|b| f(b)).count();
         assert_eq!(
@@ -413,6 +438,20 @@ fn real_text_fixtures() {
     let (doc, _) = load(&cases_dir().join("title-marks/input.txt"));
     assert_eq!(doc.metadata.title, "青川志·人物列传");
     assert!(doc.plain_text().contains("约翰·汤姆森"));
+    // A place and a theme around "·" stay the title; a quotation inside a
+    // quotation written with double marks takes single ones.
+    let (doc, diagnostics) = load(&cases_dir().join("place-title-nested-quotes/input.txt"));
+    assert_eq!(doc.metadata.title, "青川·旧街风物");
+    assert!(doc.metadata.authors.is_empty());
+    assert!(diagnostics
+        .iter()
+        .any(|d| d.message.contains("kept in the title")));
+    let text = doc.plain_text();
+    assert!(text.contains("常说：‘这街比青川县城还老。’你们"), "{text}");
+    assert!(
+        text.contains("对我说：‘这茶馆是乾隆年间开的。’我去"),
+        "{text}"
+    );
     // A number wrapped across lines is whole again.
     let (doc, _) = load(&cases_dir().join("wrapped-report/input.txt"));
     let text = doc.plain_text();

@@ -530,3 +530,25 @@ fn a_character_no_font_has_in_the_metadata_is_reported_in_book_toml() {
     // Line 3, after `publisher = "出版社`.
     assert_eq!((at.line, at.column), (3, 17), "{d}");
 }
+
+#[test]
+fn a_file_of_several_hui_prints_as_a_book_with_a_chapter_per_hui() {
+    let built = build("tests/cases/novel-mixed/input.txt", "book-hui");
+    let file = read_pdf(&built.pdf);
+    assert_eq!(check_contents(&built, &file), 2);
+    let titles: Vec<String> = flatten(&built.doc.toc)
+        .iter()
+        .map(|(_, e)| strip(&e.title))
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            strip("第一回 宴桃园豪杰初相识 斩黄巾英雄首立功"),
+            strip("第二回 过山岗二人遇猛虎 入酒店一言结良缘"),
+        ]
+    );
+    // The title line is the book's title page, not a chapter.
+    let pages = pages_text(&built, None, false);
+    assert!(strip(&pages[0]).starts_with("青川演义"), "{}", pages[0]);
+    assert!(!built.doc.settings.single_article);
+}

@@ -36,6 +36,9 @@ pub struct Draft {
     pub notes: Vec<(Span, String)>,
     /// An author named in the title line ("白居易·琵琶行").
     pub author: Option<String>,
+    /// Top-level blocks (headings) that each start a chapter of their own:
+    /// the 回目 or volumes of a file that holds several.
+    pub parts: Vec<usize>,
 }
 
 /// Default body fonts (the ones in `fonts/`).
@@ -65,7 +68,12 @@ pub fn normalize(loaded: &Loaded, diagnostics: &mut Vec<Diagnostic>) -> Document
 
     let mut chapters = Vec::with_capacity(drafts.len());
     let first_author = drafts.first().and_then(|(d, _)| d.author.clone());
-    for (index, (source, (draft, changes))) in loaded.sources.iter().zip(drafts).enumerate() {
+    // A single file that holds several 回 is a book of chapters, titled by
+    // its first line.
+    let split_file = loaded.single_file && drafts.iter().any(|(d, _)| !d.parts.is_empty());
+    let mut file_title = None;
+    let mut file_subtitle = None;
+    for (source, (draft, changes)) in loaded.sources.iter().zip(drafts) {
         let path = &source.file.path;
         for change in &changes {
             let shown_to = if change.to.is_empty() {
@@ -101,11 +109,15 @@ pub fn normalize(loaded: &Loaded, diagnostics: &mut Vec<Diagnostic>) -> Document
                 message.clone(),
             ));
         }
-        chapters.push(make_chapter(index, &source.rel_path, draft));
+        if split_file {
+            file_title = draft.title.as_ref().map(Heading::display_text);
+            file_subtitle = draft.subtitle.clone();
+        }
+        make_chapters(&mut chapters, &source.rel_path, draft, split_file);
     }
 
-    let single_article = loaded.single_file;
-    if config.book.title.is_none() && !single_article && chapters.len() > 1 {
+    let single_article = loaded.single_file && !split_file;
+    if config.book.title.is_none() && !loaded.single_file && chapters.len() > 1 {
         diagnostics.push(
             Diagnostic::warning(
                 Location::file(loaded.base_dir.join(crate::config::BOOK_FILE)),
@@ -114,7 +126,10 @@ pub fn normalize(loaded: &Loaded, diagnostics: &mut Vec<Diagnostic>) -> Document
             .with_hint("set `title` under [book]"),
         );
     }
-    let mut metadata = make_metadata(config, &chapters, single_article);
+    let mut metadata = make_metadata(config, &chapters, single_article, file_title);
+    if metadata.subtitle.is_none() {
+        metadata.subtitle = file_subtitle;
+    }
     if single_article && metadata.authors.is_empty() {
         metadata.authors.extend(first_author);
     }
@@ -204,6 +219,66 @@ pub fn parse_source_in(
     match format {
         InputFormat::Text => plain::parse_plain_with(text, config, structure, changes),
         InputFormat::Markdown => markdown::parse_markdown(text, config, changes),
+    }
+}
+
+/// Makes the chapters of one file: one, or one per part when the file
+/// holds several 回 or volumes. Headings inside a part move up to sit
+/// right below its title. A single file's leading title, when nothing but
+/// its title precedes the first part, is the book's title and no chapter
+/// of its own (`drop_bare_title`).
+fn make_chapters(chapters: &mut Vec<Chapter>, rel_path: &str, draft: Draft, drop_bare_title: bool) {
+    if draft.parts.is_empty() {
+        let chapter = make_chapter(chapters.len(), rel_path, draft);
+        chapters.push(chapter);
+        return;
+    }
+    let Draft {
+        title,
+        subtitle,
+        blocks,
+        footnotes,
+        parts,
+        ..
+    } = draft;
+    let mut pieces: Vec<(Option<Heading>, Vec<Block>)> = vec![(title, Vec::new())];
+    let mut shift = 0u8;
+    // `parts` is in reading order: one pass keeps this linear.
+    let mut next_part = parts.iter().peekable();
+    for (index, mut block) in blocks.into_iter().enumerate() {
+        if next_part.next_if(|&&p| p == index).is_some() {
+            if let Block::Heading(heading) = block {
+                shift = heading.level.saturating_sub(1);
+                pieces.push((Some(heading), Vec::new()));
+                continue;
+            }
+        }
+        if let Block::Heading(heading) = &mut block {
+            heading.level = heading.level.saturating_sub(shift).max(2);
+        }
+        if let Some((_, list)) = pieces.last_mut() {
+            list.push(block);
+        }
+    }
+    let mut footnotes = Some(footnotes);
+    let mut subtitle = Some(subtitle);
+    for (n, (title, blocks)) in pieces.into_iter().enumerate() {
+        if n == 0 && blocks.is_empty() && (drop_bare_title || title.is_none()) {
+            continue;
+        }
+        let piece = Draft {
+            title,
+            subtitle: if n == 0 {
+                subtitle.take().flatten()
+            } else {
+                None
+            },
+            blocks,
+            footnotes: footnotes.take().unwrap_or_default(),
+            ..Draft::default()
+        };
+        let chapter = make_chapter(chapters.len(), rel_path, piece);
+        chapters.push(chapter);
     }
 }
 
@@ -299,12 +374,19 @@ fn file_stem(path: &str) -> String {
         .map_or_else(|| path.to_string(), |s| s.to_string_lossy().into_owned())
 }
 
-fn make_metadata(config: &BookConfig, chapters: &[Chapter], single_article: bool) -> Metadata {
+/// `file_title`: the title line of a single file split into chapters.
+fn make_metadata(
+    config: &BookConfig,
+    chapters: &[Chapter],
+    single_article: bool,
+    file_title: Option<String>,
+) -> Metadata {
     let book = &config.book;
     let first = chapters.first();
     let title = book
         .title
         .clone()
+        .or(file_title)
         .or_else(|| first.map(|c| c.title.display_text()))
         .unwrap_or_default();
     let subtitle = book.subtitle.clone().or_else(|| {

@@ -8,7 +8,10 @@
 //! between paragraphs is recognized and joined.
 //!
 //! Real text holds more than that: poems inside prose (verse blocks, found
-//! first), letters and lists of names (quotations, not headings). Each
+//! first), letters and lists of names (quotations, not headings), letters
+//! among hard-wrapped lines (found by the short lines the writer broke),
+//! and files of many 回 (each 回目 then starts a chapter: see
+//! [`Draft::parts`]). Each
 //! decision by evidence that an editor should look at is a note with its
 //! line; `[structure]` lets the editor take over.
 
@@ -181,7 +184,8 @@ pub fn parse_plain_with(
     let lines = split_lines(text);
     let mut draft = Draft::default();
     let mut groups = group_lines(&lines);
-    let wrapped = is_hard_wrapped(&groups);
+    let wrap_width = hard_wrap_width(&groups);
+    let wrapped = wrap_width.is_some();
 
     // The title: the first line, unless it reads like body text.
     if let Some(first) = groups.first().and_then(|g| g.first()).copied() {
@@ -232,9 +236,86 @@ pub fn parse_plain_with(
         draft: &mut draft,
         open: Vec::new(),
         runs: LetterRuns::default(),
+        wrap_width,
     };
     reader.classify();
+    // Marked headings are the editor's own levels.
+    if matches!(
+        structure.headings,
+        HeadingMode::Auto | HeadingMode::Numbered
+    ) {
+        mark_parts(&mut draft);
+    }
     draft
+}
+
+/// A heading that may start a chapter of its own: a 回目 or a volume.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PartKind {
+    Volume,
+    Hui,
+}
+
+fn part_kind(text: &str) -> Option<PartKind> {
+    match split_number(text)? {
+        (Numbering::Volume, _, _) => Some(PartKind::Volume),
+        (Numbering::Chapter, number, _) if number.trim_end().ends_with('回') => {
+            Some(PartKind::Hui)
+        }
+        _ => None,
+    }
+}
+
+/// A file holding two or more 回目 ("第八十一回　…　…"), or two or more
+/// volume headings ("第一卷", "卷一", "上编"), is a sequence of chapters
+/// (and volumes): each such heading starts a chapter of its own. The
+/// file's title counts as one of them when it is one. Not with
+/// `headings = "marked"`, where `#` sets the levels.
+fn mark_parts(draft: &mut Draft) {
+    let kind_at = |b: &Block| match b {
+        Block::Heading(h) => part_kind(&h.display_text()),
+        _ => None,
+    };
+    let title_kind = draft
+        .title
+        .as_ref()
+        .and_then(|h| part_kind(&h.display_text()));
+    let chosen: Vec<PartKind> = [PartKind::Volume, PartKind::Hui]
+        .into_iter()
+        .filter(|&k| {
+            let inside = draft
+                .blocks
+                .iter()
+                .filter(|b| kind_at(b) == Some(k))
+                .count();
+            inside + usize::from(title_kind == Some(k)) >= 2
+        })
+        .collect();
+    let parts: Vec<usize> = draft
+        .blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| kind_at(b).is_some_and(|k| chosen.contains(&k)))
+        .map(|(i, _)| i)
+        .collect();
+    if let Some(&first) = parts.first() {
+        let hui = parts
+            .iter()
+            .filter(|&&i| kind_at(&draft.blocks[i]) == Some(PartKind::Hui))
+            .count();
+        let what = match (hui, parts.len() - hui) {
+            (0, v) => format!("{v} volume headings"),
+            (h, 0) => format!("{h} chapter headings (回目)"),
+            (h, v) => format!("{h} chapter headings (回目) and {v} volume headings"),
+        };
+        draft.notes.push((
+            draft.blocks[first].span(),
+            format!(
+                "{what} each start a chapter of their own, listed at the first level of the contents (to keep them as sections of one chapter, mark them with `#` and set `headings = \"marked\"` under [structure])"
+            ),
+        ));
+    }
+    draft.parts = parts;
 }
 
 /// A line starting with `#` marks a heading: its level (one `#` is
@@ -300,23 +381,70 @@ fn group_lines<'a>(lines: &[Option<Line<'a>>]) -> Vec<Vec<Line<'a>>> {
 /// Hard-wrapped text has blank lines between paragraphs and, inside a
 /// paragraph, lines of nearly equal length; text with one paragraph per
 /// line has lines of very different lengths.
-fn is_hard_wrapped(groups: &[Vec<Line>]) -> bool {
+/// Gives the width (in columns) of the wrapped lines.
+fn hard_wrap_width(groups: &[Vec<Line>]) -> Option<usize> {
     if groups.len() < 2 {
-        return false;
+        return None;
     }
     let inner: Vec<usize> = groups
         .iter()
         .filter(|g| g.len() >= 2)
         .flat_map(|g| g[..g.len() - 1].iter().map(|l| display_width(l.text)))
         .collect();
-    let Some(&widest) = inner.iter().max() else {
-        return false;
-    };
+    let &widest = inner.iter().max()?;
     if widest > 120 || inner.len() < 2 {
-        return false;
+        return None;
     }
-    let even = inner.iter().filter(|&&w| w * 4 >= widest * 3).count();
-    even * 10 >= inner.len() * 7
+    let even = inner.iter().filter(|&&w| fills(w, widest)).count();
+    (even * 10 >= inner.len() * 7).then_some(widest)
+}
+
+/// A line of `width` columns fills a measure of `widest`: it was broken
+/// by the wrap, not by the writer.
+fn fills(width: usize, widest: usize) -> bool {
+    width * 4 >= widest * 3
+}
+
+/// The parts of a hard-wrapped group, each ending at a line that does not
+/// fill the measure (where the writer broke the line).
+fn wrapped_segments<'u, 'a>(unit: &'u [Line<'a>], widest: usize) -> Vec<&'u [Line<'a>]> {
+    let mut segments = Vec::new();
+    let mut start = 0;
+    for (k, line) in unit.iter().enumerate() {
+        if k + 1 == unit.len() || !fills(display_width(line.text), widest) {
+            segments.push(&unit[start..=k]);
+            start = k + 1;
+        }
+    }
+    segments
+}
+
+/// A letter inside a hard-wrapped group: among the wrapped lines, short
+/// lines the writer broke (greeting, closing, signature, date). At least
+/// three parts, two of them short single lines, one of which would pass
+/// for a heading (a signature or a date has no closing punctuation). The
+/// letter starts at its first short line; wrapped paragraphs before it
+/// stay outside.
+fn wrapped_letter<'u, 'a>(
+    unit: &'u [Line<'a>],
+    widest: usize,
+) -> Option<(usize, Vec<&'u [Line<'a>]>)> {
+    if unit.len() < 3 {
+        return None;
+    }
+    let segments = wrapped_segments(unit, widest);
+    let short = |segment: &[Line]| {
+        segment.len() == 1
+            && char_len(segment[0].text) <= LETTER_LINE
+            && !fills(display_width(segment[0].text), widest)
+    };
+    let singles = segments.iter().filter(|s| short(s)).count();
+    let unpunctuated = segments
+        .iter()
+        .any(|s| short(s) && heading_candidate(&s[0]));
+    let start = segments.iter().position(|s| short(s))?;
+    (segments.len() >= 3 && singles >= 2 && unpunctuated && segments.len() - start >= 3)
+        .then_some((start, segments))
 }
 
 /// Columns a terminal would use: two for CJK, one for the rest.
@@ -382,17 +510,24 @@ fn title_of(
             let name = &title_chars[..k];
             let rest = trim_spaces(&title_chars[k + 1..]);
             let name = trim_spaces(name);
-            if (2..=4).contains(&name.len())
+            let name_like = (2..=3).contains(&name.len())
                 && name.iter().all(|(c, _)| is_han(*c))
-                && rest.len() >= 2
-            {
-                let author: String = name.iter().map(|(c, _)| *c).collect();
+                && rest.len() >= 2;
+            let before: String = name.iter().map(|(c, _)| *c).collect();
+            if name_like && reads_like_work_title(rest) {
                 draft.notes.push((
                     name[0].1,
-                    format!("“{author}” before “·” in the title line read as the author"),
+                    format!("“{before}” before “·” in the title line read as the author"),
                 ));
-                draft.author = Some(author);
+                draft.author = Some(before);
                 title_chars = rest;
+            } else if name_like {
+                // "青川·山水": a place and a theme as often as an author
+                // and a work.
+                draft.notes.push((
+                    name[0].1,
+                    format!("“{before}” before “·” kept in the title: the rest does not read as the title of a work (set `authors` under [book] if “{before}” is the author)"),
+                ));
             }
         }
     }
@@ -416,6 +551,22 @@ fn title_of(
         subtitle,
         used_next,
     ))
+}
+
+/// The title of a poem, essay or other work as named after its author:
+/// it ends with a word for its form (琵琶行, 长恨歌, 岳阳楼记, 滕王阁序) or
+/// with a note on its parts (（并序）, （其一）).
+fn reads_like_work_title(chars: &[SourceChar]) -> bool {
+    let text: String = chars.iter().map(|(c, _)| *c).collect();
+    if let Some(open) = text.rfind('（').filter(|_| text.ends_with('）')) {
+        let note = &text[open..];
+        if note.contains('序') || note.contains('其') {
+            return true;
+        }
+    }
+    text.chars()
+        .last()
+        .is_some_and(|c| "行歌吟曲引辞赋记序传铭诗词颂赞操谣叹怨".contains(c))
 }
 
 /// Where a "——" (or a single "—" set off by a space) divides title from
@@ -608,6 +759,8 @@ struct Reader<'r, 'a> {
     /// nearest open heading of an outer style.
     open: Vec<(Option<Numbering>, u8)>,
     runs: LetterRuns,
+    /// The measure of hard-wrapped text.
+    wrap_width: Option<usize>,
 }
 
 /// What a letter needs, counted once for all units so reading stays
@@ -738,7 +891,10 @@ impl Reader<'_, '_> {
                 continue;
             }
             if auto {
-                if let Some(end) = self.letter_run(i) {
+                if let Some(end) = self
+                    .letter_run(i)
+                    .or_else(|| self.greeted_letter(i, &verse_at))
+                {
                     self.letter(i, end);
                     i = end;
                     continue;
@@ -823,6 +979,15 @@ impl Reader<'_, '_> {
                 i = j;
                 continue;
             }
+            if let Some((start, segments)) = self
+                .wrap_width
+                .filter(|_| auto)
+                .and_then(|w| wrapped_letter(unit, w))
+            {
+                self.wrapped_letter(start, &segments);
+                i += 1;
+                continue;
+            }
             let chars = join_lines(unit);
             let content = self.text_of(&chars);
             self.push(Block::Paragraph {
@@ -831,6 +996,37 @@ impl Reader<'_, '_> {
             });
             i += 1;
         }
+    }
+
+    /// Wrapped paragraphs before `start`, then the letter: each part a
+    /// paragraph of a quotation.
+    fn wrapped_letter(&mut self, start: usize, segments: &[&[Line]]) {
+        let paragraph = |reader: &mut Self, lines: &[Line]| {
+            let chars = join_lines(lines);
+            let content = reader.text_of(&chars);
+            Block::Paragraph {
+                content,
+                span: lines[0].span(),
+            }
+        };
+        for segment in &segments[..start] {
+            let block = paragraph(self, segment);
+            self.push(block);
+        }
+        let span = segments[start][0].span();
+        let blocks: Vec<Block> = segments[start..]
+            .iter()
+            .map(|segment| paragraph(self, segment))
+            .collect();
+        let short = segments[start..].iter().filter(|s| s.len() == 1).count();
+        self.draft.notes.push((
+            span,
+            format!(
+                "{short} short lines among wrapped lines read as a letter, kept as a quotation of {} paragraphs (set `headings = \"numbered\"` under [structure] to join them as wrapped paragraphs)",
+                blocks.len()
+            ),
+        ));
+        self.push(Block::Quote { blocks, span });
     }
 
     /// The end of a run of verse starting at unit `i`: units whose every
@@ -922,25 +1118,72 @@ impl Reader<'_, '_> {
         (end - i >= 4 && candidates >= 2 && marked > 0).then_some(end)
     }
 
+    /// A letter whose parts are set off by blank lines (or written one
+    /// paragraph per line): a short greeting ending in "：", up to eight
+    /// paragraphs of body, then a closing of two or more short lines, two
+    /// of which would pass for headings ("学安", a signature, a date).
+    /// Without the greeting those lines would be a stack of headings with
+    /// no text between them. Prose must come before and after it.
+    fn greeted_letter(&self, i: usize, verse_at: &[Option<usize>]) -> Option<usize> {
+        let units = self.units;
+        let greeting = &units[i];
+        // Only a letter told inside prose: an official notice's addressee
+        // ("各区县人民政府：") and its issuer and date open and close the
+        // document itself.
+        if i == 0 || !is_body(&units[i - 1]) {
+            return None;
+        }
+        if !is_single(greeting)
+            || char_len(greeting[0].text) > LETTER_LINE
+            || !greeting[0].text.ends_with('：')
+        {
+            return None;
+        }
+        let mut j = i + 1;
+        while j < units.len() && j <= i + 8 && verse_at[j].is_none() && is_body(&units[j]) {
+            j += 1;
+        }
+        if j == i + 1 || j >= units.len() {
+            return None;
+        }
+        let end = self.runs.after_candidate[self.runs.fit_end[j]];
+        if end < j + 2 {
+            return None;
+        }
+        let candidates = self.runs.candidates[end] - self.runs.candidates[j];
+        let prose_after = units.get(end).is_some_and(|u| is_body(u));
+        (candidates >= 2 && prose_after).then_some(end)
+    }
+
     fn letter(&mut self, start: usize, end: usize) {
         let units = self.units;
         let span = units[start][0].span();
         let mut blocks = Vec::new();
         for unit in &units[start..end] {
-            let line = unit[0];
-            let chars: Vec<SourceChar> = line.chars().collect();
+            let chars = join_lines(unit);
             let content = self.text_of(&chars);
             blocks.push(Block::Paragraph {
                 content,
-                span: line.span(),
+                span: unit[0].span(),
             });
         }
         self.draft.notes.push((
             span,
-            format!(
-                "{} short lines read as a letter or list, kept as a quotation with its lines (start them with `#` and set `headings = \"marked\"` under [structure] to make headings)",
-                end - start
-            ),
+            if units[start..end].iter().all(|u| is_single(u) && u[0].is_short()) {
+                format!(
+                    "{} short lines read as a letter or list, kept as a quotation with its lines (start them with `#` and set `headings = \"marked\"` under [structure] to make headings)",
+                    end - start
+                )
+            } else {
+                format!(
+                    "a greeting, its paragraphs and {} closing lines read as a letter, kept as a quotation (start the closing lines with `#` and set `headings = \"marked\"` under [structure] to make headings)",
+                    units[start..end]
+                        .iter()
+                        .rev()
+                        .take_while(|u| !is_body(u))
+                        .count()
+                )
+            },
         ));
         self.push(Block::Quote { blocks, span });
     }
@@ -1230,5 +1473,69 @@ mod tests {
                     .to_string(),
             ]
         );
+    }
+
+    #[test]
+    fn letter_among_wrapped_lines() {
+        let line = "这一行按固定的宽度换行写满了十八个字";
+        let para = format!("{line}\n{line}\n{line}\n最后一行。");
+        let letter = format!(
+            "{para}\n\n兄长如晤：\n{line}\n{line}\n短的结尾。\n弟 某某 拜上\n八月初三\n\n{para}\n"
+        );
+        let text = format!("标题\n\n{letter}");
+        let structure = StructureConfig::default();
+        assert_eq!(
+            kinds(&text, &structure),
+            ["paragraph", "quote", "paragraph"]
+        );
+        // Control: the same lines with no short lines among them join.
+        let plain = format!("标题\n\n{para}\n\n{line}\n{line}\n{line}\n短的结尾。\n\n{para}\n");
+        assert_eq!(
+            kinds(&plain, &structure),
+            ["paragraph", "paragraph", "paragraph"]
+        );
+        // A wrapped line made narrow by Latin letters and digits is not a
+        // writer's break.
+        let mixed = format!("标题\n\n{para}\n\n{line}\nABC 123 DEF 456 GHI 789 JK\n{line}\n{line}\n短的结尾。\n\n{para}\n");
+        assert_eq!(
+            kinds(&mixed, &structure),
+            ["paragraph", "paragraph", "paragraph"]
+        );
+    }
+
+    #[test]
+    fn hui_start_chapters_unless_marked() {
+        let text = "书名\n第一回　甲乙丙丁　戊己庚辛\n正文写在这里，比较长的一段话，用来测试。\n第二回　子丑寅卯　辰巳午未\n正文写在这里，比较长的一段话，用来测试。\n";
+        let auto = parse_plain(text, &NormalizeConfig::default(), &mut Vec::new());
+        assert_eq!(auto.parts, [0, 2]);
+        let marked = StructureConfig {
+            headings: HeadingMode::Marked,
+            ..StructureConfig::default()
+        };
+        let text = text
+            .replace("第一回", "# 第一回")
+            .replace("第二回", "# 第二回");
+        let draft = parse_plain_with(&text, &NormalizeConfig::default(), &marked, &mut Vec::new());
+        assert!(draft.parts.is_empty());
+        // One 回 alone is a heading under the title.
+        let one = "书名\n第一回　甲乙丙丁　戊己庚辛\n正文写在这里，比较长的一段话，用来测试。\n";
+        let draft = parse_plain(one, &NormalizeConfig::default(), &mut Vec::new());
+        assert!(draft.parts.is_empty());
+    }
+
+    #[test]
+    fn greeted_letter_only_inside_prose() {
+        let letter = "兄长如晤：\n别来无恙，家中一切都好，勿念。秋收已毕，粮食够吃到明年。\n此颂\n秋安\n弟 某某\n九月初一\n";
+        let prose = "他拆开信来，只见信上写着几行字，字迹歪歪斜斜的，看得出是匆忙写成。\n";
+        let after = "他看完了信，坐在灯下想了很久，直到半夜才睡下，第二天一早又出门去了。\n";
+        let structure = StructureConfig::default();
+        let text = format!("标题\n{prose}{letter}{after}");
+        assert_eq!(
+            kinds(&text, &structure),
+            ["paragraph", "quote", "paragraph"]
+        );
+        // An official notice: addressee first, issuer and date last.
+        let notice = "关于做好秋收工作的通知\n各乡镇人民政府：\n今年秋收在即，请各地做好组织工作，确保颗粒归仓，并按时上报进度。\n某某县人民政府办公室\n二〇二六年九月一日\n";
+        assert!(!kinds(notice, &structure).contains(&"quote"));
     }
 }

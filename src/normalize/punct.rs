@@ -28,6 +28,7 @@ pub enum Rule {
     QuoteBalance,
     /// Spaces next to full-width punctuation or quote marks (`cjk-spaces`).
     MarkSpaces,
+    NestedQuotes,
 }
 
 /// One change made to the text.
@@ -52,6 +53,7 @@ impl Rule {
             Rule::TitleMarks => "book-title marks around the whole title removed",
             Rule::QuoteBalance => "quote mark turned to close or open its pair",
             Rule::MarkSpaces => "spaces next to full-width punctuation removed",
+            Rule::NestedQuotes => "quotation inside a quotation marked with ‘ ’",
         }
     }
 
@@ -68,6 +70,7 @@ impl Rule {
             Rule::TitleMarks => "title-marks",
             Rule::QuoteBalance => "curly-quotes",
             Rule::MarkSpaces => "cjk-spaces",
+            Rule::NestedQuotes => "curly-quotes",
         }
     }
 }
@@ -196,6 +199,8 @@ impl Pass<'_> {
         if let Some(to) = self.planned_quote(i) {
             let rule = if matches!(c, '"' | '\'') {
                 Rule::CurlyQuotes
+            } else if matches!(to, '‘' | '’') {
+                Rule::NestedQuotes
             } else {
                 Rule::QuoteBalance
             };
@@ -395,6 +400,12 @@ fn plan_quotes(text: &[char], config: &NormalizeConfig, has_han: bool) -> Vec<Op
         return Vec::new();
     }
     let mut plan = vec![None; text.len()];
+    if let Some(inner) = nested_doubles(text) {
+        for (i, to) in inner {
+            plan[i] = Some(to);
+        }
+        return plan;
+    }
     let last_double = text.iter().rposition(|&c| is_double(c));
     let mut open = false;
     for (i, &c) in text.iter().enumerate() {
@@ -418,6 +429,49 @@ fn plan_quotes(text: &[char], config: &NormalizeConfig, has_han: bool) -> Vec<Op
             plan[i] = Some(to);
         }
     }
+    plan_singles(text, plan)
+}
+
+/// A quotation inside a quotation written with double marks at both
+/// levels (“他说：“走吧。””): curly marks only, balanced, opening and
+/// closing in order, two levels deep and no deeper, each inner quotation
+/// opened after a colon, comma or the like, and no single marks in the
+/// paragraph. The inner pairs become ‘ ’ (GB/T 15834). Anything less
+/// certain is left to the ordinary reading.
+fn nested_doubles(text: &[char]) -> Option<Vec<(usize, char)>> {
+    if text.iter().any(|&c| matches!(c, '"' | '\'' | '‘' | '’')) {
+        return None;
+    }
+    let mut depth = 0usize;
+    let mut inner = Vec::new();
+    for (i, &c) in text.iter().enumerate() {
+        match c {
+            '“' => {
+                depth += 1;
+                if depth == 2 {
+                    if !opens_after(prev_raw(text, i)) {
+                        return None;
+                    }
+                    inner.push((i, '‘'));
+                }
+                if depth > 2 {
+                    return None;
+                }
+            }
+            '”' => {
+                if depth == 2 {
+                    inner.push((i, '’'));
+                }
+                depth = depth.checked_sub(1)?;
+            }
+            _ => {}
+        }
+    }
+    (depth == 0 && !inner.is_empty()).then_some(inner)
+}
+
+/// Single straight quotes next to Han characters become curly, in pairs.
+fn plan_singles(text: &[char], mut plan: Vec<Option<char>>) -> Vec<Option<char>> {
     let singles: Vec<usize> = (0..text.len())
         .filter(|&i| text[i] == '\'')
         .filter(|&i| {
@@ -522,6 +576,11 @@ mod tests {
             ("He said  “你好”", "He said “你好”"),
             ("史记•项羽本纪", "史记·项羽本纪"),
             ("李四道:\"好.\"", "李四道：“好。”"),
+            ("“他说：“走吧。””", "“他说：‘走吧。’”"),
+            ("“甲说：“一”，乙说：“二”。”", "“甲说：‘一’，乙说：‘二’。”"),
+            // Not certain: left to the ordinary reading.
+            ("“他说“走吧”", "“他说“走吧”"),
+            ("“他说：‘走吧’”", "“他说：‘走吧’”"),
             ("须多带干粮\".", "须多带干粮”。"),
             ("He said \"ok\".", "He said \"ok\"."),
             ("Mr • Smith", "Mr • Smith"),
