@@ -464,6 +464,14 @@ pub fn system_fallbacks(missing: &[char]) -> Vec<Face> {
 
 #[cfg(test)]
 mod tests {
+    #[allow(dead_code)]
+    mod samples {
+        include!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/support/samples.rs"
+        ));
+    }
+
     use super::*;
     use crate::model::FontSettings;
     use crate::normalize::chars::is_cjk;
@@ -472,6 +480,9 @@ mod tests {
     /// real text with every kind of mark, in every book face.
     #[test]
     fn cached_cjk_runs_shape_like_whole_runs() {
+        let Some(_sample) = samples::sample_test() else {
+            return;
+        };
         let settings = FontSettings {
             body: vec!["Noto Serif CJK SC".into()],
             heading: vec!["Noto Sans CJK SC".into()],
