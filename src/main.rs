@@ -23,6 +23,14 @@ struct Cli {
     /// Also print the normalizations made (notes).
     #[arg(short, long, global = true)]
     verbose: bool,
+    /// How problems are printed: `human` (the source line with a caret
+    /// under the place, and the hint) or `short` (one line each).
+    #[arg(long, global = true, value_enum, default_value_t = DiagnosticFormat::Human)]
+    diagnostic_format: DiagnosticFormat,
+    /// When to colour messages: `auto` (on a terminal, unless NO_COLOR is
+    /// set), `always` or `never`.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
     #[command(subcommand)]
     command: Command,
 }
@@ -53,12 +61,29 @@ enum Command {
     Check {
         #[arg(default_value = "sources")]
         input: PathBuf,
+        /// List every place of every warning and normalization, not only
+        /// the count per rule.
+        #[arg(long)]
+        all: bool,
     },
     /// Write a new book skeleton that builds as is.
     Init {
         /// The folder to create (must not exist or be empty).
         dir: PathBuf,
     },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DiagnosticFormat {
+    Human,
+    Short,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -94,26 +119,86 @@ fn main() -> ExitCode {
             &mut diagnostics,
         ),
         Command::Inspect { input } => inspect(input, &mut diagnostics),
-        Command::Check { input } => check(input, &mut diagnostics),
+        Command::Check { input, .. } => check(input, &mut diagnostics),
         Command::Init { dir } => init(dir),
     };
-    let show_notes = cli.verbose || matches!(cli.command, Command::Check { .. });
+    let failed = match result {
+        Ok(()) => diagnostics.iter().any(Diagnostic::is_error),
+        Err(failure) => {
+            diagnostics.extend(failure.diagnostics);
+            true
+        }
+    };
+    report(&cli, diagnostics);
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Prints the diagnostics of a run, each once: errors and warnings in
+/// full, notes with `--verbose` (and by `check`). `check` without `--all`
+/// prints one line per rule with its count instead of every place of a
+/// warning or note.
+fn report(cli: &Cli, diagnostics: Vec<Diagnostic>) {
+    let diagnostics = inkstone::diag::deduplicate(diagnostics);
+    let is_check = matches!(cli.command, Command::Check { .. });
+    let summarize = matches!(cli.command, Command::Check { all: false, .. });
+    let show_notes = cli.verbose || is_check;
+    let styled = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            use std::io::IsTerminal;
+            std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    let mut sources = inkstone::diag::Sources::default();
+    // Rules in order of first appearance: severity, rule, count, first place.
+    let mut rules: Vec<(Severity, String, usize, String)> = Vec::new();
+    let mut full = Vec::new();
     for d in &diagnostics {
         let shown = match d.severity {
             Severity::Error => true,
             Severity::Warning | Severity::Info => !cli.quiet,
             Severity::Note => show_notes && !cli.quiet,
         };
-        if shown {
-            eprintln!("{d}");
+        if !shown {
+            continue;
         }
+        if summarize && !d.is_error() && d.location.is_some() {
+            let rule = inkstone::diag::rule_of(d);
+            match rules
+                .iter_mut()
+                .find(|(severity, r, _, _)| *severity == d.severity && r == rule)
+            {
+                Some(entry) => entry.2 += 1,
+                None => rules.push((
+                    d.severity,
+                    rule.to_string(),
+                    1,
+                    d.location
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default(),
+                )),
+            }
+            continue;
+        }
+        full.push(d);
     }
-    match result {
-        Ok(()) if !diagnostics.iter().any(Diagnostic::is_error) => ExitCode::SUCCESS,
-        Ok(()) => ExitCode::FAILURE,
-        Err(failure) => {
-            eprintln!("{failure}");
-            ExitCode::FAILURE
+    for (severity, rule, count, first) in &rules {
+        let place = if *count == 1 { "at" } else { "first at" };
+        eprintln!("{severity}: {count} × {rule} ({place} {first})");
+    }
+    if !rules.is_empty() {
+        eprintln!("(`inkstone check --all` lists every place)");
+    }
+    for d in full {
+        match cli.diagnostic_format {
+            DiagnosticFormat::Short => eprintln!("{d}"),
+            DiagnosticFormat::Human => eprintln!("{}", d.render(&mut sources, styled)),
         }
     }
 }

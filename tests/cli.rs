@@ -29,8 +29,10 @@ fn write(path: &Path, bytes: impl AsRef<[u8]>) {
     std::fs::write(path, bytes).expect("write fixture");
 }
 
-/// Asserts a failed run with exactly one error line that starts with
-/// `prefix` and says `words`, and no panic.
+/// Asserts a failed run with exactly one error, and no panic: its header
+/// says `words` or its hint does, it points at `prefix` (`file:line:col`,
+/// optionally followed by `: error:`), and, when the place has a line, the
+/// source line is shown with a caret under it.
 fn assert_error(output: &Output, prefix: &str, words: &str) {
     let err = stderr(output);
     assert!(
@@ -39,16 +41,37 @@ fn assert_error(output: &Output, prefix: &str, words: &str) {
     );
     assert_ne!(output.status.code(), Some(101), "inkstone panicked:\n{err}");
     assert!(!err.contains("panicked"), "inkstone panicked:\n{err}");
-    let errors: Vec<&str> = err.lines().filter(|l| l.contains(": error: ")).collect();
-    assert_eq!(errors.len(), 1, "one error line expected:\n{err}");
-    assert!(
-        errors[0].starts_with(prefix),
-        "error should start with {prefix:?}:\n{err}"
+    let lines: Vec<&str> = err.lines().collect();
+    let starts: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].starts_with("error: "))
+        .collect();
+    assert_eq!(starts.len(), 1, "one error expected:\n{err}");
+    let block: Vec<&str> = lines[starts[0]..]
+        .iter()
+        .take_while(|l| !l.starts_with("note: ") && !l.starts_with("warning: "))
+        .copied()
+        .collect();
+    let text = block.join("\n");
+    let location = prefix.strip_suffix(" error:").unwrap_or(prefix);
+    let location = location.strip_suffix(':').unwrap_or(location);
+    assert_eq!(
+        block.get(1).map(|l| l.trim_start()),
+        Some(format!("--> {location}").as_str()),
+        "the error should point at {location}:\n{err}"
     );
-    assert!(
-        errors[0].contains(words),
-        "error should say {words:?}:\n{err}"
-    );
+    let has_line = location
+        .rsplit(':')
+        .next()
+        .is_some_and(|n| n.parse::<u32>().is_ok());
+    if has_line {
+        assert!(
+            block
+                .iter()
+                .any(|l| l.trim_start().starts_with("| ") && l.contains('^')),
+            "the source line with a caret should be shown:\n{err}"
+        );
+    }
+    assert!(text.contains(words), "error should say {words:?}:\n{err}");
 }
 
 #[test]
@@ -77,10 +100,15 @@ fn unknown_book_toml_key() {
     );
     write(&dir.join("01.txt"), "标题\n正文。\n");
     let out = inkstone(&["check", dir.to_str().unwrap()]);
+    assert!(
+        stderr(&out).contains("= help: did you mean `authors`?"),
+        "{}",
+        stderr(&out)
+    );
     assert_error(
         &out,
         &format!("{}:3:1: error:", dir.join("book.toml").display()),
-        "unknown key `author` (hint: did you mean `authors`?)",
+        "unknown key `author`",
     );
 }
 
@@ -135,7 +163,13 @@ fn inspect_prints_the_model() {
 
 #[test]
 fn check_lists_normalizations_with_positions() {
-    let out = inkstone(&["check", "tests/cases/punctuation/input.txt"]);
+    let out = inkstone(&[
+        "check",
+        "--all",
+        "--diagnostic-format",
+        "short",
+        "tests/cases/punctuation/input.txt",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("tests/cases/punctuation/input.txt:2:3: note: ASCII punctuation in Chinese text made full-width: “:” → “：”"), "{err}");
@@ -182,4 +216,45 @@ fn check_reports_characters_no_font_has() {
         "no font has the character",
     );
     assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn check_counts_each_rule_and_lists_places_with_all() {
+    let input = "tests/cases/punctuation/input.txt";
+    let out = inkstone(&["check", input]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    let rule = err
+        .lines()
+        .find(|l| l.contains("× ellipsis written as ……"))
+        .unwrap_or_else(|| panic!("a line for the ellipsis rule:\n{err}"));
+    assert!(
+        rule.starts_with("note: 2 × ") && rule.contains(&format!("first at {input}:3:10")),
+        "{rule}"
+    );
+    assert!(!err.contains(&format!("{input}:3:21")), "{err}");
+    let out = inkstone(&["check", "--all", input]);
+    let err = stderr(&out);
+    assert!(err.contains(&format!("--> {input}:3:21")), "{err}");
+    assert!(!err.contains("× ellipsis"), "{err}");
+}
+
+#[test]
+fn a_private_use_character_is_shown_as_its_code_point() {
+    let dir = scratch("private-use");
+    let path = dir.join("rare.txt");
+    write(&path, "标题\n有一个没有字形的字：\u{E7B1}。\n");
+    let out = inkstone(&[
+        "build",
+        "--out-dir",
+        dir.join("out").to_str().unwrap(),
+        "--allow-missing-glyphs",
+        path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("no font has the character U+E7B1\n"), "{err}");
+    assert!(err.contains("2 | 有一个没有字形的字：U+E7B1。"), "{err}");
+    assert!(!err.contains('\u{E7B1}'), "{err}");
+    assert!(err.contains("private-use code point"), "{err}");
 }
