@@ -347,6 +347,32 @@ fn excerpt_span(line: &str, column: u32) -> (String, std::ops::Range<usize>) {
     (shown, span)
 }
 
+/// The diagnostic with its hint said for a single file built without a
+/// `book.toml`: the command-line flags instead of book.toml keys the user
+/// does not have.
+pub fn for_single_file(mut diagnostic: Diagnostic) -> Diagnostic {
+    let Some(hint) = diagnostic.hint.take() else {
+        return diagnostic;
+    };
+    let hint = if hint.contains("set `encoding` for this chapter in book.toml") {
+        hint.replace(
+            "set `encoding` for this chapter in book.toml",
+            "give its encoding with --encoding (such as --encoding gbk)",
+        )
+    } else if hint.contains("for this chapter in book.toml") && hint.contains("format") {
+        "use .txt or .md, or choose with --input-format text or --input-format markdown".to_string()
+    } else if hint.contains("set the title") || hint.contains("`title`") {
+        format!("{hint} (for a single file: --title, --subtitle, --author)")
+    } else {
+        hint.replace(
+            " in book.toml",
+            " in a book.toml beside the file (or one named with --config)",
+        )
+    };
+    diagnostic.hint = Some(hint);
+    diagnostic
+}
+
 /// `diagnostics` without repeats: the same severity, place and message
 /// are reported once, at the first occurrence.
 pub fn deduplicate(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
@@ -415,6 +441,24 @@ mod tests {
         assert_eq!(&shown[span], "正文");
         let (_, span) = excerpt_span("正文", 9);
         assert_eq!(span, 6..6);
+    }
+
+    #[test]
+    fn hints_for_a_single_file_name_the_flags() {
+        let d = Diagnostic::error(Location::new("a.txt", 2, 1), "not valid UTF-8").with_hint(
+            "re-save the file as UTF-8, or set `encoding` for this chapter in book.toml",
+        );
+        assert_eq!(
+            for_single_file(d).hint.as_deref(),
+            Some("re-save the file as UTF-8, or give its encoding with --encoding (such as --encoding gbk)")
+        );
+        let d = Diagnostic::note(Location::new("a.txt", 2, 1), "dash written as ——")
+            .with_hint("set `dash = false` under [normalize] in book.toml to keep the original");
+        let hint = for_single_file(d).hint.unwrap_or_default();
+        assert!(
+            hint.contains("--config") && !hint.contains(" in book.toml"),
+            "{hint}"
+        );
     }
 
     #[test]

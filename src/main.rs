@@ -51,11 +51,15 @@ enum Command {
         /// Characters that no font has are warnings, not errors.
         #[arg(long)]
         allow_missing_glyphs: bool,
+        #[command(flatten)]
+        single: SingleFile,
     },
     /// Print the document model as JSON.
     Inspect {
         #[arg(default_value = "sources")]
         input: PathBuf,
+        #[command(flatten)]
+        single: SingleFile,
     },
     /// List normalizations made and problems found; exit code 1 on errors.
     Check {
@@ -65,12 +69,64 @@ enum Command {
         /// the count per rule.
         #[arg(long)]
         all: bool,
+        #[command(flatten)]
+        single: SingleFile,
     },
     /// Write a new book skeleton that builds as is.
     Init {
         /// The folder to create (must not exist or be empty).
         dir: PathBuf,
     },
+}
+
+/// Settings for a single .txt or .md file built without a book folder.
+#[derive(clap::Args, Clone, Default)]
+struct SingleFile {
+    /// The title (default: the file's first line).
+    #[arg(long, help_heading = "Single file")]
+    title: Option<String>,
+    /// The subtitle (default: from the first line, after "——").
+    #[arg(long, help_heading = "Single file")]
+    subtitle: Option<String>,
+    /// An author; repeat for several.
+    #[arg(long = "author", help_heading = "Single file")]
+    authors: Vec<String>,
+    /// The PDF page style: a5-book, a4-report, or a style file.
+    #[arg(long, help_heading = "Single file")]
+    style: Option<String>,
+    /// How to read the file (default: from its extension).
+    #[arg(long, value_enum, help_heading = "Single file")]
+    input_format: Option<InputFormatArg>,
+    /// The file's encoding, such as gbk or utf-16le (default: detected).
+    #[arg(long, help_heading = "Single file")]
+    encoding: Option<String>,
+    /// A book.toml for metadata, styles, fonts and normalization (default:
+    /// the one beside the file, if any; its [contents] is not used).
+    #[arg(long, help_heading = "Single file")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum InputFormatArg {
+    Text,
+    Markdown,
+}
+
+impl SingleFile {
+    fn options(&self) -> inkstone::SingleFileOptions {
+        inkstone::SingleFileOptions {
+            config: self.config.clone(),
+            title: self.title.clone(),
+            subtitle: self.subtitle.clone(),
+            authors: self.authors.clone(),
+            style: self.style.clone(),
+            format: self.input_format.map(|f| match f {
+                InputFormatArg::Text => inkstone::config::InputFormat::Text,
+                InputFormatArg::Markdown => inkstone::config::InputFormat::Markdown,
+            }),
+            encoding: self.encoding.clone(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -110,16 +166,18 @@ fn main() -> ExitCode {
             out_dir,
             format,
             allow_missing_glyphs,
+            single,
         } => build(
             &cli,
             input,
             out_dir,
             format,
             *allow_missing_glyphs,
+            &single.options(),
             &mut diagnostics,
         ),
-        Command::Inspect { input } => inspect(input, &mut diagnostics),
-        Command::Check { input, .. } => check(input, &mut diagnostics),
+        Command::Inspect { input, single } => inspect(input, &single.options(), &mut diagnostics),
+        Command::Check { input, single, .. } => check(input, &single.options(), &mut diagnostics),
         Command::Init { dir } => init(dir),
     };
     let failed = match result {
@@ -129,6 +187,26 @@ fn main() -> ExitCode {
             true
         }
     };
+    // A single file without a book.toml: hints name the flags.
+    let single_input = match &cli.command {
+        Command::Build { input, single, .. }
+        | Command::Inspect { input, single }
+        | Command::Check { input, single, .. } => {
+            input.is_file()
+                && input.extension().is_none_or(|e| e != "toml")
+                && single.config.is_none()
+                && !input
+                    .parent()
+                    .is_some_and(|dir| dir.join(inkstone::config::BOOK_FILE).is_file())
+        }
+        _ => false,
+    };
+    if single_input {
+        diagnostics = diagnostics
+            .into_iter()
+            .map(inkstone::diag::for_single_file)
+            .collect();
+    }
     report(&cli, diagnostics);
     if failed {
         ExitCode::FAILURE
@@ -221,11 +299,12 @@ fn build(
     out_dir: &Path,
     formats: &[Format],
     allow_missing_glyphs: bool,
+    single: &inkstone::SingleFileOptions,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<(), Failure> {
     let bar = progress(cli, 2 + formats.len() as u64);
     bar.set_message("reading sources");
-    let loaded = inkstone::load(input, diagnostics)?;
+    let loaded = inkstone::load_with(input, single, diagnostics)?;
     bar.inc(1);
     bar.set_message("normalizing");
     let doc = inkstone::normalize(&loaded, diagnostics);
@@ -280,16 +359,26 @@ fn build(
     }
 }
 
-fn inspect(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<(), Failure> {
-    let doc = inkstone::load_document(input, diagnostics)?;
+fn inspect(
+    input: &Path,
+    single: &inkstone::SingleFileOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<(), Failure> {
+    let loaded = inkstone::load_with(input, single, diagnostics)?;
+    let doc = inkstone::normalize(&loaded, diagnostics);
     let json = serde_json::to_string_pretty(&doc)
         .map_err(|e| Failure::new(Diagnostic::new(Severity::Error, None, e.to_string())))?;
     println!("{json}");
     Ok(())
 }
 
-fn check(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<(), Failure> {
-    let doc = inkstone::load_document(input, diagnostics)?;
+fn check(
+    input: &Path,
+    single: &inkstone::SingleFileOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<(), Failure> {
+    let loaded = inkstone::load_with(input, single, diagnostics)?;
+    let doc = inkstone::normalize(&loaded, diagnostics);
     // Laying the book out finds what only typesetting can: characters no
     // font has, images that cannot be read, page styles that do not parse.
     let fonts = inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)?;

@@ -258,3 +258,103 @@ fn a_private_use_character_is_shown_as_its_code_point() {
     assert!(!err.contains('\u{E7B1}'), "{err}");
     assert!(err.contains("private-use code point"), "{err}");
 }
+
+fn inspect_json(args: &[&str]) -> serde_json::Value {
+    let out = inkstone(args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+#[test]
+fn a_single_file_takes_title_author_style_format_and_encoding_from_flags() {
+    let dir = scratch("single-flags");
+    let path = dir.join("稿件.txt");
+    let (gbk, _, _) = encoding_rs::GBK.encode("# 原来的标题\n\n第一段正文。\n");
+    write(&path, &gbk);
+    let file = path.to_str().unwrap();
+    // Without flags: a plain-text title line, UTF-8 fails or is guessed.
+    let plain = inspect_json(&["inspect", "--encoding", "gbk", file]);
+    assert_eq!(plain["metadata"]["title"], "# 原来的标题");
+    let json = inspect_json(&[
+        "inspect",
+        "--title",
+        "新的书名",
+        "--subtitle",
+        "副题",
+        "--author",
+        "甲",
+        "--author",
+        "乙",
+        "--style",
+        "a5-book",
+        "--input-format",
+        "markdown",
+        "--encoding",
+        "gbk",
+        file,
+    ]);
+    assert_eq!(json["metadata"]["title"], "新的书名");
+    assert_eq!(json["metadata"]["subtitle"], "副题");
+    assert_eq!(json["metadata"]["authors"], serde_json::json!(["甲", "乙"]));
+    assert_eq!(json["settings"]["pdf_style"], "a5-book");
+    assert_eq!(json["chapters"][0]["title"]["content"][0]["text"], "原来的标题");
+    // An unknown encoding label is an error, not a guess.
+    let out = inkstone(&["inspect", "--encoding", "gbk2312", file]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("unknown encoding `gbk2312` given with --encoding"));
+}
+
+#[test]
+fn a_single_file_uses_the_book_toml_beside_it_or_the_one_named() {
+    let dir = scratch("single-config");
+    write(
+        &dir.join("book.toml"),
+        "[book]\npublisher = \"青川文史出版社\"\nslug = \"whole-book\"\n\n[contents]\nchapters = [\"other.txt\"]\n",
+    );
+    write(&dir.join("一篇.txt"), "一篇文章\n正文。\n");
+    let json = inspect_json(&["inspect", dir.join("一篇.txt").to_str().unwrap()]);
+    assert_eq!(json["metadata"]["publisher"], "青川文史出版社");
+    // The book's slug and contents are not the file's.
+    assert_ne!(json["settings"]["slug"], "whole-book");
+    assert_eq!(json["chapters"].as_array().map(Vec::len), Some(1));
+    let other = scratch("single-config-named");
+    write(&other.join("文.txt"), "另一篇\n正文。\n");
+    let plain = inspect_json(&["inspect", other.join("文.txt").to_str().unwrap()]);
+    assert!(plain["metadata"]["publisher"].is_null());
+    let named = inspect_json(&[
+        "inspect",
+        "--config",
+        dir.join("book.toml").to_str().unwrap(),
+        other.join("文.txt").to_str().unwrap(),
+    ]);
+    assert_eq!(named["metadata"]["publisher"], "青川文史出版社");
+}
+
+#[test]
+fn single_file_flags_on_a_book_folder_are_an_error() {
+    let out = inkstone(&["check", "--title", "书", "sources"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("are for a single file"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn hints_for_a_single_file_name_the_flags() {
+    let dir = scratch("single-hints");
+    let path = dir.join("bad.txt");
+    let mut bytes = "标题行在这里\n第二行的正文内容写在这里".as_bytes().to_vec();
+    bytes.extend_from_slice(&[0xFF, 0xFE]);
+    bytes.extend_from_slice("继续写。\n".as_bytes());
+    write(&path, bytes);
+    let out = inkstone(&["check", path.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert!(err.contains("--encoding"), "{err}");
+    assert!(!err.contains("in book.toml"), "{err}");
+    // With a book.toml beside the file, the hint names its key.
+    write(&dir.join("book.toml"), "[book]\ntitle = \"书\"\n");
+    let err = stderr(&inkstone(&["check", path.to_str().unwrap()]));
+    assert!(err.contains("in book.toml"), "{err}");
+}
