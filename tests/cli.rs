@@ -297,7 +297,10 @@ fn a_single_file_takes_title_author_style_format_and_encoding_from_flags() {
     assert_eq!(json["metadata"]["subtitle"], "副题");
     assert_eq!(json["metadata"]["authors"], serde_json::json!(["甲", "乙"]));
     assert_eq!(json["settings"]["pdf_style"], "a5-book");
-    assert_eq!(json["chapters"][0]["title"]["content"][0]["text"], "原来的标题");
+    assert_eq!(
+        json["chapters"][0]["title"]["content"][0]["text"],
+        "原来的标题"
+    );
     // An unknown encoding label is an error, not a guess.
     let out = inkstone(&["inspect", "--encoding", "gbk2312", file]);
     assert!(!out.status.success());
