@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -281,16 +282,77 @@ fn report(cli: &Cli, diagnostics: Vec<Diagnostic>) {
     }
 }
 
-fn progress(cli: &Cli, steps: u64) -> ProgressBar {
-    let bar = if cli.quiet {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::with_draw_target(Some(steps), ProgressDrawTarget::stderr())
-    };
-    if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}") {
-        bar.set_style(style);
+/// The progress display of a build: nothing during the first second, so a
+/// short build prints only what it wrote; then the elapsed time, the step
+/// and how many chapters and pages are laid out.
+struct Progress {
+    bar: ProgressBar,
+    layout: std::sync::Arc<inkstone::pdf::LayoutProgress>,
+    chapters: std::sync::Arc<AtomicUsize>,
+    done: std::sync::Arc<AtomicBool>,
+    watcher: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    fn start(cli: &Cli) -> Progress {
+        let bar = ProgressBar::hidden();
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {elapsed:>3} {prefix} {msg}") {
+            bar.set_style(style);
+        }
+        let layout = std::sync::Arc::new(inkstone::pdf::LayoutProgress::default());
+        let chapters = std::sync::Arc::new(AtomicUsize::new(0));
+        let done = std::sync::Arc::new(AtomicBool::new(false));
+        let watcher = (!cli.quiet).then(|| {
+            let (bar, layout, chapters, done) =
+                (bar.clone(), layout.clone(), chapters.clone(), done.clone());
+            std::thread::spawn(move || {
+                let started = std::time::Instant::now();
+                let mut shown = false;
+                while !done.load(Ordering::Relaxed) {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                    if !shown && started.elapsed() >= std::time::Duration::from_secs(1) {
+                        bar.set_draw_target(ProgressDrawTarget::stderr());
+                        bar.enable_steady_tick(std::time::Duration::from_millis(100));
+                        shown = true;
+                    }
+                    let pages = layout.pages.load(Ordering::Relaxed);
+                    let laid = layout.chapters.load(Ordering::Relaxed);
+                    let total = chapters.load(Ordering::Relaxed);
+                    if pages > 0 {
+                        bar.set_message(format!("{pages} pages laid out"));
+                    } else if laid > 0 {
+                        bar.set_message(format!("{laid}/{total} chapters laid out"));
+                    }
+                }
+            })
+        });
+        Progress {
+            bar,
+            layout,
+            chapters,
+            done,
+            watcher,
+        }
     }
-    bar
+
+    fn step(&self, name: &'static str) {
+        self.bar.set_prefix(name);
+    }
+
+    fn finish(self) {
+        drop(self);
+    }
+}
+
+/// The display goes when the build ends, however it ends.
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.done.store(true, Ordering::Relaxed);
+        if let Some(watcher) = self.watcher.take() {
+            let _ = watcher.join();
+        }
+        self.bar.finish_and_clear();
+    }
 }
 
 fn build(
@@ -302,20 +364,20 @@ fn build(
     single: &inkstone::SingleFileOptions,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<(), Failure> {
-    let bar = progress(cli, 2 + formats.len() as u64);
-    bar.set_message("reading sources");
+    let bar = Progress::start(cli);
+    bar.step("reading sources");
     let loaded = inkstone::load_with(input, single, diagnostics)?;
-    bar.inc(1);
-    bar.set_message("normalizing");
+    bar.step("normalizing");
     let doc = inkstone::normalize(&loaded, diagnostics);
-    bar.inc(1);
+    bar.chapters.store(doc.chapters.len(), Ordering::Relaxed);
     check_output_dir(out_dir, &loaded.base_dir)?;
     let fonts = inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)?;
     // The formats are rendered side by side; each is written whole, in
     // the order asked for, and a format that fails leaves no file.
-    bar.set_message("rendering");
+    bar.step("rendering");
     let options = inkstone::pdf::PdfOptions {
         allow_missing_glyphs,
+        progress: Some(bar.layout.clone()),
     };
     let rendered: Vec<_> = formats
         .par_iter()
@@ -342,9 +404,8 @@ fn build(
         let path = out_dir.join(format!("{}.{format}", doc.settings.slug));
         write_atomically(&path, &bytes)?;
         written.push((path, bytes.len()));
-        bar.inc(1);
     }
-    bar.finish_and_clear();
+    bar.finish();
     if !cli.quiet {
         for (path, size) in written {
             eprintln!("wrote {} ({} KB)", path.display(), size.div_ceil(1024));

@@ -465,6 +465,7 @@ fn a_character_no_font_has_is_an_error_with_its_place() {
         &fonts,
         &PdfOptions {
             allow_missing_glyphs: true,
+            ..PdfOptions::default()
         },
     )
     .expect("a warning only");
