@@ -207,3 +207,27 @@ fn init_into_a_folder_in_use() {
     let dir = fixture("init-not-empty", &[("book/01.txt", CHAPTER)]);
     golden("init-not-empty", &dir, &["init", "book"]);
 }
+
+#[test]
+fn bleed_that_is_not_applied_yet() {
+    let a4 = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/styles/pdf/a4-report.toml"
+    ))
+    .expect("the built-in style");
+    let with_bleed = a4.replacen("size = \"A4\"\n", "size = \"A4\"\n  bleed = 3\n", 1);
+    assert_ne!(with_bleed, a4);
+    let dir = dir_of(
+        "bleed",
+        &[
+            (
+                "book.toml".into(),
+                b"[book]\ntitle = \"x\"\n\n[contents]\nchapters = [\"01.txt\"]\n\n[style]\npdf = \"print.toml\"\n".to_vec(),
+            ),
+            ("01.txt".into(), CHAPTER.to_vec()),
+            ("print.toml".into(), with_bleed.into_bytes()),
+        ],
+    );
+    golden("bleed", &dir, &["check", "."]);
+    assert_caret("bleed", "  bleed = 3");
+}
