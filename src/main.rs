@@ -78,6 +78,11 @@ enum Command {
         /// The folder to create (must not exist or be empty).
         dir: PathBuf,
     },
+    /// Print a shell completion script (docs/guide.md says where it goes).
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
 }
 
 /// Settings for a single .txt or .md file built without a book folder.
@@ -180,6 +185,14 @@ fn main() -> ExitCode {
         Command::Inspect { input, single } => inspect(input, &single.options(), &mut diagnostics),
         Command::Check { input, single, .. } => check(input, &single.options(), &mut diagnostics),
         Command::Init { dir } => init(dir),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "inkstone", &mut script);
+            // A closed pipe (`| head`) is not an error worth a message.
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), &script);
+            Ok(())
+        }
     };
     let failed = match result {
         Ok(()) => diagnostics.iter().any(Diagnostic::is_error),
