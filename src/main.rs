@@ -78,6 +78,24 @@ enum Command {
         /// The folder to create (must not exist or be empty).
         dir: PathBuf,
     },
+    /// Build, then rebuild whenever a source, book.toml, style or font
+    /// changes (stop with Ctrl-C).
+    Watch {
+        /// A book folder (with book.toml) or a single .txt or .md file.
+        #[arg(default_value = "sources")]
+        input: PathBuf,
+        /// Folder for the output files.
+        #[arg(short, long, default_value = "out")]
+        out_dir: PathBuf,
+        /// Formats to build, separated by commas.
+        #[arg(short, long, value_delimiter = ',', default_values_t = [Format::Epub, Format::Pdf])]
+        format: Vec<Format>,
+        /// Characters that no font has are warnings, not errors.
+        #[arg(long)]
+        allow_missing_glyphs: bool,
+        #[command(flatten)]
+        single: SingleFile,
+    },
     /// Print a shell completion script (docs/guide.md says where it goes).
     Completions {
         /// The shell: bash, zsh, fish, elvish or powershell.
@@ -185,6 +203,20 @@ fn main() -> ExitCode {
         Command::Inspect { input, single } => inspect(input, &single.options(), &mut diagnostics),
         Command::Check { input, single, .. } => check(input, &single.options(), &mut diagnostics),
         Command::Init { dir } => init(dir),
+        Command::Watch {
+            input,
+            out_dir,
+            format,
+            allow_missing_glyphs,
+            single,
+        } => watch(
+            &cli,
+            input,
+            out_dir,
+            format,
+            *allow_missing_glyphs,
+            &single.options(),
+        ),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut script = Vec::new();
@@ -522,4 +554,129 @@ fn init(dir: &Path) -> Result<(), Failure> {
         dir.display()
     );
     Ok(())
+}
+
+/// Builds, then rebuilds each time a file the book is made of changes:
+/// every file in the book folder (or the single file and the book.toml
+/// beside it), and styles, fonts and the cover named in book.toml
+/// wherever they are. Files are compared by size and modification time,
+/// five times a second. Runs until interrupted.
+fn watch(
+    cli: &Cli,
+    input: &Path,
+    out_dir: &Path,
+    formats: &[Format],
+    allow_missing_glyphs: bool,
+    single: &inkstone::SingleFileOptions,
+) -> Result<(), Failure> {
+    loop {
+        // Taken before the build, so that an edit made during it counts.
+        let stamps = watched_stamps(input, out_dir, single);
+        let started = std::time::Instant::now();
+        let mut diagnostics = Vec::new();
+        if let Err(failure) = build(
+            cli,
+            input,
+            out_dir,
+            formats,
+            allow_missing_glyphs,
+            single,
+            &mut diagnostics,
+        ) {
+            diagnostics.extend(failure.diagnostics);
+        }
+        report(cli, diagnostics);
+        if !cli.quiet {
+            eprintln!(
+                "built in {} ms; watching {} for changes",
+                started.elapsed().as_millis(),
+                input.display()
+            );
+        }
+        while watched_stamps(input, out_dir, single) == stamps {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    }
+}
+
+type Stamp = (PathBuf, u64, Option<std::time::SystemTime>);
+
+/// Size and modification time of every file a build of `input` reads.
+fn watched_stamps(
+    input: &Path,
+    out_dir: &Path,
+    single: &inkstone::SingleFileOptions,
+) -> Vec<Stamp> {
+    let mut paths = Vec::new();
+    let base_dir = if input.is_dir() {
+        list_files(input, out_dir, &mut paths);
+        input.to_path_buf()
+    } else {
+        let dir = input.parent().map(Path::to_path_buf).unwrap_or_default();
+        paths.push(input.to_path_buf());
+        paths.push(dir.join(inkstone::config::BOOK_FILE));
+        paths.extend(single.config.clone());
+        dir
+    };
+    // Styles, fonts and the cover may live outside the book folder.
+    let toml = single
+        .config
+        .clone()
+        .unwrap_or_else(|| base_dir.join(inkstone::config::BOOK_FILE));
+    if let Ok(config) = inkstone::config::BookConfig::read(&toml) {
+        let named = config
+            .style
+            .epub
+            .iter()
+            .chain(&config.style.pdf)
+            .chain(&config.fonts.paths)
+            .chain(&config.book.cover);
+        for name in named {
+            let path = base_dir.join(name);
+            if path.is_dir() {
+                list_files(&path, out_dir, &mut paths);
+            } else {
+                paths.push(path);
+            }
+        }
+    }
+    paths.sort();
+    paths.dedup();
+    paths
+        .into_iter()
+        .map(|path| {
+            let meta = std::fs::metadata(&path).ok();
+            let size = meta.as_ref().map_or(0, std::fs::Metadata::len);
+            let modified = meta.and_then(|m| m.modified().ok());
+            (path, size, modified)
+        })
+        .collect()
+}
+
+/// The files under `dir` (at most 8 folders deep), leaving out the output
+/// folder and hidden files such as editors' swap files.
+fn list_files(dir: &Path, out_dir: &Path, paths: &mut Vec<PathBuf>) {
+    let out = std::fs::canonicalize(out_dir).ok();
+    let mut stack = vec![(dir.to_path_buf(), 0)];
+    while let Some((folder, depth)) = stack.pop() {
+        if out.is_some() && std::fs::canonicalize(&folder).ok() == out {
+            continue;
+        }
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            if path.is_dir() {
+                if depth < 8 {
+                    stack.push((path, depth + 1));
+                }
+            } else {
+                paths.push(path);
+            }
+        }
+    }
 }

@@ -361,3 +361,71 @@ fn hints_for_a_single_file_name_the_flags() {
     let err = stderr(&inkstone(&["check", path.to_str().unwrap()]));
     assert!(err.contains("in book.toml"), "{err}");
 }
+
+/// The text of the chapter files in an EPUB.
+fn epub_text(path: &Path) -> String {
+    let file = std::fs::File::open(path).expect("the EPUB");
+    let mut archive = zip::ZipArchive::new(file).expect("a zip");
+    let mut text = String::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).expect("an entry");
+        if entry.name().is_ok_and(|n| n.ends_with(".xhtml")) {
+            std::io::Read::read_to_string(&mut entry, &mut text).expect("XHTML");
+        }
+    }
+    text
+}
+
+/// Waits up to `seconds` for `done`, checking every 100 ms.
+fn wait_for(seconds: u64, mut done: impl FnMut() -> bool) -> bool {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while std::time::Instant::now() < until {
+        if done() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    false
+}
+
+#[test]
+fn watch_rebuilds_when_a_chapter_or_book_toml_changes() {
+    let dir = scratch("watch");
+    let book = dir.join("book");
+    std::fs::create_dir_all(&book).expect("book folder");
+    write(
+        &book.join("book.toml"),
+        "[book]\ntitle = \"观察\"\nslug = \"watched\"\n\n[contents]\nchapters = [\"01.txt\"]\n",
+    );
+    write(&book.join("01.txt"), "第一章 开篇\n最初写下的段落。\n");
+    let out = dir.join("out");
+    let epub = out.join("watched.epub");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_inkstone"))
+        .args(["watch", "--format", "epub", "--out-dir"])
+        .arg(&out)
+        .arg(&book)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start inkstone watch");
+    let first = wait_for(60, || epub_has(&epub, "最初写下的段落"));
+    // The chapter changes: the book is rebuilt with the new text.
+    write(&book.join("01.txt"), "第一章 开篇\n改过以后的段落。\n");
+    let second = first && wait_for(60, || epub_has(&epub, "改过以后的段落"));
+    // book.toml changes: the new title is used.
+    write(
+        &book.join("book.toml"),
+        "[book]\ntitle = \"改名以后\"\nslug = \"watched\"\n\n[contents]\nchapters = [\"01.txt\"]\n",
+    );
+    let third = second && wait_for(60, || epub_has(&epub, "改名以后"));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(first, "the first build did not happen");
+    assert!(second, "an edited chapter was not rebuilt");
+    assert!(third, "an edited book.toml was not rebuilt");
+}
+
+fn epub_has(epub: &Path, text: &str) -> bool {
+    // The file is replaced whole (by a rename), so a reader never sees it
+    // half-written.
+    epub.is_file() && epub_text(epub).contains(text)
+}
