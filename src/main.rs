@@ -433,14 +433,31 @@ fn build(
         .collect();
     let mut written = Vec::new();
     let mut failures = Vec::new();
+    // Each format looks at the same text: a problem both report at the
+    // same place (a missing image, say) is reported once, as the first
+    // format said it.
+    let mut places = std::collections::HashSet::new();
     for (format, result) in formats.iter().zip(rendered) {
-        let (bytes, mut notes) = match result {
-            Ok(done) => done,
-            Err(failure) => {
-                failures.extend(failure.diagnostics);
-                continue;
-            }
+        let (bytes, mut notes, failed) = match result {
+            Ok((bytes, notes)) => (bytes, notes, false),
+            Err(failure) => (Vec::new(), failure.diagnostics, true),
         };
+        let this_format: Vec<_> = notes
+            .iter()
+            .filter(|d| d.severity >= Severity::Warning)
+            .filter_map(|d| Some((d.severity, d.location.clone().filter(|l| l.line > 0)?)))
+            .collect();
+        notes.retain(|d| match &d.location {
+            Some(l) if l.line > 0 && d.severity >= Severity::Warning => {
+                !places.contains(&(d.severity, l.clone()))
+            }
+            _ => true,
+        });
+        places.extend(this_format);
+        if failed {
+            failures.extend(notes);
+            continue;
+        }
         let has_error = notes.iter().any(Diagnostic::is_error);
         diagnostics.append(&mut notes);
         if has_error {

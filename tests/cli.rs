@@ -429,3 +429,18 @@ fn epub_has(epub: &Path, text: &str) -> bool {
     // half-written.
     epub.is_file() && epub_text(epub).contains(text)
 }
+
+#[test]
+fn a_problem_both_formats_find_is_reported_once() {
+    let dir = scratch("reported-once");
+    let path = dir.join("图.md");
+    write(&path, "# 题\n\n正文。\n\n![图一](nope.png)\n");
+    let out = inkstone(&[
+        "build",
+        "--out-dir",
+        dir.join("out").to_str().unwrap(),
+        path.to_str().unwrap(),
+    ]);
+    assert_error(&out, &format!("{}:5:1", path.display()), "nope.png");
+    assert!(!dir.join("out").exists(), "nothing is written");
+}
