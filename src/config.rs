@@ -269,6 +269,19 @@ fn toml_failure(text: &str, path: &Path, err: &toml::de::Error) -> Failure {
                     .join(", ")
             ),
         });
+    } else if message.contains("untagged enum ChapterEntry") {
+        diagnostic.message =
+            "a chapter must be a file name in quotes, or a table with `file = \"…\"`".into();
+        diagnostic.hint = Some(
+            "write `\"01.txt\"`, or `{ file = \"01.txt\", encoding = \"gbk\", format = \"text\" }`"
+                .into(),
+        );
+    } else if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.strip_suffix('`'))
+    {
+        diagnostic.message = format!("`{field}` is missing here");
+        diagnostic.hint = Some(format!("add `{field} = …`; see book.toml in the README"));
     } else if let Some((message, hint)) = err
         .span()
         .and_then(|span| human_type_error(text, span.start, &message))
@@ -467,6 +480,18 @@ mod tests {
             failure.diagnostics[0].message,
             "`authors` under [book] must be a list in brackets, not the text \"甲\""
         );
+    }
+
+    #[test]
+    fn a_chapter_entry_of_the_wrong_shape_is_said_in_words() {
+        let text = "[contents]\nchapters = [{ encoding = \"gbk\" }]\n";
+        let failure = BookConfig::parse(text, Path::new("book.toml")).unwrap_err();
+        let d = &failure.diagnostics[0];
+        assert!(
+            d.message.starts_with("a chapter must be a file name"),
+            "{d}"
+        );
+        assert_eq!(d.location.as_ref().map(|l| l.line), Some(2));
     }
 
     #[test]
