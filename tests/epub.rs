@@ -527,10 +527,12 @@ fn cli_builds_are_valid_and_identical() {
     let edition = unzip(&std::fs::read(dir.join("edition/first/qingchuan-2025.epub")).unwrap());
     assert!(text_of(&edition, "EPUB/package.opf")
         .contains("<meta property=\"dcterms:modified\">2025-12-20T00:00:00Z</meta>"));
-    let sample =
-        unzip(&std::fs::read(dir.join("sample/first/yiyang-united-front-2022.epub")).unwrap());
-    assert!(text_of(&sample, "EPUB/package.opf")
-        .contains("<meta property=\"dcterms:modified\">2000-01-01T00:00:00Z</meta>"));
+    if books().contains(&SAMPLE) {
+        let sample =
+            unzip(&std::fs::read(dir.join("sample/first/yiyang-united-front-2022.epub")).unwrap());
+        assert!(text_of(&sample, "EPUB/package.opf")
+            .contains("<meta property=\"dcterms:modified\">2000-01-01T00:00:00Z</meta>"));
+    }
 }
 
 #[test]
