@@ -6,7 +6,8 @@
 #   (ebook-convert, for the reading-system test), unzip, the OFD readers
 #   easyofd and ofdkit (from PyPI), faketime (builds at other clock times
 #   give the same bytes) and mupdf-tools (mutool, for the glyph positions
-#   the clreq tests measure).
+#   the clreq tests measure), and bsdutils (script, to run
+#   the command line on a terminal).
 # A validator that cannot be installed makes the run fail: the tests never
 # skip a check because a tool is missing.
 set -euo pipefail
@@ -32,6 +33,7 @@ need_deb chromium chromium
 need_deb g++ g++
 [ -e /usr/lib/llvm-14/lib/libclang.so ] || ls /usr/lib/llvm-*/lib/libclang.so >/dev/null 2>&1 || missing_debs+=(libclang-dev)
 python3 -c 'import PIL' 2>/dev/null || missing_debs+=(python3-pil)
+need_deb script bsdutils
 if [ ${#missing_debs[@]} -gt 0 ]; then
     echo "installing ${missing_debs[*]}" >&2
     sudo_if_needed apt-get update -qq
@@ -54,7 +56,27 @@ fi
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-cargo test --all-targets --locked -- --include-ignored 2>&1 | tee "$log"
-# One closing line for the whole run, summed over the test binaries.
-awk '/^test result:/ {p += $4; f += $6; i += $8} END {printf "tests: %d passed, %d failed, %d skipped\n", p, f, i}' "$log"
+samples_log=$(mktemp)
+trap 'rm -f "$log" "$samples_log"' EXIT
+# Tests over the acceptance sample in ../shared/samples/ record themselves
+# in $INKSTONE_SAMPLE_LOG (tests/support/samples.rs): passed, failed, or
+# not run when the folder is absent (a fresh clone).
+set +e
+INKSTONE_SAMPLE_LOG="$samples_log" cargo test --all-targets --locked --no-fail-fast -- --include-ignored 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# The closing lines, printed whatever happened: the acceptance-sample
+# tests, then the whole run summed over the test binaries. A test that
+# checks only the sample and did not run is not counted as passed.
+awk -v samples_dir="../shared/samples" -v status="$status" '
+    FILENAME == ARGV[1] { s[$1]++; if ($1 == "not-run" && $2 == "whole") whole_not_run++; next }
+    /^test result:/ { p += $4; f += $6; i += $8 }
+    END {
+        if (s["not-run"] > 0)
+            note = " (" samples_dir " is absent)"
+        printf "acceptance-sample tests: %d passed, %d failed, %d not run%s\n", s["passed"], s["failed"], s["not-run"], note
+        # A run that failed without a failing test (a build error) is one failure.
+        if (status != 0 && f == 0) f = 1
+        printf "tests: %d passed, %d failed, %d skipped\n", p - whole_not_run, f, i
+    }' "$samples_log" "$log"
+exit "$status"

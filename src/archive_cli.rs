@@ -187,6 +187,7 @@ pub fn verify(
 /// defaults. A series itself is not one document.
 pub fn load_document(
     input: &Path,
+    single: &inkstone::SingleFileOptions,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<inkstone::model::Document, Failure> {
     if series::is_series(input) {
@@ -205,7 +206,7 @@ pub fn load_document(
         ))
         .into());
     }
-    let loaded = series::load_book(input, diagnostics)?;
+    let loaded = series::load_book(input, single, diagnostics)?;
     Ok(inkstone::normalize(&loaded, diagnostics))
 }
 

@@ -306,6 +306,7 @@ impl BookConfig {
                     self.style.toc_depth
                 ),
             )
+            .with_hint("1 lists chapter titles only, 2 adds their sections, and so on")
             .into());
         }
         for entry in &self.contents.chapters {
@@ -315,7 +316,14 @@ impl BookConfig {
             }) = entry
             {
                 if encoding_rs::Encoding::for_label(label.as_bytes()).is_none() {
-                    let location = key_location(text, path, "encoding");
+                    // The label itself: chapter options are often inline tables.
+                    let location = match text.find(&format!("\"{label}\"")) {
+                        Some(offset) => {
+                            let (line, column) = line_column(text, offset);
+                            Location::new(path, line, column)
+                        }
+                        None => key_location(text, path, "encoding"),
+                    };
                     return Err(
                         Diagnostic::error(location, format!("unknown encoding `{label}`"))
                             .with_hint(
@@ -369,8 +377,84 @@ fn toml_failure(text: &str, path: &Path, err: &toml::de::Error) -> Failure {
                     .join(", ")
             ),
         });
+    } else if message.contains("untagged enum ChapterEntry") {
+        diagnostic.message =
+            "a chapter must be a file name in quotes, or a table with `file = \"…\"`".into();
+        diagnostic.hint = Some(
+            "write `\"01.txt\"`, or `{ file = \"01.txt\", encoding = \"gbk\", format = \"text\" }`"
+                .into(),
+        );
+    } else if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.strip_suffix('`'))
+    {
+        diagnostic.message = format!("`{field}` is missing here");
+        diagnostic.hint = Some(format!("add `{field} = …`; see book.toml in the README"));
+    } else if let Some((message, hint)) = err
+        .span()
+        .and_then(|span| human_type_error(text, span.start, &message))
+    {
+        diagnostic.message = message;
+        diagnostic.hint = Some(hint);
     }
     Failure::new(diagnostic)
+}
+
+/// Serde's "invalid type: string \"x\", expected u8" said in words: which
+/// key (and table) wants what kind of value, and how to write it.
+fn human_type_error(text: &str, offset: usize, message: &str) -> Option<(String, String)> {
+    let rest = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "))?;
+    let (found, expected) = rest.rsplit_once(", expected ")?;
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+    let key = line[..line.rfind('=')?]
+        .trim()
+        .rsplit([' ', '{', ',', '.'])
+        .next()?
+        .trim_matches('"');
+    if key.is_empty() {
+        return None;
+    }
+    let table = before
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|t| format!(" under {t}"))
+        .unwrap_or_default();
+    let (wanted, example) = match expected {
+        "u8" => ("a whole number from 0 to 255", format!("{key} = 2")),
+        "u16" => ("a whole number from 0 to 65535", format!("{key} = 2")),
+        "u32" | "u64" | "usize" => ("a whole number, 0 or more", format!("{key} = 2")),
+        "i8" | "i16" | "i32" | "i64" => ("a whole number", format!("{key} = 2025")),
+        "f32" | "f64" => ("a number", format!("{key} = 10.5")),
+        "a boolean" => ("true or false", format!("{key} = true")),
+        "a string" | "a borrowed string" => ("text in quotes", format!("{key} = \"…\"")),
+        "a sequence" => ("a list in brackets", format!("{key} = [\"…\", \"…\"]")),
+        e if e.starts_with("struct ") || e == "a map" => {
+            ("a table", format!("[{key}] on a line of its own"))
+        }
+        _ => return None,
+    };
+    let found = match found.split_once(' ') {
+        Some(("string", value)) => format!("the text {value}"),
+        Some(("integer" | "boolean", value)) => value.trim_matches('`').to_string(),
+        Some(("floating", value)) => value
+            .trim_start_matches("point ")
+            .trim_matches('`')
+            .to_string(),
+        _ => match found {
+            "sequence" => "a list".to_string(),
+            "map" => "a table".to_string(),
+            other => other.to_string(),
+        },
+    };
+    Some((
+        format!("`{key}`{table} must be {wanted}, not {found}"),
+        format!("write it as `{example}`"),
+    ))
 }
 
 /// Splits serde's "unknown field `x`, expected one of `a`, `b`" (or
@@ -480,6 +564,42 @@ mod tests {
             "{shown}"
         );
         assert!(shown.contains("did you mean `authors`?"), "{shown}");
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_kind_names_its_key_in_words() {
+        let text = "[book]\ntitle = \"书\"\nyear = \"2025\"\n\n[style]\ntoc-depth = 300\n";
+        let failure = BookConfig::parse(text, Path::new("book.toml")).unwrap_err();
+        let d = &failure.diagnostics[0];
+        assert_eq!(
+            d.message,
+            "`year` under [book] must be a whole number, not the text \"2025\""
+        );
+        assert_eq!(d.hint.as_deref(), Some("write it as `year = 2025`"));
+        let text = "[book]\ntitle = \"书\"\n\n[style]\ntoc-depth = 300\n";
+        let failure = BookConfig::parse(text, Path::new("book.toml")).unwrap_err();
+        assert_eq!(
+            failure.diagnostics[0].message,
+            "`toc-depth` under [style] must be a whole number from 0 to 255, not 300"
+        );
+        let text = "[book]\nauthors = \"甲\"\n";
+        let failure = BookConfig::parse(text, Path::new("book.toml")).unwrap_err();
+        assert_eq!(
+            failure.diagnostics[0].message,
+            "`authors` under [book] must be a list in brackets, not the text \"甲\""
+        );
+    }
+
+    #[test]
+    fn a_chapter_entry_of_the_wrong_shape_is_said_in_words() {
+        let text = "[contents]\nchapters = [{ encoding = \"gbk\" }]\n";
+        let failure = BookConfig::parse(text, Path::new("book.toml")).unwrap_err();
+        let d = &failure.diagnostics[0];
+        assert!(
+            d.message.starts_with("a chapter must be a file name"),
+            "{d}"
+        );
+        assert_eq!(d.location.as_ref().map(|l| l.line), Some(2));
     }
 
     #[test]

@@ -60,37 +60,137 @@ pub struct LoadedSource {
     pub structure: StructureConfig,
 }
 
+/// What the command line says about a single file built without a book
+/// folder: metadata, style and how to read it. A `book.toml` beside the
+/// file (or the one named by `config`) is read first, without its
+/// `[contents]` and `slug`; these settings win over it.
+#[derive(Debug, Clone, Default)]
+pub struct SingleFileOptions {
+    pub config: Option<PathBuf>,
+    pub title: Option<String>,
+    pub subtitle: Option<String>,
+    pub authors: Vec<String>,
+    /// The PDF page style: a built-in name or a path.
+    pub style: Option<String>,
+    pub format: Option<InputFormat>,
+    /// An encoding label such as `gbk`.
+    pub encoding: Option<String>,
+}
+
+impl SingleFileOptions {
+    /// Whether any option was given; they only apply to a single file.
+    pub fn is_empty(&self) -> bool {
+        self.config.is_none()
+            && self.title.is_none()
+            && self.subtitle.is_none()
+            && self.authors.is_empty()
+            && self.style.is_none()
+            && self.format.is_none()
+            && self.encoding.is_none()
+    }
+
+    /// The configuration for a file in `base_dir`: the `book.toml` named or beside it,
+    /// else the defaults, with these options applied.
+    fn config_for(&self, base_dir: &Path) -> Result<BookConfig, Failure> {
+        let beside = base_dir.join(BOOK_FILE);
+        let toml = match &self.config {
+            Some(named) => Some(named.clone()),
+            None if beside.is_file() => Some(beside),
+            None => None,
+        };
+        let mut config = match toml {
+            Some(toml) => BookConfig::read(&toml)?,
+            None => BookConfig::default(),
+        };
+        config.contents = Default::default();
+        config.book.slug = None;
+        if self.title.is_some() {
+            config.book.title.clone_from(&self.title);
+        }
+        if self.subtitle.is_some() {
+            config.book.subtitle.clone_from(&self.subtitle);
+        }
+        if !self.authors.is_empty() {
+            config.book.authors.clone_from(&self.authors);
+        }
+        if self.style.is_some() {
+            config.style.pdf.clone_from(&self.style);
+        }
+        Ok(config)
+    }
+
+    fn encoding(&self) -> Result<Option<&'static encoding_rs::Encoding>, Failure> {
+        let Some(label) = &self.encoding else {
+            return Ok(None);
+        };
+        match encoding_rs::Encoding::for_label(label.as_bytes()) {
+            Some(encoding) => Ok(Some(encoding)),
+            None => Err(Diagnostic::new(
+                diag::Severity::Error,
+                None,
+                format!("unknown encoding `{label}` given with --encoding"),
+            )
+            .with_hint("use a label such as `utf-8`, `gbk`, `gb18030`, `utf-16le`, `big5`")
+            .into()),
+        }
+    }
+}
+
 /// Reads the book at `input`: a directory with `book.toml`, the
 /// `book.toml` itself, or a single `.txt`/`.md` file.
 pub fn load(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Loaded, Failure> {
-    load_input(Input::open(input)?, diagnostics)
+    load_with(input, &SingleFileOptions::default(), diagnostics)
+}
+
+/// [`load`], with the command line's options for a single file. Given
+/// for a book folder they are an error: its `book.toml` says all that.
+pub fn load_with(
+    input: &Path,
+    options: &SingleFileOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Loaded, Failure> {
+    load_input(Input::open(input)?, options, diagnostics)
 }
 
 /// Reads the book `input` already opened (a series edition comes with its
 /// configuration merged with the series' defaults).
-pub fn load_input(input: Input, diagnostics: &mut Vec<Diagnostic>) -> Result<Loaded, Failure> {
+pub fn load_input(
+    input: Input,
+    options: &SingleFileOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Loaded, Failure> {
     match input {
         Input::File { path } => {
-            let format = format_of(&path, None)?;
-            let file = read_chapter(&path, None, diagnostics)?;
+            let format = format_of(&path, options.format)?;
+            let file = read_chapter(&path, options.encoding()?, diagnostics)?;
             let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
             let rel_path = path
                 .file_name()
                 .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            let config = options.config_for(&base_dir)?;
+            let structure = config.structure;
             Ok(Loaded {
+                config,
                 base_dir,
-                config: BookConfig::default(),
                 single_file: true,
                 sources: vec![LoadedSource {
                     file,
                     rel_path,
                     format,
-                    structure: StructureConfig::default(),
+                    structure,
                 }],
             })
         }
         Input::Book { dir, config } => {
             let toml_path = dir.join(BOOK_FILE);
+            if !options.is_empty() {
+                return Err(Diagnostic::error(
+                    Location::file(&toml_path),
+                    "--title, --subtitle, --author, --style, --input-format, --encoding and --config are for a single file",
+                )
+                .with_hint("for a book folder, set these in its book.toml")
+                .into());
+            }
             if config.contents.chapters.is_empty() {
                 return Err(Diagnostic::error(
                     Location::file(&toml_path),

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -27,6 +28,14 @@ struct Cli {
     /// Also print the normalizations made (notes).
     #[arg(short, long, global = true)]
     verbose: bool,
+    /// How problems are printed: `human` (the source line with a caret
+    /// under the place, and the hint) or `short` (one line each).
+    #[arg(long, global = true, value_enum, default_value_t = DiagnosticFormat::Human)]
+    diagnostic_format: DiagnosticFormat,
+    /// When to colour messages: `auto` (on a terminal, unless NO_COLOR is
+    /// set), `always` or `never`.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
     #[command(subcommand)]
     command: Command,
 }
@@ -64,6 +73,8 @@ enum Command {
         /// Installed fonts may supply characters the book's fonts lack.
         #[arg(long)]
         system_fonts: bool,
+        #[command(flatten)]
+        single: SingleFile,
     },
     /// Check built files: a book is rebuilt in memory and compared with
     /// FILES; a series' files are compared with its manifest.
@@ -94,6 +105,8 @@ enum Command {
     Inspect {
         #[arg(default_value = "sources")]
         input: PathBuf,
+        #[command(flatten)]
+        single: SingleFile,
     },
     /// List normalizations made and problems found; exit code 1 on errors.
     Check {
@@ -102,6 +115,12 @@ enum Command {
         /// Installed fonts may supply characters the book's fonts lack.
         #[arg(long)]
         system_fonts: bool,
+        /// List every place of every warning and normalization, not only
+        /// the count per rule.
+        #[arg(long)]
+        all: bool,
+        #[command(flatten)]
+        single: SingleFile,
     },
     /// List the faces a book would use, and the characters no face has.
     Fonts {
@@ -116,6 +135,92 @@ enum Command {
         /// The folder to create (must not exist or be empty).
         dir: PathBuf,
     },
+    /// Build, then rebuild whenever a source, book.toml, style or font
+    /// changes (stop with Ctrl-C).
+    Watch {
+        /// A book folder (with book.toml) or a single .txt or .md file.
+        #[arg(default_value = "sources")]
+        input: PathBuf,
+        /// Folder for the output files.
+        #[arg(short, long, default_value = "out")]
+        out_dir: PathBuf,
+        /// Formats to build, separated by commas.
+        #[arg(short, long, value_delimiter = ',', default_values_t = [Format::Epub, Format::Pdf])]
+        format: Vec<Format>,
+        /// Characters that no font has are warnings, not errors.
+        #[arg(long)]
+        allow_missing_glyphs: bool,
+        #[command(flatten)]
+        single: SingleFile,
+    },
+    /// Print a shell completion script (docs/guide.md says where it goes).
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Settings for a single .txt or .md file built without a book folder.
+#[derive(clap::Args, Clone, Default)]
+struct SingleFile {
+    /// The title (default: the file's first line).
+    #[arg(long, help_heading = "Single file")]
+    title: Option<String>,
+    /// The subtitle (default: from the first line, after "——").
+    #[arg(long, help_heading = "Single file")]
+    subtitle: Option<String>,
+    /// An author; repeat for several.
+    #[arg(long = "author", help_heading = "Single file")]
+    authors: Vec<String>,
+    /// The PDF page style: a5-book, a4-report, or a style file.
+    #[arg(long, help_heading = "Single file")]
+    style: Option<String>,
+    /// How to read the file (default: from its extension).
+    #[arg(long, value_enum, help_heading = "Single file")]
+    input_format: Option<InputFormatArg>,
+    /// The file's encoding, such as gbk or utf-16le (default: detected).
+    #[arg(long, help_heading = "Single file")]
+    encoding: Option<String>,
+    /// A book.toml for metadata, styles, fonts and normalization (default:
+    /// the one beside the file, if any; its [contents] is not used).
+    #[arg(long, help_heading = "Single file")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum InputFormatArg {
+    Text,
+    Markdown,
+}
+
+impl SingleFile {
+    fn options(&self) -> inkstone::SingleFileOptions {
+        inkstone::SingleFileOptions {
+            config: self.config.clone(),
+            title: self.title.clone(),
+            subtitle: self.subtitle.clone(),
+            authors: self.authors.clone(),
+            style: self.style.clone(),
+            format: self.input_format.map(|f| match f {
+                InputFormatArg::Text => inkstone::config::InputFormat::Text,
+                InputFormatArg::Markdown => inkstone::config::InputFormat::Markdown,
+            }),
+            encoding: self.encoding.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DiagnosticFormat {
+    Human,
+    Short,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Subcommand)]
@@ -186,6 +291,7 @@ fn main() -> ExitCode {
             pdf_standard,
             shard,
             system_fonts: _,
+            single: _,
         } if inkstone::series::is_series(input) => archive::build_series(
             cli.quiet,
             input,
@@ -212,23 +318,28 @@ fn main() -> ExitCode {
             pdf_standard,
             shard: None,
             system_fonts,
+            single,
         } => build(
             &cli,
             input,
             out_dir,
             format,
-            (*allow_missing_glyphs, *system_fonts),
-            Standards {
-                pdf: pdf_standard.as_deref(),
-                ofd: *ofd_profile,
+            &BuildChoices {
+                allow_missing_glyphs: *allow_missing_glyphs,
+                system_fonts: *system_fonts,
+                pdf_standard: pdf_standard.as_deref(),
+                ofd_profile: *ofd_profile,
+                single: single.options(),
             },
             &mut diagnostics,
         ),
-        Command::Inspect { input } => inspect(input, &mut diagnostics),
+        Command::Inspect { input, single } => inspect(input, &single.options(), &mut diagnostics),
         Command::Check {
             input,
             system_fonts,
-        } => check(input, *system_fonts, &mut diagnostics),
+            single,
+            ..
+        } => check(input, *system_fonts, &single.options(), &mut diagnostics),
         Command::Fonts {
             input,
             system_fonts,
@@ -253,44 +364,216 @@ fn main() -> ExitCode {
         Command::Manifest(ManifestCommand::Merge { parts, output }) => {
             archive::merge(cli.quiet, parts, output)
         }
+        Command::Watch {
+            input,
+            out_dir,
+            format,
+            allow_missing_glyphs,
+            single,
+        } => watch(
+            &cli,
+            input,
+            out_dir,
+            format,
+            &BuildChoices {
+                allow_missing_glyphs: *allow_missing_glyphs,
+                system_fonts: false,
+                pdf_standard: None,
+                ofd_profile: None,
+                single: single.options(),
+            },
+        ),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "inkstone", &mut script);
+            // A closed pipe (`| head`) is not an error worth a message.
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), &script);
+            Ok(())
+        }
     };
-    let show_notes = cli.verbose || matches!(cli.command, Command::Check { .. });
+    let failed = match result {
+        Ok(()) => diagnostics.iter().any(Diagnostic::is_error),
+        Err(failure) => {
+            diagnostics.extend(failure.diagnostics);
+            true
+        }
+    };
+    // A single file without a book.toml: hints name the flags.
+    let single_input = match &cli.command {
+        Command::Build { input, single, .. }
+        | Command::Inspect { input, single }
+        | Command::Check { input, single, .. } => {
+            input.is_file()
+                && input.extension().is_none_or(|e| e != "toml")
+                && single.config.is_none()
+                && !input
+                    .parent()
+                    .is_some_and(|dir| dir.join(inkstone::config::BOOK_FILE).is_file())
+        }
+        _ => false,
+    };
+    if single_input {
+        diagnostics = diagnostics
+            .into_iter()
+            .map(inkstone::diag::for_single_file)
+            .collect();
+    }
+    report(&cli, diagnostics);
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Prints the diagnostics of a run, each once: errors and warnings in
+/// full, notes with `--verbose` (and by `check`). `check` without `--all`
+/// prints one line per rule with its count instead of every place of a
+/// warning or note.
+fn report(cli: &Cli, diagnostics: Vec<Diagnostic>) {
+    let diagnostics = inkstone::diag::deduplicate(diagnostics);
+    let is_check = matches!(cli.command, Command::Check { .. });
+    let summarize = matches!(cli.command, Command::Check { all: false, .. });
+    let show_notes = cli.verbose || is_check;
+    let styled = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            use std::io::IsTerminal;
+            std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    let mut sources = inkstone::diag::Sources::default();
+    // Rules in order of first appearance: severity, rule, count, first place.
+    let mut rules: Vec<(Severity, String, usize, String)> = Vec::new();
+    let mut full = Vec::new();
     for d in &diagnostics {
         let shown = match d.severity {
             Severity::Error => true,
             Severity::Warning | Severity::Info => !cli.quiet,
             Severity::Note => show_notes && !cli.quiet,
         };
-        if shown {
-            eprintln!("{d}");
+        if !shown {
+            continue;
         }
+        if summarize && !d.is_error() && d.location.is_some() {
+            let rule = inkstone::diag::rule_of(d);
+            match rules
+                .iter_mut()
+                .find(|(severity, r, _, _)| *severity == d.severity && r == rule)
+            {
+                Some(entry) => entry.2 += 1,
+                None => rules.push((
+                    d.severity,
+                    rule.to_string(),
+                    1,
+                    d.location
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default(),
+                )),
+            }
+            continue;
+        }
+        full.push(d);
     }
-    match result {
-        Ok(()) if !diagnostics.iter().any(Diagnostic::is_error) => ExitCode::SUCCESS,
-        Ok(()) => ExitCode::FAILURE,
-        Err(failure) => {
-            eprintln!("{failure}");
-            ExitCode::FAILURE
+    for (severity, rule, count, first) in &rules {
+        let place = if *count == 1 { "at" } else { "first at" };
+        eprintln!("{severity}: {count} × {rule} ({place} {first})");
+    }
+    if !rules.is_empty() {
+        eprintln!("(`inkstone check --all` lists every place)");
+    }
+    for d in full {
+        match cli.diagnostic_format {
+            DiagnosticFormat::Short => eprintln!("{d}"),
+            DiagnosticFormat::Human => eprintln!("{}", d.render(&mut sources, styled)),
         }
     }
 }
 
-fn progress(cli: &Cli, steps: u64) -> ProgressBar {
-    let bar = if cli.quiet {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::with_draw_target(Some(steps), ProgressDrawTarget::stderr())
-    };
-    if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}") {
-        bar.set_style(style);
-    }
-    bar
+/// The progress display of a build: nothing during the first second, so a
+/// short build prints only what it wrote; then the elapsed time, the step
+/// and how many chapters and pages are laid out.
+struct Progress {
+    bar: ProgressBar,
+    layout: std::sync::Arc<inkstone::pdf::LayoutProgress>,
+    chapters: std::sync::Arc<AtomicUsize>,
+    done: std::sync::Arc<AtomicBool>,
+    watcher: Option<std::thread::JoinHandle<()>>,
 }
 
-/// The standards the PDF and the OFD of a build follow.
-struct Standards<'a> {
-    pdf: Option<&'a str>,
-    ofd: Option<OfdProfile>,
+impl Progress {
+    fn start(cli: &Cli) -> Progress {
+        let bar = ProgressBar::hidden();
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {elapsed:>3} {prefix} {msg}") {
+            bar.set_style(style);
+        }
+        let layout = std::sync::Arc::new(inkstone::pdf::LayoutProgress::default());
+        let chapters = std::sync::Arc::new(AtomicUsize::new(0));
+        let done = std::sync::Arc::new(AtomicBool::new(false));
+        let watcher = (!cli.quiet).then(|| {
+            let (bar, layout, chapters, done) =
+                (bar.clone(), layout.clone(), chapters.clone(), done.clone());
+            std::thread::spawn(move || {
+                let started = std::time::Instant::now();
+                let mut shown = false;
+                while !done.load(Ordering::Relaxed) {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                    if !shown && started.elapsed() >= std::time::Duration::from_secs(1) {
+                        bar.set_draw_target(ProgressDrawTarget::stderr());
+                        bar.enable_steady_tick(std::time::Duration::from_millis(100));
+                        shown = true;
+                    }
+                    let pages = layout.pages.load(Ordering::Relaxed);
+                    let laid = layout.chapters.load(Ordering::Relaxed);
+                    let total = chapters.load(Ordering::Relaxed);
+                    if pages > 0 {
+                        bar.set_message(format!("{pages} pages laid out"));
+                    } else if laid > 0 {
+                        bar.set_message(format!("{laid}/{total} chapters laid out"));
+                    }
+                }
+            })
+        });
+        Progress {
+            bar,
+            layout,
+            chapters,
+            done,
+            watcher,
+        }
+    }
+
+    fn step(&self, name: &'static str) {
+        self.bar.set_prefix(name);
+    }
+
+    fn finish(self) {
+        drop(self);
+    }
+}
+
+/// The display goes when the build ends, however it ends.
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.done.store(true, Ordering::Relaxed);
+        if let Some(watcher) = self.watcher.take() {
+            let _ = watcher.join();
+        }
+        self.bar.finish_and_clear();
+    }
+}
+
+/// What the command line chose for a book's build, besides where it goes
+/// and which formats.
+struct BuildChoices<'a> {
+    allow_missing_glyphs: bool,
+    system_fonts: bool,
+    pdf_standard: Option<&'a str>,
+    ofd_profile: Option<OfdProfile>,
+    single: inkstone::SingleFileOptions,
 }
 
 fn build(
@@ -298,34 +581,34 @@ fn build(
     input: &Path,
     out_dir: &Path,
     formats: &[Format],
-    (allow_missing_glyphs, system_fonts): (bool, bool),
-    standards: Standards,
+    choices: &BuildChoices,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<(), Failure> {
-    let Standards {
-        pdf: pdf_standard,
-        ofd: ofd_profile,
-    } = standards;
-    let bar = progress(cli, 2 + formats.len().max(1) as u64);
-    bar.set_message("reading sources");
-    let loaded = inkstone::series::load_book(input, diagnostics)?;
+    let &BuildChoices {
+        allow_missing_glyphs,
+        system_fonts,
+        pdf_standard,
+        ofd_profile,
+        ..
+    } = choices;
+    let bar = Progress::start(cli);
+    bar.step("reading sources");
+    let loaded = inkstone::series::load_book(input, &choices.single, diagnostics)?;
     // Without --format, the formats of `[output]` in book.toml.
     let given: Vec<String> = formats.iter().map(ToString::to_string).collect();
     let formats: Vec<Format> = inkstone::series::output_formats(&given, &loaded)?
         .iter()
         .filter_map(|f| Format::from_str(f, false).ok())
         .collect();
-    bar.set_length(2 + formats.len() as u64);
-    bar.inc(1);
-    bar.set_message("normalizing");
+    bar.step("normalizing");
     let mut doc = inkstone::normalize(&loaded, diagnostics);
     doc.settings.fonts.system |= system_fonts;
-    bar.inc(1);
+    bar.chapters.store(doc.chapters.len(), Ordering::Relaxed);
     check_output_dir(out_dir, &loaded.base_dir)?;
     let fonts = inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)?;
     // The formats are rendered side by side; each is written whole, in
     // the order asked for, and a format that fails leaves no file.
-    bar.set_message("rendering");
+    bar.step("rendering");
     let standard = inkstone::standard::resolve(pdf_standard, &loaded)?;
     let attachments = if standard.attaches_sources() {
         inkstone::standard::source_attachments(&loaded)?
@@ -344,6 +627,7 @@ fn build(
         allow_missing_glyphs,
         standard,
         attachments,
+        progress: Some(bar.layout.clone()),
     };
     let rendered: Vec<_> = formats
         .par_iter()
@@ -355,14 +639,31 @@ fn build(
         .collect();
     let mut written = Vec::new();
     let mut failures = Vec::new();
+    // Each format looks at the same text: a problem both report at the
+    // same place (a missing image, say) is reported once, as the first
+    // format said it.
+    let mut places = std::collections::HashSet::new();
     for (format, result) in formats.iter().zip(rendered) {
-        let (bytes, mut notes) = match result {
-            Ok(done) => done,
-            Err(failure) => {
-                failures.extend(failure.diagnostics);
-                continue;
-            }
+        let (bytes, mut notes, failed) = match result {
+            Ok((bytes, notes)) => (bytes, notes, false),
+            Err(failure) => (Vec::new(), failure.diagnostics, true),
         };
+        let this_format: Vec<_> = notes
+            .iter()
+            .filter(|d| d.severity >= Severity::Warning)
+            .filter_map(|d| Some((d.severity, d.location.clone().filter(|l| l.line > 0)?)))
+            .collect();
+        notes.retain(|d| match &d.location {
+            Some(l) if l.line > 0 && d.severity >= Severity::Warning => {
+                !places.contains(&(d.severity, l.clone()))
+            }
+            _ => true,
+        });
+        places.extend(this_format);
+        if failed {
+            failures.extend(notes);
+            continue;
+        }
         let has_error = notes.iter().any(Diagnostic::is_error);
         diagnostics.append(&mut notes);
         if has_error {
@@ -371,9 +672,8 @@ fn build(
         let path = out_dir.join(format!("{}.{format}", doc.settings.slug));
         write_atomically(&path, &bytes)?;
         written.push((path, bytes.len()));
-        bar.inc(1);
     }
-    bar.finish_and_clear();
+    bar.finish();
     if !cli.quiet {
         for (path, size) in written {
             eprintln!("wrote {} ({} KB)", path.display(), size.div_ceil(1024));
@@ -388,8 +688,12 @@ fn build(
     }
 }
 
-fn inspect(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<(), Failure> {
-    let doc = archive::load_document(input, diagnostics)?;
+fn inspect(
+    input: &Path,
+    single: &inkstone::SingleFileOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<(), Failure> {
+    let doc = archive::load_document(input, single, diagnostics)?;
     let json = serde_json::to_string_pretty(&doc)
         .map_err(|e| Failure::new(Diagnostic::new(Severity::Error, None, e.to_string())))?;
     println!("{json}");
@@ -399,18 +703,19 @@ fn inspect(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<(), Failur
 fn check(
     input: &Path,
     system_fonts: bool,
+    single: &inkstone::SingleFileOptions,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<(), Failure> {
     if inkstone::series::is_series(input) {
         // Each edition in turn; one that fails does not stop the others.
         for edition in inkstone::series::Series::open(input)?.editions {
-            if let Err(failure) = check(&input.join(edition), system_fonts, diagnostics) {
+            if let Err(failure) = check(&input.join(edition), system_fonts, single, diagnostics) {
                 diagnostics.extend(failure.diagnostics);
             }
         }
         return Ok(());
     }
-    let mut doc = archive::load_document(input, diagnostics)?;
+    let mut doc = archive::load_document(input, single, diagnostics)?;
     doc.settings.fonts.system |= system_fonts;
     // Laying the book out finds what only typesetting can: characters no
     // font has, images that cannot be read, page styles that do not parse.
@@ -568,4 +873,121 @@ fn list_fonts(
     }
     let _ = writeln!(out, "characters no face has: {missing}");
     Ok(())
+}
+
+/// Builds, then rebuilds each time a file the book is made of changes:
+/// every file in the book folder (or the single file and the book.toml
+/// beside it), and styles, fonts and the cover named in book.toml
+/// wherever they are. Files are compared by size and modification time,
+/// five times a second. Runs until interrupted.
+fn watch(
+    cli: &Cli,
+    input: &Path,
+    out_dir: &Path,
+    formats: &[Format],
+    choices: &BuildChoices,
+) -> Result<(), Failure> {
+    let single = &choices.single;
+    loop {
+        // Taken before the build, so that an edit made during it counts.
+        let stamps = watched_stamps(input, out_dir, single);
+        let started = std::time::Instant::now();
+        let mut diagnostics = Vec::new();
+        if let Err(failure) = build(cli, input, out_dir, formats, choices, &mut diagnostics) {
+            diagnostics.extend(failure.diagnostics);
+        }
+        report(cli, diagnostics);
+        if !cli.quiet {
+            eprintln!(
+                "built in {} ms; watching {} for changes",
+                started.elapsed().as_millis(),
+                input.display()
+            );
+        }
+        while watched_stamps(input, out_dir, single) == stamps {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    }
+}
+
+type Stamp = (PathBuf, u64, Option<std::time::SystemTime>);
+
+/// Size and modification time of every file a build of `input` reads.
+fn watched_stamps(
+    input: &Path,
+    out_dir: &Path,
+    single: &inkstone::SingleFileOptions,
+) -> Vec<Stamp> {
+    let mut paths = Vec::new();
+    let base_dir = if input.is_dir() {
+        list_files(input, out_dir, &mut paths);
+        input.to_path_buf()
+    } else {
+        let dir = input.parent().map(Path::to_path_buf).unwrap_or_default();
+        paths.push(input.to_path_buf());
+        paths.push(dir.join(inkstone::config::BOOK_FILE));
+        paths.extend(single.config.clone());
+        dir
+    };
+    // Styles, fonts and the cover may live outside the book folder.
+    let toml = single
+        .config
+        .clone()
+        .unwrap_or_else(|| base_dir.join(inkstone::config::BOOK_FILE));
+    if let Ok(config) = inkstone::config::BookConfig::read(&toml) {
+        let named = config
+            .style
+            .epub
+            .iter()
+            .chain(&config.style.pdf)
+            .chain(&config.fonts.paths)
+            .chain(&config.book.cover);
+        for name in named {
+            let path = base_dir.join(name);
+            if path.is_dir() {
+                list_files(&path, out_dir, &mut paths);
+            } else {
+                paths.push(path);
+            }
+        }
+    }
+    paths.sort();
+    paths.dedup();
+    paths
+        .into_iter()
+        .map(|path| {
+            let meta = std::fs::metadata(&path).ok();
+            let size = meta.as_ref().map_or(0, std::fs::Metadata::len);
+            let modified = meta.and_then(|m| m.modified().ok());
+            (path, size, modified)
+        })
+        .collect()
+}
+
+/// The files under `dir` (at most 8 folders deep), leaving out the output
+/// folder and hidden files such as editors' swap files.
+fn list_files(dir: &Path, out_dir: &Path, paths: &mut Vec<PathBuf>) {
+    let out = std::fs::canonicalize(out_dir).ok();
+    let mut stack = vec![(dir.to_path_buf(), 0)];
+    while let Some((folder, depth)) = stack.pop() {
+        if out.is_some() && std::fs::canonicalize(&folder).ok() == out {
+            continue;
+        }
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            if path.is_dir() {
+                if depth < 8 {
+                    stack.push((path, depth + 1));
+                }
+            } else {
+                paths.push(path);
+            }
+        }
+    }
 }

@@ -213,6 +213,7 @@ impl Series {
                 dir,
                 config: Box::new(config),
             },
+            &crate::SingleFileOptions::default(),
             diagnostics,
         )
     }
@@ -413,6 +414,7 @@ pub fn render_book(
         allow_missing_glyphs: options.allow_missing_glyphs,
         standard,
         attachments,
+        ..Default::default()
     };
     let rendered: Vec<_> = formats
         .par_iter()
@@ -462,7 +464,11 @@ pub fn rebuild_book(
     options: &BuildOptions,
 ) -> Result<(Vec<Output>, Vec<Diagnostic>), Failure> {
     let mut diagnostics = Vec::new();
-    let loaded = load_book(input, &mut diagnostics)?;
+    let loaded = load_book(
+        input,
+        &crate::SingleFileOptions::default(),
+        &mut diagnostics,
+    )?;
     let doc = crate::normalize(&loaded, &mut diagnostics);
     let fonts = crate::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)?;
     let (outputs, mut notes) = render_book(&loaded, &doc, &fonts, options)?;
@@ -473,8 +479,11 @@ pub fn rebuild_book(
 /// Loads a book like [`crate::load`]; an edition folder of a series (a
 /// folder with a book.toml whose parent has a series.toml) is loaded with
 /// the series' defaults, as the series build loads it.
+/// `single` holds the command line's options for a single file; given for
+/// an edition they are an error, as for any book folder.
 pub fn load_book(
     input: &Path,
+    single: &crate::SingleFileOptions,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<crate::Loaded, Failure> {
     let dir = if input.file_name().is_some_and(|n| n == BOOK_FILE) {
@@ -498,11 +507,19 @@ pub fn load_book(
                         series.dir = p.to_path_buf();
                     }
                 }
+                if !single.is_empty() {
+                    return Err(Diagnostic::error(
+                        Location::file(dir.join(BOOK_FILE)),
+                        "--title, --subtitle, --author, --style, --input-format, --encoding and --config are for a single file",
+                    )
+                    .with_hint("for an edition, set these in its book.toml or in series.toml")
+                    .into());
+                }
                 return series.load_edition(name, diagnostics);
             }
         }
     }
-    crate::load(input, diagnostics)
+    crate::load_with(input, single, diagnostics)
 }
 
 type Rendered = Result<(Vec<Output>, Vec<Diagnostic>), Failure>;

@@ -50,8 +50,14 @@ fn edition12() -> &'static Built {
     })
 }
 
-fn all() -> [&'static Built; 3] {
-    [sample(), book(), edition12()]
+/// The real sample (when the acceptance samples are there) and two editions.
+fn all() -> Vec<&'static Built> {
+    let mut books = Vec::new();
+    if support::samples_present() {
+        books.push(sample());
+    }
+    books.extend([book(), edition12()]);
+    books
 }
 
 /// The text of every page (only inside `area` when given), one entry per
@@ -170,6 +176,7 @@ fn check_contents(built: &Built, file: &PdfFile) -> usize {
 
 #[test]
 fn contents_entries_print_the_pages_their_headings_are_on_and_link_there() {
+    let _sample = support::sample_part();
     let mut checked = 0;
     for built in all() {
         let file = read_pdf(&built.pdf);
@@ -197,6 +204,7 @@ fn the_contents_of_the_12_chapter_edition_runs_over_pages() {
 
 #[test]
 fn the_outline_is_the_table_of_contents() {
+    let _sample = support::sample_part();
     for built in all() {
         let file = read_pdf(&built.pdf);
         assert_outline_is_contents(built, &file);
@@ -252,6 +260,7 @@ fn expected_head(built: &Built, page: usize) -> Option<String> {
 
 #[test]
 fn page_labels_match_the_printed_folios_and_heads_name_book_and_chapter() {
+    let _sample = support::sample_part();
     for built in all() {
         let file = read_pdf(&built.pdf);
         let feet = pages_text(built, Some(foot_area(built)), false);
@@ -330,6 +339,9 @@ fn a_book_opens_with_title_page_imprint_and_contents() {
 
 #[test]
 fn a_single_article_keeps_its_title_and_lists_its_sections_on_page_1() {
+    let Some(_sample) = support::sample_test() else {
+        return;
+    };
     let built = sample();
     assert_eq!(built.layout.front_pages, 0);
     assert_eq!(

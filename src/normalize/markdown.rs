@@ -5,7 +5,8 @@
 //! two CJK characters joins them without a space.
 
 use pulldown_cmark::{
-    Alignment as MdAlign, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
+    Alignment as MdAlign, BrokenLink, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag,
+    TagEnd,
 };
 
 use crate::config::NormalizeConfig;
@@ -130,11 +131,76 @@ pub fn parse_markdown(text: &str, config: &NormalizeConfig, changes: &mut Vec<Ch
         definitions: Vec::new(),
         warnings: Vec::new(),
     };
-    for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
+    // References to links and footnotes that are never defined stay as
+    // their literal text, each with a warning at its place.
+    let mut broken = Vec::new();
+    let parser = Parser::new_with_broken_link_callback(
+        text,
+        options,
+        Some(|link: BrokenLink| {
+            broken.push((link.span.start, link.reference.to_string()));
+            None
+        }),
+    );
+    // Source ranges of plain text: an undefined footnote reference is
+    // left there as `[^label]`.
+    let mut text_ranges = Vec::new();
+    for (event, range) in parser.into_offset_iter() {
+        if matches!(event, Event::Text(_)) {
+            text_ranges.push(range.clone());
+        }
         let span = builder.lines.span(range.start);
         builder.event(event, span);
     }
+    let defined: Vec<&str> = builder
+        .definitions
+        .iter()
+        .map(|(l, _)| l.as_str())
+        .collect();
+    for (start, label) in undefined_footnotes(text, &text_ranges, &defined) {
+        broken.push((start, format!("^{label}")));
+    }
+    broken.sort();
+    for (start, reference) in broken {
+        let span = builder.lines.span(start);
+        let message = match reference.strip_prefix('^') {
+            Some(label) => format!("footnote [^{label}] is never defined; it is kept as text"),
+            None => format!("link reference [{reference}] is never defined; it is kept as text"),
+        };
+        builder.warnings.push((span, message));
+    }
     builder.finish()
+}
+
+/// `[^label]` written in plain text (inside `ranges` of `text`) whose
+/// label is not among `defined`: byte offset and label.
+fn undefined_footnotes(
+    text: &str,
+    ranges: &[std::ops::Range<usize>],
+    defined: &[&str],
+) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(open) = text[from..].find("[^") {
+        let start = from + open;
+        from = start + 2;
+        let rest = &text[start + 2..];
+        let Some(close) = rest.find(']') else {
+            break;
+        };
+        let label = &rest[..close];
+        let in_text = ranges.iter().any(|r| r.contains(&start));
+        let definition = rest[close + 1..].starts_with(':');
+        if in_text
+            && !definition
+            && !label.is_empty()
+            && !label.contains(|c: char| c.is_whitespace() || c == '[')
+            && !defined.contains(&label)
+        {
+            found.push((start, label.to_string()));
+        }
+    }
+    found
 }
 
 impl Builder<'_> {
@@ -629,6 +695,29 @@ mod tests {
         assert!(matches!(&draft.blocks[2], Block::List { items, .. } if items.len() == 2));
         assert!(matches!(&draft.blocks[3], Block::Quote { .. }));
         assert!(matches!(&draft.blocks[4], Block::Table { rows, .. } if rows.len() == 1));
+        assert_eq!(draft.footnotes.len(), 1);
+    }
+
+    #[test]
+    fn undefined_footnotes_and_link_references_are_warnings_at_their_place() {
+        let text = "# 题\n\n正文[^9]和[链接][无]以及[^1]。\n\n代码`[^x]`不算，[已定义][有]也不算。\n\n[^1]: 注。\n\n[有]: https://example.org/\n";
+        let draft = parse_markdown(text, &NormalizeConfig::default(), &mut Vec::new());
+        let warnings: Vec<(u32, u32, &str)> = draft
+            .warnings
+            .iter()
+            .map(|(span, message)| (span.line, span.column, message.as_str()))
+            .collect();
+        assert_eq!(
+            warnings,
+            vec![
+                (3, 3, "footnote [^9] is never defined; it is kept as text"),
+                (
+                    3,
+                    8,
+                    "link reference [无] is never defined; it is kept as text"
+                ),
+            ]
+        );
         assert_eq!(draft.footnotes.len(), 1);
     }
 

@@ -40,6 +40,8 @@ pub mod spans;
 pub mod style;
 pub mod write;
 
+use std::sync::atomic::Ordering;
+
 use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Failure, Severity};
@@ -57,6 +59,15 @@ pub struct PdfOptions {
     pub standard: crate::standard::PdfStandard,
     /// Files attached with relationship `Source` (PDF/A-3).
     pub attachments: Vec<crate::standard::Attachment>,
+    /// Counters a progress display reads while the layout runs.
+    pub progress: Option<std::sync::Arc<LayoutProgress>>,
+}
+
+/// How far a layout has come: chapters laid out, then pages.
+#[derive(Debug, Default)]
+pub struct LayoutProgress {
+    pub chapters: std::sync::atomic::AtomicUsize,
+    pub pages: std::sync::atomic::AtomicUsize,
 }
 
 /// Renders `doc` as a PDF file's bytes.
@@ -147,6 +158,11 @@ fn run_layout<T>(
             )
             .run(chapter, if index == 0 { opening.as_ref() } else { None })
         })
+        .inspect(|_| {
+            if let Some(progress) = &options.progress {
+                progress.chapters.fetch_add(1, Ordering::Relaxed);
+            }
+        })
         .collect();
     let mut diagnostics = Vec::new();
     for flow in &flows {
@@ -161,6 +177,9 @@ fn run_layout<T>(
     let mut seen = std::collections::HashSet::new();
     diagnostics.retain(|d| seen.insert(d.to_string()));
     running::finish(&mut layout, doc, book, style);
+    if let Some(progress) = &options.progress {
+        progress.pages.store(layout.pages.len(), Ordering::Relaxed);
+    }
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(Failure { diagnostics });
     }

@@ -413,6 +413,14 @@ fn measure_blanks(loaded: &LoadedFace<'_>) -> HashMap<char, Blank> {
 
 #[cfg(test)]
 mod tests {
+    #[allow(dead_code)]
+    mod samples {
+        include!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/support/samples.rs"
+        ));
+    }
+
     use super::*;
     use crate::model::FontSettings;
     use crate::normalize::chars::is_cjk;
@@ -421,6 +429,9 @@ mod tests {
     /// real text with every kind of mark, in every book face.
     #[test]
     fn cached_cjk_runs_shape_like_whole_runs() {
+        let Some(_sample) = samples::sample_test() else {
+            return;
+        };
         let settings = FontSettings {
             body: vec!["Noto Serif CJK SC".into()],
             heading: vec!["Noto Sans CJK SC".into()],

@@ -341,6 +341,33 @@ pub fn parse_style(name: &str, text: &str, path: &Path) -> Result<PageStyle, Fai
             )),
         )
     })?;
+    // A print setting that is accepted must work: until bleed is applied
+    // to the page boxes, asking for it is an error, not silently ignored.
+    if file.page.bleed != 0.0 {
+        let location = text
+            .lines()
+            .enumerate()
+            .find(|(_, line)| {
+                let line = line.trim_start();
+                line.strip_prefix("bleed")
+                    .is_some_and(|rest| rest.trim_start().starts_with('='))
+            })
+            .map_or_else(
+                || Location::file(path),
+                |(index, line)| {
+                    let column = line.chars().count() - line.trim_start().chars().count() + 1;
+                    Location::new(path, index as u32 + 1, column as u32)
+                },
+            );
+        return Err(Diagnostic::error(
+            location,
+            format!("bleed = {} is not supported yet", file.page.bleed),
+        )
+        .with_hint(
+            "set `bleed = 0`; inkstone does not yet extend the page for bleed or draw crop marks",
+        )
+        .into());
+    }
     let body = &file.body;
     if !(4.0..=72.0).contains(&body.size) || !(1.0..=4.0).contains(&body.leading) {
         return Err(bad(format!(

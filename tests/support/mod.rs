@@ -14,6 +14,10 @@ use inkstone::model::{Document, TocEntry};
 use inkstone::pdf::{layout_document, render_pdf, Layout, PdfOptions};
 use serde_json::Value;
 
+pub mod samples;
+#[allow(unused_imports)]
+pub use samples::{sample_part, sample_test, samples_present};
+
 pub const SAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../shared/samples/yiyang-united-front-2022.txt"
