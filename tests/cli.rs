@@ -477,7 +477,7 @@ fn a_long_build_shows_what_is_laid_out_and_the_time_and_a_short_one_nothing() {
     let book = dir.join("book");
     std::fs::create_dir_all(&book).expect("book folder");
     let chapter = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("sources/01-overview.txt"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("sources/2025/01-overview.txt"),
     )
     .expect("a chapter of the sample edition");
     write(
