@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use inkstone::diag::{Diagnostic, Failure, Severity};
-use inkstone::output::{check_output_dir, write_atomically};
+use inkstone::output::{check_output_dir, write_all_atomically, write_atomically};
 
 #[derive(Parser)]
 #[command(
@@ -31,12 +31,16 @@ struct Cli {
 enum Command {
     /// Build the EPUB and the PDF of a book.
     Build {
-        /// A book folder (with book.toml) or a single .txt or .md file.
-        #[arg(default_value = "sources")]
-        input: PathBuf,
-        /// Folder for the output files.
+        /// A book folder (with book.toml) or a single .txt or .md file;
+        /// default: this folder if it has a book.toml, else `sources/`.
+        input: Option<PathBuf>,
+        /// Folder for the output files, or with one format the file itself
+        /// (`-o book.pdf`).
         #[arg(short, long, default_value = "out")]
         out_dir: PathBuf,
+        /// Replace output files built from another book.
+        #[arg(long)]
+        force: bool,
         /// Formats to build, separated by commas.
         #[arg(short, long, value_delimiter = ',', default_values_t = [Format::Epub, Format::Pdf])]
         format: Vec<Format>,
@@ -45,15 +49,9 @@ enum Command {
         allow_missing_glyphs: bool,
     },
     /// Print the document model as JSON.
-    Inspect {
-        #[arg(default_value = "sources")]
-        input: PathBuf,
-    },
+    Inspect { input: Option<PathBuf> },
     /// List normalizations made and problems found; exit code 1 on errors.
-    Check {
-        #[arg(default_value = "sources")]
-        input: PathBuf,
-    },
+    Check { input: Option<PathBuf> },
     /// Write a new book skeleton that builds as is.
     Init {
         /// The folder to create (must not exist or be empty).
@@ -76,6 +74,16 @@ impl std::fmt::Display for Format {
     }
 }
 
+/// The input when none is given: this folder if it has a book.toml, else
+/// `sources/`.
+fn input_or_default(input: &Option<PathBuf>) -> PathBuf {
+    match input {
+        Some(path) => path.clone(),
+        None if Path::new(inkstone::config::BOOK_FILE).is_file() => PathBuf::from("."),
+        None => PathBuf::from("sources"),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut diagnostics = Vec::new();
@@ -83,18 +91,23 @@ fn main() -> ExitCode {
         Command::Build {
             input,
             out_dir,
+            force,
             format,
             allow_missing_glyphs,
-        } => build(
-            &cli,
-            input,
-            out_dir,
-            format,
-            *allow_missing_glyphs,
-            &mut diagnostics,
-        ),
-        Command::Inspect { input } => inspect(input, &mut diagnostics),
-        Command::Check { input } => check(input, &mut diagnostics),
+        } => {
+            inkstone::output::remove_temp_files_on_interrupt();
+            build(
+                &cli,
+                &input_or_default(input),
+                out_dir,
+                *force,
+                format,
+                *allow_missing_glyphs,
+                &mut diagnostics,
+            )
+        }
+        Command::Inspect { input } => inspect(&input_or_default(input), &mut diagnostics),
+        Command::Check { input } => check(&input_or_default(input), &mut diagnostics),
         Command::Init { dir } => init(dir),
     };
     let show_notes = cli.verbose || matches!(cli.command, Command::Check { .. });
@@ -130,10 +143,38 @@ fn progress(cli: &Cli, steps: u64) -> ProgressBar {
     bar
 }
 
+/// Where each format goes: `-o book.pdf` with the one format `pdf` is
+/// that file; otherwise `-o` is a folder and the files are `<slug>.<format>`.
+fn output_paths(out: &Path, formats: &[Format], slug: &str) -> Result<Vec<PathBuf>, Failure> {
+    let extension = out
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let names_a_file = matches!(extension.as_deref(), Some("epub" | "pdf")) && !out.is_dir();
+    if names_a_file {
+        if let [format] = formats {
+            if extension.as_deref() == Some(&format.to_string()) {
+                return Ok(vec![out.to_path_buf()]);
+            }
+        }
+        return Err(Diagnostic::error(
+            inkstone::diag::Location::file(out),
+            "-o names one file, but the formats built do not match it",
+        )
+        .with_hint("with `-o NAME.pdf` build only that format (`--format pdf`), or give a folder")
+        .into());
+    }
+    Ok(formats
+        .iter()
+        .map(|format| out.join(format!("{slug}.{format}")))
+        .collect())
+}
+
 fn build(
     cli: &Cli,
     input: &Path,
-    out_dir: &Path,
+    out: &Path,
+    force: bool,
     formats: &[Format],
     allow_missing_glyphs: bool,
     diagnostics: &mut Vec<Diagnostic>,
@@ -144,11 +185,28 @@ fn build(
     bar.inc(1);
     bar.set_message("normalizing");
     let doc = inkstone::normalize(&loaded, diagnostics);
+    diagnostics.extend(inkstone::resources::check_resources(&doc));
     bar.inc(1);
-    check_output_dir(out_dir, &loaded.base_dir)?;
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        bar.finish_and_clear();
+        return Ok(());
+    }
+    let paths = output_paths(out, formats, &doc.settings.slug)?;
+    let out_dir = match paths.first().and_then(|p| p.parent()) {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    check_output_dir(&out_dir, &loaded.base_dir)?;
+    let source = match loaded.sources.first() {
+        Some(first) if loaded.single_file => first.file.path.clone(),
+        _ => loaded.base_dir.clone(),
+    };
+    inkstone::output::check_ownership(&paths, &source, force)?;
+    inkstone::output::remove_stale_temp_files(&out_dir);
     let fonts = inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)?;
-    // The formats are rendered side by side; each is written whole, in
-    // the order asked for, and a format that fails leaves no file.
+    // The formats are rendered side by side and written together: all of
+    // them, or (when one fails) none, so the files of a folder always come
+    // from one build.
     bar.set_message("rendering");
     let options = inkstone::pdf::PdfOptions {
         allow_missing_glyphs,
@@ -160,9 +218,9 @@ fn build(
             Format::Pdf => inkstone::pdf::render_pdf(&doc, &fonts, &options),
         })
         .collect();
-    let mut written = Vec::new();
+    let mut done = Vec::new();
     let mut failures = Vec::new();
-    for (format, result) in formats.iter().zip(rendered) {
+    for (path, result) in paths.iter().zip(rendered) {
         let (bytes, mut notes) = match result {
             Ok(done) => done,
             Err(failure) => {
@@ -172,27 +230,36 @@ fn build(
         };
         let has_error = notes.iter().any(Diagnostic::is_error);
         diagnostics.append(&mut notes);
-        if has_error {
-            continue;
+        if !has_error {
+            done.push((path.clone(), bytes));
         }
-        let path = out_dir.join(format!("{}.{format}", doc.settings.slug));
-        write_atomically(&path, &bytes)?;
-        written.push((path, bytes.len()));
         bar.inc(1);
     }
     bar.finish_and_clear();
+    if !failures.is_empty() {
+        return Err(Failure {
+            diagnostics: failures,
+        });
+    }
+    if done.len() < paths.len() {
+        return Ok(());
+    }
+    let files: Vec<(PathBuf, &[u8])> = done
+        .iter()
+        .map(|(path, bytes)| (path.clone(), bytes.as_slice()))
+        .collect();
+    write_all_atomically(&files)?;
+    inkstone::output::record_ownership(&paths, &source)?;
     if !cli.quiet {
-        for (path, size) in written {
-            eprintln!("wrote {} ({} KB)", path.display(), size.div_ceil(1024));
+        for (path, bytes) in &done {
+            eprintln!(
+                "wrote {} ({} KB)",
+                path.display(),
+                bytes.len().div_ceil(1024)
+            );
         }
     }
-    if failures.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure {
-            diagnostics: failures,
-        })
-    }
+    Ok(())
 }
 
 fn inspect(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<(), Failure> {
@@ -207,10 +274,29 @@ fn check(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<(), Failure>
     let doc = inkstone::load_document(input, diagnostics)?;
     // Laying the book out finds what only typesetting can: characters no
     // font has, images that cannot be read, page styles that do not parse.
+    // The EPUB stage warns about links, dropped characters and glyphs;
+    // both are rendered in memory and nothing is written.
+    diagnostics.extend(inkstone::resources::check_resources(&doc));
     let fonts = inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)?;
     match inkstone::pdf::layout_document(&doc, &fonts, &inkstone::pdf::PdfOptions::default()) {
         Ok((_, mut found)) => diagnostics.append(&mut found),
         Err(failure) => diagnostics.extend(failure.diagnostics),
+    }
+    match inkstone::epub::render_epub(&doc, &fonts) {
+        Ok((_, found)) => {
+            for d in found {
+                if !diagnostics.contains(&d) {
+                    diagnostics.push(d);
+                }
+            }
+        }
+        Err(failure) => {
+            for d in failure.diagnostics {
+                if !diagnostics.contains(&d) {
+                    diagnostics.push(d);
+                }
+            }
+        }
     }
     let headings = doc.headings().count();
     let notes = diagnostics

@@ -77,8 +77,17 @@ pub fn resolve_fonts(settings: &FontSettings, base_dir: &Path) -> Result<FontSet
         if path.is_dir() {
             db.load_fonts_dir(&path);
         } else if path.is_file() {
+            let before = db.len();
             db.load_font_file(&path)
                 .map_err(|e| Failure::io(&path, "read the font file", &e))?;
+            if db.len() == before {
+                return Err(Diagnostic::error(
+                    Location::file(&path),
+                    "not a font file, or a damaged one: no font could be read from it",
+                )
+                .with_hint("give a TrueType or OpenType file (.ttf, .otf, .ttc), or remove it from [fonts] paths")
+                .into());
+            }
         } else {
             return Err(Diagnostic::error(
                 Location::file(&path),

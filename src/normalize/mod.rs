@@ -59,8 +59,9 @@ pub fn normalize(loaded: &Loaded, diagnostics: &mut Vec<Diagnostic>) -> Document
         .collect();
 
     let mut chapters = Vec::with_capacity(drafts.len());
-    for (index, (source, (draft, changes))) in loaded.sources.iter().zip(drafts).enumerate() {
+    for (index, (source, (mut draft, changes))) in loaded.sources.iter().zip(drafts).enumerate() {
         let path = &source.file.path;
+        drop_empty_headings(&mut draft);
         for change in &changes {
             let shown_to = if change.to.is_empty() {
                 "nothing".to_string()
@@ -123,6 +124,7 @@ pub fn normalize(loaded: &Loaded, diagnostics: &mut Vec<Diagnostic>) -> Document
         },
         single_article,
         base_dir: loaded.base_dir.clone(),
+        allow_outside: config.book.allow_outside,
     };
     let mut document = Document {
         version: MODEL_VERSION,
@@ -135,27 +137,78 @@ pub fn normalize(loaded: &Loaded, diagnostics: &mut Vec<Diagnostic>) -> Document
     document
 }
 
-/// `[book] slug`, else the title if it makes a readable ASCII name, else
-/// the file or folder name.
+/// The base name of the output files. A single file: its own stem. A
+/// book: `[book] slug`, else the title if it makes a readable ASCII name,
+/// else the title as it is (`携手奋进新时代`), else the folder name.
 fn make_slug(loaded: &Loaded, title: &str) -> String {
     use crate::output::slugify;
+    use crate::paths::file_name_from;
     if let Some(slug) = &loaded.config.book.slug {
         return slug.clone();
+    }
+    if loaded.single_file {
+        if let Some(stem) = loaded
+            .sources
+            .first()
+            .map(|s| file_name_from(&file_stem(&s.rel_path)))
+            .filter(|s| !s.is_empty())
+        {
+            return stem;
+        }
     }
     let from_title = slugify(title);
     if from_title.len() >= 3 {
         return from_title;
     }
-    let name = if loaded.single_file {
-        loaded.sources.first().map(|s| file_stem(&s.rel_path))
-    } else {
-        std::fs::canonicalize(&loaded.base_dir)
-            .ok()
-            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-    };
-    name.map(|n| slugify(&n))
+    let as_written = file_name_from(title);
+    if !as_written.is_empty() {
+        return as_written;
+    }
+    std::fs::canonicalize(&loaded.base_dir)
+        .ok()
+        .and_then(|p| p.file_name().map(|n| file_name_from(&n.to_string_lossy())))
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "book".to_string())
+}
+
+/// Headings with no visible text (`## ` alone, or only control
+/// characters) would be empty entries in the contents: they are dropped,
+/// with a warning. An empty title gives way to the file name.
+fn drop_empty_headings(draft: &mut Draft) {
+    fn visible(content: &[Inline]) -> bool {
+        crate::model::plain_text(content)
+            .chars()
+            .any(|c| !c.is_whitespace() && !c.is_control())
+    }
+    fn walk(blocks: &mut Vec<Block>, warnings: &mut Vec<(Span, String)>) {
+        blocks.retain(|block| match block {
+            Block::Heading(h) if !visible(&h.content) => {
+                warnings.push((h.span, "a heading without text is left out".to_string()));
+                false
+            }
+            _ => true,
+        });
+        for block in blocks {
+            match block {
+                Block::Quote { blocks, .. } => walk(blocks, warnings),
+                Block::List { items, .. } => {
+                    for item in items {
+                        walk(item, warnings);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    if draft.title.as_ref().is_some_and(|t| !visible(&t.content)) {
+        if let Some(title) = draft.title.take() {
+            draft.warnings.push((
+                title.span,
+                "the title has no text; the file name is used instead".to_string(),
+            ));
+        }
+    }
+    walk(&mut draft.blocks, &mut draft.warnings);
 }
 
 fn non_empty_or(list: &[String], default: &str) -> Vec<String> {
