@@ -172,7 +172,11 @@ fn expand_entry(
         // ./book` and `build book.toml` give the same relative names.
         let base =
             std::fs::canonicalize(dir).map_err(|e| Failure::io(dir, "open the book folder", &e))?;
-        let pattern = format!("{}/{entry}", glob::Pattern::escape(&base.to_string_lossy()));
+        let pattern = if Path::new(entry).is_absolute() {
+            entry.to_string()
+        } else {
+            format!("{}/{entry}", glob::Pattern::escape(&base.to_string_lossy()))
+        };
         let paths = glob::glob(&pattern).map_err(|e| {
             located(
                 format!("bad file pattern `{entry}`: {e}"),

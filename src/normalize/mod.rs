@@ -398,6 +398,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn headings_without_visible_text_are_dropped() {
+        let mut changes = Vec::new();
+        let text = "# 标题\n\n## \n\n## \u{1}\u{2}\n\n正文。\n\n> ## \n";
+        let mut draft = parse_source(
+            text,
+            InputFormat::Markdown,
+            &NormalizeConfig::default(),
+            &mut changes,
+        );
+        drop_empty_headings(&mut draft);
+        assert!(
+            !draft.blocks.iter().any(|b| matches!(b, Block::Heading(_))),
+            "{:?}",
+            draft.blocks
+        );
+        let dropped = draft
+            .warnings
+            .iter()
+            .filter(|(_, m)| m == "a heading without text is left out")
+            .count();
+        assert_eq!(dropped, 3, "{:?}", draft.warnings);
+    }
+
+    #[test]
     fn identifiers() {
         assert_eq!(
             identifier_urn("978-7-5000-0000-1"),
