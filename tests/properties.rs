@@ -5,7 +5,7 @@
 //!   rule changes (no ASCII punctuation, quotes, dashes or list markers)
 //!   reaches the EPUB and the PDF, in order.
 //! - Every EPUB made from arbitrary text, plain or Markdown, holds only
-//!   well-formed XML.
+//!   well-formed XML, and the PDF of the same text renders.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -193,6 +193,12 @@ proptest! {
         let Some(doc) = document(&text, format) else {
             return Ok(());
         };
+        // The PDF of the same text renders without a panic: a file or
+        // located errors.
+        let options = inkstone::pdf::PdfOptions { allow_missing_glyphs: true };
+        if let Ok((pdf, _)) = inkstone::pdf::render_pdf(&doc, fonts(), &options) {
+            prop_assert!(pdf.starts_with(b"%PDF-"));
+        }
         if let Ok((epub, _)) = inkstone::epub::render_epub(&doc, fonts()) {
             for (name, content) in unzip(&epub) {
                 if name.ends_with(".xhtml") || name.ends_with(".opf") || name.ends_with(".ncx") || name.ends_with(".xml") {
