@@ -43,7 +43,7 @@ printf '%-28s %9s %9s %9s %10s %10s %9s\n' input "text KB" "wall s" "s per MB" "
 for input in "$sample" "$work/edition-10" "$work/edition-100" "$work/edition-200"; do
     out="$work/out"
     rm -rf "$out"
-    read -r wall rss < <(measure "$bin" build "$input" -o "$out" -q)
+    read -r wall rss < <(measure "$bin" build "$input" -o "$out" -q --force)
     bytes=$(text_bytes "$input")
     epub=$(stat -c %s "$out"/*.epub 2>/dev/null || echo 0)
     pdf=$(stat -c %s "$out"/*.pdf 2>/dev/null || echo 0)
@@ -60,7 +60,7 @@ if python3 -c 'import typst' 2>/dev/null; then
         "$bin" inspect "$input" > "$work/model.json"
         read -r wall rss < <(measure sh -c "python3 scripts/typst_compare.py fonts $work/typst.pdf < $work/model.json")
         compile=$(python3 scripts/typst_compare.py fonts "$work/typst.pdf" < "$work/model.json")
-        read -r ours _ < <(measure "$bin" build "$input" -o "$work/out" -q)
+        read -r ours _ < <(measure "$bin" build "$input" -o "$work/out" -q --force)
         awk -v name="$(basename "$input")" -v c="$compile" -v w="$wall" -v r="$rss" -v p="$(stat -c %s "$work/typst.pdf")" -v o="$ours" \
             'BEGIN {printf "%-28s %10.3f %9.3f %10.1f %9.1f %12.1f\n", name, c, w, r/1024, p/1024, w/o}'
     done

@@ -112,6 +112,10 @@ pub struct BookMeta {
     pub cover: Option<String>,
     /// Base name of the output files (`<slug>.epub`, `<slug>.pdf`).
     pub slug: Option<String>,
+    /// Lets chapters, images, the cover, styles and fonts come from outside
+    /// the book folder; off by default.
+    #[serde(default)]
+    pub allow_outside: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -122,8 +126,7 @@ pub struct Contents {
     pub chapters: Vec<ChapterEntry>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum ChapterEntry {
     /// A path or a glob (`chapters/*.txt`, expanded in name order).
     Path(String),
@@ -272,6 +275,33 @@ fn default_toc_depth() -> u8 {
     3
 }
 
+/// A chapter entry is a string or a table; written by hand so that a bad
+/// table names its key instead of "did not match any variant".
+impl<'de> Deserialize<'de> for ChapterEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ChapterEntry;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "a file name, or a table such as { file = \"a.txt\", encoding = \"gbk\" }",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ChapterEntry, E> {
+                Ok(ChapterEntry::Path(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<ChapterEntry, A::Error> {
+                ChapterOptions::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(ChapterEntry::Options)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
 impl ChapterEntry {
     pub fn file(&self) -> &str {
         match self {
@@ -308,6 +338,16 @@ impl BookConfig {
             )
             .with_hint("1 lists chapter titles only, 2 adds their sections, and so on")
             .into());
+        }
+        if let Some(slug) = &self.book.slug {
+            if let Some(problem) = crate::paths::slug_problem(slug) {
+                return Err(Diagnostic::error(
+                    key_location(text, path, "slug"),
+                    format!("`{slug}` cannot be a slug: {problem}"),
+                )
+                .with_hint("a slug is one file name, such as `qingchuan-2025`; the output folder is set with -o")
+                .into());
+            }
         }
         for entry in &self.contents.chapters {
             if let ChapterEntry::Options(ChapterOptions {
@@ -665,5 +705,41 @@ mod tests {
             err.to_string().contains("unknown encoding `klingon`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn bad_chapter_table_names_the_key() {
+        let text = "[contents]\nchapters = [\"a.txt\", { fiel = \"b.txt\" }]\n";
+        let err = BookConfig::parse(text, Path::new("book.toml")).unwrap_err();
+        let shown = err.to_string();
+        assert!(shown.contains("unknown key `fiel`"), "{shown}");
+        assert!(shown.contains("did you mean `file`?"), "{shown}");
+        assert!(shown.starts_with("book.toml:2:"), "{shown}");
+        let err =
+            BookConfig::parse("[contents]\nchapters = [3]\n", Path::new("book.toml")).unwrap_err();
+        assert!(err.to_string().contains("a file name, or a table"), "{err}");
+    }
+
+    #[test]
+    fn slug_is_one_file_name() {
+        for slug in [
+            "../escaped",
+            "../../x/pwned",
+            "/tmp/abs",
+            "a/b/c",
+            "",
+            ".",
+            "..",
+            "a?b",
+        ] {
+            let text = format!("[book]\ntitle = \"书\"\nslug = \"{slug}\"\n");
+            let err = BookConfig::parse(&text, Path::new("book.toml")).unwrap_err();
+            let shown = err.to_string();
+            assert!(
+                shown.starts_with("book.toml:3:1: error:"),
+                "{slug}: {shown}"
+            );
+            assert!(shown.contains("cannot be a slug"), "{shown}");
+        }
     }
 }

@@ -99,7 +99,7 @@ impl fmt::Display for Severity {
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
+        write!(f, "{}", escape_controls(&self.file.display().to_string()))?;
         if self.line > 0 {
             write!(f, ":{}", self.line)?;
             if self.column > 0 {
@@ -116,12 +116,35 @@ impl fmt::Display for Diagnostic {
         if let Some(location) = &self.location {
             write!(f, "{location}: ")?;
         }
-        write!(f, "{}: {}", self.severity, show_private_use(&self.message))?;
+        write!(
+            f,
+            "{}: {}",
+            self.severity,
+            show_private_use(&escape_controls(&self.message))
+        )?;
         if let Some(hint) = &self.hint {
-            write!(f, " (hint: {})", show_private_use(hint))?;
+            write!(f, " (hint: {})", show_private_use(&escape_controls(hint)))?;
         }
         Ok(())
     }
+}
+
+/// Control characters from the user's text or file names, shown as
+/// `\u{1b}` so that they cannot move the cursor, clear the terminal or
+/// forge a line of output.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// A failure that stops the run: one or more error diagnostics.

@@ -21,11 +21,14 @@ pub mod diag;
 pub mod epub;
 pub mod fonts;
 pub mod manifest;
+pub mod media;
 pub mod model;
 pub mod normalize;
 pub mod ofd;
 pub mod output;
+pub mod paths;
 pub mod pdf;
+pub mod resources;
 pub mod series;
 pub mod source;
 pub mod standard;
@@ -163,7 +166,10 @@ pub fn load_input(
         Input::File { path } => {
             let format = format_of(&path, options.format)?;
             let file = read_chapter(&path, options.encoding()?, diagnostics)?;
-            let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            let base_dir = match path.parent() {
+                Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
             let rel_path = path
                 .file_name()
                 .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
@@ -201,7 +207,9 @@ pub fn load_input(
                 )
                 .into());
             }
+            let allow_outside = config.book.allow_outside;
             let mut sources = Vec::new();
+            let mut seen: Vec<PathBuf> = Vec::new();
             for entry in &config.contents.chapters {
                 let (encoding, format) = match entry {
                     ChapterEntry::Path(_) => (None, None),
@@ -217,8 +225,20 @@ pub fn load_input(
                     structure.headings = o.headings.unwrap_or(structure.headings);
                     structure.verse = o.verse.unwrap_or(structure.verse);
                 }
-                for rel_path in expand_entry(&dir, &toml_path, entry.file())? {
+                for rel_path in expand_entry(&dir, &toml_path, entry.file(), allow_outside)? {
                     let path = dir.join(&rel_path);
+                    let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+                    if seen.contains(&canonical) {
+                        diagnostics.push(
+                            Diagnostic::warning(
+                                config::locate_value(&toml_path, entry.file()),
+                                format!("`{rel_path}` is listed twice in [contents] chapters; it is included once, where it first appears"),
+                            )
+                            .with_hint("remove the second entry, or narrow the pattern"),
+                        );
+                        continue;
+                    }
+                    seen.push(canonical);
                     let format = format_of(&path, format)?;
                     let file = read_chapter(&path, encoding, diagnostics)?;
                     sources.push(LoadedSource {
@@ -229,6 +249,7 @@ pub fn load_input(
                     });
                 }
             }
+            note_left_out(&dir, &seen, diagnostics);
             Ok(Loaded {
                 base_dir: dir,
                 config: *config,
@@ -240,32 +261,62 @@ pub fn load_input(
 }
 
 /// Expands a chapter entry (a path or a glob) to paths relative to `dir`,
-/// in name order. A file that does not exist is an error located at its
+/// in natural name order (`2` before `10`). A file that does not exist,
+/// lies outside the book folder (after resolving links, unless
+/// `allow_outside`) or is not a regular file is an error located at its
 /// entry in `book.toml`.
-fn expand_entry(dir: &Path, toml_path: &Path, entry: &str) -> Result<Vec<String>, Failure> {
+fn expand_entry(
+    dir: &Path,
+    toml_path: &Path,
+    entry: &str,
+    allow_outside: bool,
+) -> Result<Vec<String>, Failure> {
     let located = |message: String, hint: &str| -> Failure {
         Diagnostic::error(config::locate_value(toml_path, entry), message)
             .with_hint(hint)
             .into()
     };
+    let refuse = |problem: paths::PathProblem, what: String| -> Failure {
+        let (message, hint) = problem.describe(&what);
+        located(message, hint)
+    };
+    if !allow_outside && paths::leaves_folder(entry) {
+        return Err(refuse(
+            paths::PathProblem::Outside,
+            format!("chapter file `{entry}`"),
+        ));
+    }
     if entry.contains(['*', '?', '[']) {
-        let pattern = dir.join(entry).to_string_lossy().into_owned();
+        // Globbed from the resolved folder, so that `build .`, `build
+        // ./book` and `build book.toml` give the same relative names.
+        let base =
+            std::fs::canonicalize(dir).map_err(|e| Failure::io(dir, "open the book folder", &e))?;
+        let pattern = if Path::new(entry).is_absolute() {
+            entry.to_string()
+        } else {
+            format!("{}/{entry}", glob::Pattern::escape(&base.to_string_lossy()))
+        };
         let paths = glob::glob(&pattern).map_err(|e| {
             located(
                 format!("bad file pattern `{entry}`: {e}"),
                 "use `*` and `?` as in a shell",
             )
         })?;
-        let mut found: Vec<String> = paths
-            .filter_map(Result::ok)
-            .filter(|p| p.is_file())
-            .filter_map(|p| {
-                p.strip_prefix(dir)
-                    .ok()
-                    .map(|r| r.to_string_lossy().replace('\\', "/"))
-            })
-            .collect();
-        found.sort();
+        let mut found: Vec<String> = Vec::new();
+        for path in paths.filter_map(Result::ok) {
+            if path.is_dir() {
+                continue;
+            }
+            let rel = match path.strip_prefix(&base) {
+                Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
+                Err(_) => path.to_string_lossy().into_owned(),
+            };
+            if let Err(problem) = paths::resolve_input(&base, &rel, allow_outside) {
+                return Err(refuse(problem, format!("`{rel}`, matched by `{entry}`,")));
+            }
+            found.push(rel);
+        }
+        found.sort_by(|a, b| paths::natural_cmp(a, b));
         if found.is_empty() {
             return Err(located(
                 format!("no file matches `{entry}`"),
@@ -274,13 +325,73 @@ fn expand_entry(dir: &Path, toml_path: &Path, entry: &str) -> Result<Vec<String>
         }
         Ok(found)
     } else {
-        if !dir.join(entry).is_file() {
-            return Err(located(
+        match paths::resolve_input(dir, entry, allow_outside) {
+            Ok(_) => Ok(vec![entry.to_string()]),
+            Err(paths::PathProblem::Missing) => Err(located(
                 format!("chapter file `{entry}` does not exist"),
                 "check the name, or remove the entry from [contents] chapters",
-            ));
+            )),
+            Err(problem) => Err(refuse(problem, format!("chapter file `{entry}`"))),
         }
-        Ok(vec![entry.to_string()])
+    }
+}
+
+/// Notes every `.txt` or `.md` file in the book folder (and its folders,
+/// a few levels down) that [contents] leaves out: often a chapter that was
+/// forgotten.
+fn note_left_out(dir: &Path, included: &[PathBuf], diagnostics: &mut Vec<Diagnostic>) {
+    const MAX_DEPTH: usize = 4;
+    const MAX_ENTRIES: usize = 10_000;
+    let mut pending = vec![(dir.to_path_buf(), 0usize)];
+    let mut seen_entries = 0;
+    let mut left_out = Vec::new();
+    while let Some((folder, depth)) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            seen_entries += 1;
+            if seen_entries > MAX_ENTRIES {
+                break;
+            }
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if name.starts_with('.') {
+                continue;
+            }
+            if kind.is_dir() {
+                if depth + 1 < MAX_DEPTH {
+                    pending.push((path, depth + 1));
+                }
+                continue;
+            }
+            let source_like = Path::new(&name)
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| {
+                    matches!(e.to_ascii_lowercase().as_str(), "txt" | "md" | "markdown")
+                });
+            if !kind.is_file() || !source_like {
+                continue;
+            }
+            let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            if !included.contains(&canonical) {
+                left_out.push(path);
+            }
+        }
+    }
+    left_out.sort_by(|a, b| paths::natural_cmp(&a.to_string_lossy(), &b.to_string_lossy()));
+    for path in left_out {
+        diagnostics.push(
+            Diagnostic::info(
+                Location::file(&path),
+                "this file is in the book folder but not in [contents] chapters, so it is not in the book",
+            )
+            .with_hint("add it to `chapters` in book.toml if it belongs to the book"),
+        );
     }
 }
 
@@ -311,6 +422,18 @@ fn read_chapter(
                 .with_hint("write the chapter's text into it, or remove it from the book")
                 .into(),
         );
+    }
+    if file
+        .text
+        .chars()
+        .all(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(Diagnostic::error(
+            Location::file(path),
+            "the file has no text, only control characters",
+        )
+        .with_hint("the file may be damaged; take the text from its original")
+        .into());
     }
     Ok(file)
 }

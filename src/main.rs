@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use inkstone::diag::{Diagnostic, Failure, Severity};
-use inkstone::output::{check_output_dir, write_atomically};
+use inkstone::output::{check_output_dir, write_all_atomically, write_atomically};
 
 mod archive_cli;
 use archive_cli as archive;
@@ -44,10 +44,11 @@ struct Cli {
 enum Command {
     /// Build the EPUB and the PDF of a book.
     Build {
-        /// A book folder (with book.toml) or a single .txt or .md file.
-        #[arg(default_value = "sources")]
-        input: PathBuf,
-        /// Folder for the output files.
+        /// A book folder (with book.toml) or a single .txt or .md file;
+        /// default: this folder if it has a book.toml, else `sources/`.
+        input: Option<PathBuf>,
+        /// Folder for the output files, or with one format the file itself
+        /// (`-o book.pdf`).
         #[arg(short, long, default_value = "out")]
         out_dir: PathBuf,
         /// Formats to build, separated by commas (default: `[output]
@@ -73,6 +74,9 @@ enum Command {
         /// Installed fonts may supply characters the book's fonts lack.
         #[arg(long)]
         system_fonts: bool,
+        /// Replace output files built from another book.
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         single: SingleFile,
     },
@@ -103,15 +107,17 @@ enum Command {
     Manifest(ManifestCommand),
     /// Print the document model as JSON.
     Inspect {
-        #[arg(default_value = "sources")]
-        input: PathBuf,
+        /// A book folder or a single file; default: this folder if it has
+        /// a book.toml, else `sources/`.
+        input: Option<PathBuf>,
         #[command(flatten)]
         single: SingleFile,
     },
     /// List normalizations made and problems found; exit code 1 on errors.
     Check {
-        #[arg(default_value = "sources")]
-        input: PathBuf,
+        /// A book folder or a single file; default: this folder if it has
+        /// a book.toml, else `sources/`.
+        input: Option<PathBuf>,
         /// Installed fonts may supply characters the book's fonts lack.
         #[arg(long)]
         system_fonts: bool,
@@ -268,6 +274,16 @@ impl std::fmt::Display for Format {
     }
 }
 
+/// The input when none is given: this folder if it has a book.toml, else
+/// `sources/`.
+fn input_or_default(input: &Option<PathBuf>) -> PathBuf {
+    match input {
+        Some(path) => path.clone(),
+        None if Path::new(inkstone::config::BOOK_FILE).is_file() => PathBuf::from("."),
+        None => PathBuf::from("sources"),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut diagnostics = Vec::new();
@@ -276,7 +292,7 @@ fn main() -> ExitCode {
             input,
             system_fonts: true,
             ..
-        } if inkstone::series::is_series(input) => Err(Diagnostic::new(
+        } if inkstone::series::is_series(&input_or_default(input)) => Err(Diagnostic::new(
             Severity::Error,
             None,
             "--system-fonts is for one book; for a series set `[fonts] system = true` in series.toml",
@@ -285,6 +301,7 @@ fn main() -> ExitCode {
         Command::Build {
             input,
             out_dir,
+            force,
             format,
             allow_missing_glyphs,
             ofd_profile,
@@ -292,9 +309,9 @@ fn main() -> ExitCode {
             shard,
             system_fonts: _,
             single: _,
-        } if inkstone::series::is_series(input) => archive::build_series(
+        } if inkstone::series::is_series(&input_or_default(input)) => archive::build_series(
             cli.quiet,
-            input,
+            &input_or_default(input),
             out_dir,
             &format.iter().map(ToString::to_string).collect::<Vec<_>>(),
             *allow_missing_glyphs,
@@ -319,27 +336,41 @@ fn main() -> ExitCode {
             shard: None,
             system_fonts,
             single,
-        } => build(
-            &cli,
-            input,
-            out_dir,
-            format,
-            &BuildChoices {
-                allow_missing_glyphs: *allow_missing_glyphs,
-                system_fonts: *system_fonts,
-                pdf_standard: pdf_standard.as_deref(),
-                ofd_profile: *ofd_profile,
-                single: single.options(),
-            },
+            force,
+        } => {
+            inkstone::output::remove_temp_files_on_interrupt();
+            build(
+                &cli,
+                &input_or_default(input),
+                out_dir,
+                format,
+                &BuildChoices {
+                    allow_missing_glyphs: *allow_missing_glyphs,
+                    system_fonts: *system_fonts,
+                    pdf_standard: pdf_standard.as_deref(),
+                    ofd_profile: *ofd_profile,
+                    force: *force,
+                    single: single.options(),
+                },
+                &mut diagnostics,
+            )
+        }
+        Command::Inspect { input, single } => inspect(
+            &input_or_default(input),
+            &single.options(),
             &mut diagnostics,
         ),
-        Command::Inspect { input, single } => inspect(input, &single.options(), &mut diagnostics),
         Command::Check {
             input,
             system_fonts,
             single,
             ..
-        } => check(input, *system_fonts, &single.options(), &mut diagnostics),
+        } => check(
+            &input_or_default(input),
+            *system_fonts,
+            &single.options(),
+            &mut diagnostics,
+        ),
         Command::Fonts {
             input,
             system_fonts,
@@ -380,6 +411,7 @@ fn main() -> ExitCode {
                 system_fonts: false,
                 pdf_standard: None,
                 ofd_profile: None,
+                force: false,
                 single: single.options(),
             },
         ),
@@ -404,6 +436,7 @@ fn main() -> ExitCode {
         Command::Build { input, single, .. }
         | Command::Inspect { input, single }
         | Command::Check { input, single, .. } => {
+            let input = input_or_default(input);
             input.is_file()
                 && input.extension().is_none_or(|e| e != "toml")
                 && single.config.is_none()
@@ -573,13 +606,42 @@ struct BuildChoices<'a> {
     system_fonts: bool,
     pdf_standard: Option<&'a str>,
     ofd_profile: Option<OfdProfile>,
+    /// Replace output files built from another book.
+    force: bool,
     single: inkstone::SingleFileOptions,
+}
+
+/// Where each format goes: `-o book.pdf` with the one format `pdf` is
+/// that file; otherwise `-o` is a folder and the files are `<slug>.<format>`.
+fn output_paths(out: &Path, formats: &[Format], slug: &str) -> Result<Vec<PathBuf>, Failure> {
+    let extension = out
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let names_a_file = matches!(extension.as_deref(), Some("epub" | "pdf")) && !out.is_dir();
+    if names_a_file {
+        if let [format] = formats {
+            if extension.as_deref() == Some(&format.to_string()) {
+                return Ok(vec![out.to_path_buf()]);
+            }
+        }
+        return Err(Diagnostic::error(
+            inkstone::diag::Location::file(out),
+            "-o names one file, but the formats built do not match it",
+        )
+        .with_hint("with `-o NAME.pdf` build only that format (`--format pdf`), or give a folder")
+        .into());
+    }
+    Ok(formats
+        .iter()
+        .map(|format| out.join(format!("{slug}.{format}")))
+        .collect())
 }
 
 fn build(
     cli: &Cli,
     input: &Path,
-    out_dir: &Path,
+    out: &Path,
     formats: &[Format],
     choices: &BuildChoices,
     diagnostics: &mut Vec<Diagnostic>,
@@ -589,6 +651,7 @@ fn build(
         system_fonts,
         pdf_standard,
         ofd_profile,
+        force,
         ..
     } = choices;
     let bar = Progress::start(cli);
@@ -604,10 +667,26 @@ fn build(
     let mut doc = inkstone::normalize(&loaded, diagnostics);
     doc.settings.fonts.system |= system_fonts;
     bar.chapters.store(doc.chapters.len(), Ordering::Relaxed);
-    check_output_dir(out_dir, &loaded.base_dir)?;
+    diagnostics.extend(inkstone::resources::check_resources(&doc));
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Ok(());
+    }
+    let paths = output_paths(out, &formats, &doc.settings.slug)?;
+    let out_dir = match paths.first().and_then(|p| p.parent()) {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    check_output_dir(&out_dir, &loaded.base_dir)?;
+    let source = match loaded.sources.first() {
+        Some(first) if loaded.single_file => first.file.path.clone(),
+        _ => loaded.base_dir.clone(),
+    };
+    inkstone::output::check_ownership(&paths, &source, force)?;
+    inkstone::output::remove_stale_temp_files(&out_dir);
     let fonts = inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)?;
-    // The formats are rendered side by side; each is written whole, in
-    // the order asked for, and a format that fails leaves no file.
+    // The formats are rendered side by side and written together: all of
+    // them, or (when one fails) none, so the files of a folder always come
+    // from one build.
     bar.step("rendering");
     let standard = inkstone::standard::resolve(pdf_standard, &loaded)?;
     let attachments = if standard.attaches_sources() {
@@ -637,13 +716,13 @@ fn build(
             Format::Ofd => inkstone::ofd::render_ofd(&doc, &fonts, &ofd_options),
         })
         .collect();
-    let mut written = Vec::new();
+    let mut done = Vec::new();
     let mut failures = Vec::new();
     // Each format looks at the same text: a problem both report at the
     // same place (a missing image, say) is reported once, as the first
     // format said it.
     let mut places = std::collections::HashSet::new();
-    for (format, result) in formats.iter().zip(rendered) {
+    for (path, result) in paths.iter().zip(rendered) {
         let (bytes, mut notes, failed) = match result {
             Ok((bytes, notes)) => (bytes, notes, false),
             Err(failure) => (Vec::new(), failure.diagnostics, true),
@@ -666,26 +745,35 @@ fn build(
         }
         let has_error = notes.iter().any(Diagnostic::is_error);
         diagnostics.append(&mut notes);
-        if has_error {
-            continue;
+        if !has_error {
+            done.push((path.clone(), bytes));
         }
-        let path = out_dir.join(format!("{}.{format}", doc.settings.slug));
-        write_atomically(&path, &bytes)?;
-        written.push((path, bytes.len()));
     }
     bar.finish();
+    if !failures.is_empty() {
+        return Err(Failure {
+            diagnostics: failures,
+        });
+    }
+    if done.len() < paths.len() {
+        return Ok(());
+    }
+    let files: Vec<(PathBuf, &[u8])> = done
+        .iter()
+        .map(|(path, bytes)| (path.clone(), bytes.as_slice()))
+        .collect();
+    write_all_atomically(&files)?;
+    inkstone::output::record_ownership(&paths, &source)?;
     if !cli.quiet {
-        for (path, size) in written {
-            eprintln!("wrote {} ({} KB)", path.display(), size.div_ceil(1024));
+        for (path, bytes) in &done {
+            eprintln!(
+                "wrote {} ({} KB)",
+                path.display(),
+                bytes.len().div_ceil(1024)
+            );
         }
     }
-    if failures.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure {
-            diagnostics: failures,
-        })
-    }
+    Ok(())
 }
 
 fn inspect(
@@ -719,10 +807,29 @@ fn check(
     doc.settings.fonts.system |= system_fonts;
     // Laying the book out finds what only typesetting can: characters no
     // font has, images that cannot be read, page styles that do not parse.
+    // The EPUB stage warns about links, dropped characters and glyphs;
+    // both are rendered in memory and nothing is written.
+    diagnostics.extend(inkstone::resources::check_resources(&doc));
     let fonts = inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)?;
     match inkstone::pdf::layout_document(&doc, &fonts, &inkstone::pdf::PdfOptions::default()) {
         Ok((_, mut found)) => diagnostics.append(&mut found),
         Err(failure) => diagnostics.extend(failure.diagnostics),
+    }
+    match inkstone::epub::render_epub(&doc, &fonts) {
+        Ok((_, found)) => {
+            for d in found {
+                if !diagnostics.contains(&d) {
+                    diagnostics.push(d);
+                }
+            }
+        }
+        Err(failure) => {
+            for d in failure.diagnostics {
+                if !diagnostics.contains(&d) {
+                    diagnostics.push(d);
+                }
+            }
+        }
     }
     let headings = doc.headings().count();
     let notes = diagnostics

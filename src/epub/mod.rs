@@ -194,7 +194,7 @@ impl<'a> Book<'a> {
         }
         let lower = url.to_ascii_lowercase();
         if SCHEMES.iter().any(|scheme| lower.starts_with(scheme)) {
-            return Some(url.to_string());
+            return Some(escape_url(url));
         }
         let (path, fragment) = url.split_once('#').unwrap_or((url, ""));
         let path = path.strip_prefix("./").unwrap_or(path);
@@ -277,6 +277,24 @@ fn toc_or_chapters(doc: &Document) -> Cow<'_, [TocEntry]> {
     )
 }
 
+/// A web address with the characters a URL may not hold as they are
+/// (control characters, `"`, `<`, `>`, `\\`, `^`, `` ` ``, `{`, `|`, `}`)
+/// percent-encoded.
+fn escape_url(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        if c.is_control() || "\"<>\\^`{|}".contains(c) {
+            let mut buf = [0u8; 4];
+            for byte in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// An image file to put into the EPUB.
 struct Image {
     /// The path as written in the model; empty for the cover.
@@ -306,7 +324,12 @@ fn load_images(doc: &Document) -> Result<(Vec<Image>, Option<Image>), Failure> {
             let name = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, src.as_bytes())
                 .simple()
                 .to_string();
-            match read_image(base, src, &format!("images/img-{}", &name[..12])) {
+            match read_image(
+                base,
+                src,
+                &format!("images/img-{}", &name[..12]),
+                doc.settings.allow_outside,
+            ) {
                 Ok((href, media_type, data)) => images.push(Image {
                     src: src.clone(),
                     alt: alt.clone(),
@@ -325,7 +348,7 @@ fn load_images(doc: &Document) -> Result<(Vec<Image>, Option<Image>), Failure> {
         }
     }
     let cover = match &doc.metadata.cover {
-        Some(src) => match read_image(base, src, "images/cover") {
+        Some(src) => match read_image(base, src, "images/cover", doc.settings.allow_outside) {
             Ok((href, media_type, data)) => Some(Image {
                 src: String::new(),
                 alt: doc.metadata.title.clone(),
@@ -368,49 +391,23 @@ fn visit_blocks(block: &Block, visit: &mut impl FnMut(&Block)) {
     }
 }
 
-/// Reads the image `src` (relative to `base`); returns its path in the
+/// Reads the image `src` (relative to `base`, and inside it unless
+/// `allow_outside`) and checks that it decodes; returns its path in the
 /// EPUB (`stem` plus its extension), media type and bytes, or a message
 /// and hint.
 fn read_image(
     base: &Path,
     src: &str,
     stem: &str,
+    allow_outside: bool,
 ) -> Result<(String, &'static str, Vec<u8>), (String, &'static str)> {
-    if src.contains("://") {
-        return Err((
-            format!("the image `{src}` is on the web; an EPUB must contain its images"),
-            "download the image into the book folder and use its path",
-        ));
-    }
+    let (data, media_type) = crate::resources::read_checked_image(base, src, allow_outside)?;
     let extension = Path::new(src)
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
-    let media_type = match extension.as_str() {
-        "jpg" | "jpeg" => "image/jpeg",
-        "png" => "image/png",
-        "gif" => "image/gif",
-        "svg" => "image/svg+xml",
-        "webp" => "image/webp",
-        _ => {
-            return Err((
-                format!("the image `{src}` is not a JPEG, PNG, GIF, SVG or WebP file"),
-                "convert it to one of these formats",
-            ))
-        }
-    };
-    match std::fs::read(base.join(src)) {
-        Ok(data) => Ok((format!("{stem}.{extension}"), media_type, data)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err((
-            format!("the image `{src}` does not exist"),
-            "image paths are relative to the book folder",
-        )),
-        Err(e) => Err((
-            format!("cannot read the image `{src}`: {e}"),
-            "check the file's permissions",
-        )),
-    }
+    Ok((format!("{stem}.{extension}"), media_type, data))
 }
 
 /// `dcterms:modified`, which is also the timestamp of every zip entry:

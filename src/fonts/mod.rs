@@ -147,9 +147,18 @@ pub fn resolve_fonts(settings: &FontSettings, base_dir: &Path) -> Result<FontSet
         if path.is_dir() {
             extra.load_fonts_dir(&path);
         } else if path.is_file() {
+            let before = extra.len();
             extra
                 .load_font_file(&path)
                 .map_err(|e| Failure::io(&path, "read the font file", &e))?;
+            if extra.len() == before {
+                return Err(Diagnostic::error(
+                    Location::file(&path),
+                    "not a font file, or a damaged one: no font could be read from it",
+                )
+                .with_hint("give a TrueType or OpenType file (.ttf, .otf, .ttc), or remove it from [fonts] paths")
+                .into());
+            }
         } else {
             return Err(Diagnostic::error(
                 Location::file(&path),

@@ -82,6 +82,10 @@ pub struct Settings {
     /// The book directory; not part of the JSON form.
     #[serde(skip)]
     pub base_dir: std::path::PathBuf,
+    /// `[book] allow-outside`: images, the cover, styles and fonts may come
+    /// from outside `base_dir`; not part of the JSON form.
+    #[serde(skip)]
+    pub allow_outside: bool,
 }
 
 /// Font choices.

@@ -42,8 +42,18 @@ impl<'a> Lines<'a> {
     }
 }
 
+/// Quotes and lists nest at most this deep; deeper ones are set at this
+/// depth, with a warning, so that no later stage meets unbounded nesting.
+pub const MAX_BLOCK_NESTING: usize = 16;
+/// Emphasis, links and image descriptions nest at most this deep; deeper
+/// ones keep their text without the extra markup, with a warning.
+pub const MAX_INLINE_NESTING: usize = 16;
+
 enum Frame {
     Blocks(Vec<Block>),
+    /// A quote, list or list item past [`MAX_BLOCK_NESTING`]: its blocks go
+    /// to the nearest container below it.
+    Flat,
     Paragraph {
         inlines: Vec<Inline>,
         span: Span,
@@ -99,6 +109,8 @@ enum SpanKind {
     Strong,
     Strike,
     Link(String),
+    /// Markup past [`MAX_INLINE_NESTING`]: the text joins its parent.
+    Merged,
 }
 
 struct Builder<'a> {
@@ -114,6 +126,10 @@ struct Builder<'a> {
     references: Vec<String>,
     definitions: Vec<(String, Vec<Block>)>,
     warnings: Vec<(Span, String)>,
+    /// Open quotes and lists, and open inline markup, for the limits.
+    block_depth: usize,
+    inline_depth: usize,
+    flattened: bool,
 }
 
 /// Parses one Markdown file.
@@ -130,6 +146,9 @@ pub fn parse_markdown(text: &str, config: &NormalizeConfig, changes: &mut Vec<Ch
         references: Vec::new(),
         definitions: Vec::new(),
         warnings: Vec::new(),
+        block_depth: 0,
+        inline_depth: 0,
+        flattened: false,
     };
     // References to links and footnotes that are never defined stay as
     // their literal text, each with a warning at its place.
@@ -260,8 +279,48 @@ impl Builder<'_> {
         }
     }
 
+    /// Warns once per file that nesting was flattened.
+    fn flatten_warning(&mut self, span: Span) {
+        if !self.flattened {
+            self.flattened = true;
+            self.warnings.push((
+                span,
+                format!("quotes, lists or inline markup nested more than {MAX_BLOCK_NESTING} deep are set at that depth; no text is lost"),
+            ));
+        }
+    }
+
     fn start(&mut self, tag: Tag, span: Span) {
         self.flush_text();
+        let nests_blocks = matches!(tag, Tag::BlockQuote(_) | Tag::List(_));
+        if nests_blocks && self.block_depth >= MAX_BLOCK_NESTING {
+            self.flatten_warning(span);
+            self.stack.push(Frame::Flat);
+            return;
+        }
+        if matches!(tag, Tag::Item) && matches!(self.stack.last(), Some(Frame::Flat)) {
+            self.stack.push(Frame::Flat);
+            return;
+        }
+        let nests_inlines = matches!(
+            tag,
+            Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. } | Tag::Image { .. }
+        );
+        if nests_inlines && self.inline_depth >= MAX_INLINE_NESTING {
+            self.flatten_warning(span);
+            self.ensure_inline_container(span);
+            self.stack.push(Frame::Span {
+                kind: SpanKind::Merged,
+                inlines: Vec::new(),
+            });
+            return;
+        }
+        if nests_blocks {
+            self.block_depth += 1;
+        }
+        if nests_inlines {
+            self.inline_depth += 1;
+        }
         let frame = match tag {
             Tag::Paragraph => Frame::Paragraph {
                 inlines: Vec::new(),
@@ -365,7 +424,21 @@ impl Builder<'_> {
         let Some(frame) = self.stack.pop() else {
             return;
         };
+        match &frame {
+            Frame::Quote { .. } | Frame::List { .. } => {
+                self.block_depth = self.block_depth.saturating_sub(1)
+            }
+            Frame::Span {
+                kind: SpanKind::Merged,
+                ..
+            } => {}
+            Frame::Span { .. } | Frame::Image { .. } => {
+                self.inline_depth = self.inline_depth.saturating_sub(1)
+            }
+            _ => {}
+        }
         match frame {
+            Frame::Flat => {}
             Frame::Paragraph { inlines, span, .. } => {
                 if !inlines.is_empty() {
                     self.push_block(Block::Paragraph {
@@ -450,7 +523,7 @@ impl Builder<'_> {
                         url,
                         content: inlines,
                     },
-                    SpanKind::Strike => {
+                    SpanKind::Strike | SpanKind::Merged => {
                         self.extend_inlines(inlines);
                         return;
                     }
@@ -569,7 +642,12 @@ impl Builder<'_> {
 
     fn push_block(&mut self, block: Block) {
         self.close_implicit_paragraph();
-        match self.stack.last_mut() {
+        let target = self
+            .stack
+            .iter_mut()
+            .rev()
+            .find(|frame| !matches!(frame, Frame::Flat));
+        match target {
             Some(
                 Frame::Blocks(blocks)
                 | Frame::Quote { blocks, .. }

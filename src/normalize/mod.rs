@@ -73,8 +73,9 @@ pub fn normalize(loaded: &Loaded, diagnostics: &mut Vec<Diagnostic>) -> Document
     let split_file = loaded.single_file && drafts.iter().any(|(d, _)| !d.parts.is_empty());
     let mut file_title = None;
     let mut file_subtitle = None;
-    for (source, (draft, changes)) in loaded.sources.iter().zip(drafts) {
+    for (source, (mut draft, changes)) in loaded.sources.iter().zip(drafts) {
         let path = &source.file.path;
+        drop_empty_headings(&mut draft);
         for change in &changes {
             let shown_to = if change.to.is_empty() {
                 "nothing".to_string()
@@ -154,6 +155,7 @@ pub fn normalize(loaded: &Loaded, diagnostics: &mut Vec<Diagnostic>) -> Document
         },
         single_article,
         base_dir: loaded.base_dir.clone(),
+        allow_outside: config.book.allow_outside,
     };
     let mut document = Document {
         version: MODEL_VERSION,
@@ -166,27 +168,78 @@ pub fn normalize(loaded: &Loaded, diagnostics: &mut Vec<Diagnostic>) -> Document
     document
 }
 
-/// `[book] slug`, else the title if it makes a readable ASCII name, else
-/// the file or folder name.
+/// The base name of the output files. A single file: its own stem. A
+/// book: `[book] slug`, else the title if it makes a readable ASCII name,
+/// else the title as it is (`携手奋进新时代`), else the folder name.
 fn make_slug(loaded: &Loaded, title: &str) -> String {
     use crate::output::slugify;
+    use crate::paths::file_name_from;
     if let Some(slug) = &loaded.config.book.slug {
         return slug.clone();
+    }
+    if loaded.single_file {
+        if let Some(stem) = loaded
+            .sources
+            .first()
+            .map(|s| file_name_from(&file_stem(&s.rel_path)))
+            .filter(|s| !s.is_empty())
+        {
+            return stem;
+        }
     }
     let from_title = slugify(title);
     if from_title.len() >= 3 {
         return from_title;
     }
-    let name = if loaded.single_file {
-        loaded.sources.first().map(|s| file_stem(&s.rel_path))
-    } else {
-        std::fs::canonicalize(&loaded.base_dir)
-            .ok()
-            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-    };
-    name.map(|n| slugify(&n))
+    let as_written = file_name_from(title);
+    if !as_written.is_empty() {
+        return as_written;
+    }
+    std::fs::canonicalize(&loaded.base_dir)
+        .ok()
+        .and_then(|p| p.file_name().map(|n| file_name_from(&n.to_string_lossy())))
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "book".to_string())
+}
+
+/// Headings with no visible text (`## ` alone, or only control
+/// characters) would be empty entries in the contents: they are dropped,
+/// with a warning. An empty title gives way to the file name.
+fn drop_empty_headings(draft: &mut Draft) {
+    fn visible(content: &[Inline]) -> bool {
+        crate::model::plain_text(content)
+            .chars()
+            .any(|c| !c.is_whitespace() && !c.is_control())
+    }
+    fn walk(blocks: &mut Vec<Block>, warnings: &mut Vec<(Span, String)>) {
+        blocks.retain(|block| match block {
+            Block::Heading(h) if !visible(&h.content) => {
+                warnings.push((h.span, "a heading without text is left out".to_string()));
+                false
+            }
+            _ => true,
+        });
+        for block in blocks {
+            match block {
+                Block::Quote { blocks, .. } => walk(blocks, warnings),
+                Block::List { items, .. } => {
+                    for item in items {
+                        walk(item, warnings);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    if draft.title.as_ref().is_some_and(|t| !visible(&t.content)) {
+        if let Some(title) = draft.title.take() {
+            draft.warnings.push((
+                title.span,
+                "the title has no text; the file name is used instead".to_string(),
+            ));
+        }
+    }
+    walk(&mut draft.blocks, &mut draft.warnings);
 }
 
 fn non_empty_or(list: &[String], default: &str) -> Vec<String> {
@@ -453,6 +506,30 @@ fn identifier_urn(id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn headings_without_visible_text_are_dropped() {
+        let mut changes = Vec::new();
+        let text = "# 标题\n\n## \n\n## \u{1}\u{2}\n\n正文。\n\n> ## \n";
+        let mut draft = parse_source(
+            text,
+            InputFormat::Markdown,
+            &NormalizeConfig::default(),
+            &mut changes,
+        );
+        drop_empty_headings(&mut draft);
+        assert!(
+            !draft.blocks.iter().any(|b| matches!(b, Block::Heading(_))),
+            "{:?}",
+            draft.blocks
+        );
+        let dropped = draft
+            .warnings
+            .iter()
+            .filter(|(_, m)| m == "a heading without text is left out")
+            .count();
+        assert_eq!(dropped, 3, "{:?}", draft.warnings);
+    }
 
     #[test]
     fn identifiers() {

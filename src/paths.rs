@@ -1,0 +1,199 @@
+//! Input paths: every file a book names (chapters, images, the cover,
+//! stylesheets, page styles, fonts) must lie inside the book folder once
+//! symbolic links are resolved, unless `[book] allow-outside = true`.
+//! Inputs must be regular files: a FIFO or a device would block or never
+//! end.
+
+use std::cmp::Ordering;
+use std::path::{Component, Path, PathBuf};
+
+/// Why an input path cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathProblem {
+    /// Nothing at that path.
+    Missing,
+    /// The path (after resolving links) leaves the book folder.
+    Outside,
+    /// A folder, FIFO, device or socket instead of a file.
+    NotRegular,
+}
+
+impl PathProblem {
+    /// A message about `what` (`"chapter file `a.txt`"`) and a hint.
+    pub fn describe(&self, what: &str) -> (String, &'static str) {
+        match self {
+            PathProblem::Missing => (
+                format!("{what} does not exist"),
+                "paths are relative to the book folder",
+            ),
+            PathProblem::Outside => (
+                format!("{what} is outside the book folder"),
+                "copy the file into the book folder, or set `allow-outside = true` under [book] in book.toml",
+            ),
+            PathProblem::NotRegular => (
+                format!("{what} is not a regular file"),
+                "name an ordinary file; folders, pipes and devices cannot be read as a book's files",
+            ),
+        }
+    }
+}
+
+/// Resolves `rel` (as written in book.toml or a chapter) against the book
+/// folder `base` and checks that it is a regular file inside `base`.
+/// Returns the path to read (`base` joined with `rel`).
+pub fn resolve_input(base: &Path, rel: &str, allow_outside: bool) -> Result<PathBuf, PathProblem> {
+    let path = base.join(rel);
+    let meta = std::fs::metadata(&path).map_err(|_| PathProblem::Missing)?;
+    if !allow_outside && !is_inside(base, &path) {
+        return Err(PathProblem::Outside);
+    }
+    if !meta.is_file() {
+        return Err(PathProblem::NotRegular);
+    }
+    Ok(path)
+}
+
+/// Like [`resolve_input`] for a file or a folder (font paths).
+pub fn resolve_input_any(
+    base: &Path,
+    rel: &str,
+    allow_outside: bool,
+) -> Result<PathBuf, PathProblem> {
+    let path = base.join(rel);
+    let meta = std::fs::metadata(&path).map_err(|_| PathProblem::Missing)?;
+    if !allow_outside && !is_inside(base, &path) {
+        return Err(PathProblem::Outside);
+    }
+    if !meta.is_file() && !meta.is_dir() {
+        return Err(PathProblem::NotRegular);
+    }
+    Ok(path)
+}
+
+/// True when `path`, with every symbolic link resolved, lies in `base`.
+pub fn is_inside(base: &Path, path: &Path) -> bool {
+    match (std::fs::canonicalize(base), std::fs::canonicalize(path)) {
+        (Ok(base), Ok(path)) => path.starts_with(base),
+        _ => false,
+    }
+}
+
+/// True when `rel` could never name a file inside the folder it is
+/// relative to: absolute, or climbing with `..`. Used for messages
+/// before anything is read.
+pub fn leaves_folder(rel: &str) -> bool {
+    let path = Path::new(rel);
+    path.is_absolute()
+        || rel.starts_with('/')
+        || rel.starts_with('\\')
+        || path.components().any(|c| {
+            matches!(
+                c,
+                Component::ParentDir | Component::RootDir | Component::Prefix(_)
+            )
+        })
+}
+
+/// Natural order of file names: runs of digits compare by value, so
+/// `2.txt` comes before `10.txt`; otherwise by character.
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let (mut a, mut b) = (a, b);
+    loop {
+        match (a.chars().next(), b.chars().next()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let da = a.len() - a.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                let db = b.len() - b.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                let (na, nb) = (&a[..da], &b[..db]);
+                let (ta, tb) = (na.trim_start_matches('0'), nb.trim_start_matches('0'));
+                let order = ta
+                    .len()
+                    .cmp(&tb.len())
+                    .then_with(|| ta.cmp(tb))
+                    .then_with(|| na.len().cmp(&nb.len()));
+                if order != Ordering::Equal {
+                    return order;
+                }
+                a = &a[da..];
+                b = &b[db..];
+            }
+            (Some(x), Some(y)) => {
+                if x != y {
+                    return x.cmp(&y);
+                }
+                a = &a[x.len_utf8()..];
+                b = &b[y.len_utf8()..];
+            }
+        }
+    }
+}
+
+/// A file name made from `text` (a title, a file stem): characters that
+/// file systems reserve (`/ \ : * ? " < > |`) and control characters are
+/// left out, leading dots and spaces trimmed, at most 80 characters.
+pub fn file_name_from(text: &str) -> String {
+    let kept: String = text
+        .chars()
+        .filter(|c| !c.is_control() && !"/\\:*?\"<>|".contains(*c))
+        .take(80)
+        .collect();
+    kept.trim_matches(|c: char| c == '.' || c.is_whitespace())
+        .to_string()
+}
+
+/// Why `slug` cannot be a file name, if it cannot.
+pub fn slug_problem(slug: &str) -> Option<&'static str> {
+    if slug.trim().is_empty() {
+        Some("the slug is empty")
+    } else if slug.contains(['/', '\\']) {
+        Some("the slug is a file name and cannot contain `/` or `\\`")
+    } else if slug.starts_with('.') {
+        Some("the slug cannot start with a dot")
+    } else if slug
+        .chars()
+        .any(|c| c.is_control() || ":*?\"<>|".contains(c))
+    {
+        Some("the slug cannot contain control characters or any of : * ? \" < > |")
+    } else if slug.len() > 200 {
+        Some("the slug is longer than 200 bytes")
+    } else if slug != slug.trim() {
+        Some("the slug cannot start or end with a space")
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn natural_order() {
+        let mut names = vec!["10.txt", "2.txt", "1.txt", "02.txt", "a10b", "a9b"];
+        names.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(names, ["1.txt", "2.txt", "02.txt", "10.txt", "a9b", "a10b"]);
+    }
+
+    #[test]
+    fn slugs_are_one_file_name() {
+        for bad in [
+            "../x", "a/b", "", ".", "..", ".hidden", "a?b", "c:d", "/abs", " a",
+        ] {
+            assert!(slug_problem(bad).is_some(), "{bad:?} accepted");
+        }
+        for good in ["qingchuan-2025", "携手奋进新时代", "a.b"] {
+            assert_eq!(slug_problem(good), None, "{good:?} refused");
+        }
+    }
+
+    #[test]
+    fn file_names_from_titles() {
+        assert_eq!(file_name_from("携手奋进新时代"), "携手奋进新时代");
+        assert_eq!(file_name_from("../a/b: c?"), "ab c");
+        assert!(leaves_folder("../x.txt"));
+        assert!(leaves_folder("/etc/passwd"));
+        assert!(!leaves_folder("a/b.txt"));
+    }
+}

