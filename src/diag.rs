@@ -415,7 +415,12 @@ pub fn rule_of(diagnostic: &Diagnostic) -> &str {
         .filter_map(|cut| message.find(cut))
         .min()
         .unwrap_or(message.len());
-    message[..end].trim_end()
+    match message[..end].trim_end() {
+        // A message that opens with what it is about (`a.txt` is listed
+        // twice) is its own rule.
+        "" => message,
+        rule => rule,
+    }
 }
 
 #[cfg(test)]

@@ -54,13 +54,20 @@ fn build(input: &str, out: &Path, extra: &[&str]) -> Output {
     run(inkstone(&args))
 }
 
-/// Every file under `dir`, relative, sorted.
+/// Every file under `dir` (none when it does not exist), relative,
+/// sorted; inkstone's own record of which book wrote what is left out.
 fn files_under(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("read dir").flatten() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
             let p = entry.path();
+            if p.file_name().is_some_and(|n| n == ".inkstone-builds") {
+                continue;
+            }
             if p.is_dir() {
                 stack.push(p);
             } else if let Ok(rel) = p.strip_prefix(dir) {

@@ -10,7 +10,9 @@ use std::process::{Command, Output};
 
 fn bin() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_inkstone"));
+    // Messages are checked in their one-line form, `file:line:col: …`.
     command.env("SOURCE_DATE_EPOCH", "1700000000");
+    command.arg("--diagnostic-format=short");
     command
 }
 
@@ -215,7 +217,7 @@ fn images_and_covers_outside_or_broken_are_refused() {
         assert_error(&out, "book/book.toml:3:9: error:", words);
         assert_eq!(tree(&root), before, "{name}");
         // `check` reports the same and writes nothing.
-        let out = run(&["check", "book"], &root);
+        let out = run(&["check", "--all", "book"], &root);
         assert_error(&out, "book/book.toml:3:9: error:", words);
         assert_eq!(tree(&root), before, "{name}");
     }
@@ -436,7 +438,7 @@ fn smaller_config_mistakes_are_named() {
         &root,
         "[book]\ntitle = \"书\"\n\n[contents]\nchapters = [{ fiel = \"01.txt\" }]\n",
     );
-    let out = run(&["check", "book"], &root);
+    let out = run(&["check", "--all", "book"], &root);
     assert_error(&out, "book/book.toml:5:", "unknown key `fiel`");
     assert!(!stderr(&out).contains("untagged"), "{}", stderr(&out));
 
@@ -444,7 +446,7 @@ fn smaller_config_mistakes_are_named() {
         &root,
         "[book]\ntitle = \"书\"\nslug = \"d\"\n\n[contents]\nchapters = [\"01.txt\", \"*.txt\"]\n",
     );
-    let out = run(&["check", "book"], &root);
+    let out = run(&["check", "--all", "book"], &root);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("book/book.toml:6:23: warning: `01.txt` is listed twice"),
@@ -457,7 +459,7 @@ fn smaller_config_mistakes_are_named() {
         &root,
         "[book]\ntitle = \"书\"\n\n[contents]\nchapters = [\"a\\u001b[2Jb.txt\"]\n",
     );
-    let out = run(&["check", "book"], &root);
+    let out = run(&["check", "--all", "book"], &root);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(!err.contains('\u{1b}'), "raw escape in {err:?}");
@@ -466,7 +468,7 @@ fn smaller_config_mistakes_are_named() {
     // A damaged font file is an error, not silence.
     let dir = book(&root, "[book]\ntitle = \"书\"\n\n[contents]\nchapters = [\"01.txt\"]\n\n[fonts]\npaths = [\"bad.ttf\"]\n");
     write(&dir.join("bad.ttf"), b"\0\x01\0\0not really a font");
-    let out = run(&["check", "book"], &root);
+    let out = run(&["check", "--all", "book"], &root);
     assert_error(&out, "book/bad.ttf: error:", "not a font file");
 }
 
@@ -622,7 +624,7 @@ fn check_reports_epub_warnings_and_writes_nothing() {
         "# 标题\n\n## \n\n正文见[别处](nowhere.html)，又见[网页](http://example.com/a<b>\"c)。\n",
     );
     let before = tree(&root);
-    let out = run(&["check", "book"], &root);
+    let out = run(&["check", "--all", "book"], &root);
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
     assert!(
