@@ -66,7 +66,7 @@ pub fn package(
         ));
     }
 
-    let places = places(layout);
+    let places = layout.link_places();
     let (images, mut image_files) = load_images(doc, diagnostics);
     let mut pages = Vec::with_capacity(layout.pages.len());
     let mut used_images: Vec<usize> = Vec::new();
@@ -533,25 +533,6 @@ fn attach_links(objects: &mut Vec<Object>, links: &[([f32; 4], Action)]) {
         }
     }
     *objects = out;
-}
-
-/// Where links go, in points: each heading (the left edge of the text
-/// block, the top of its first line) and each anchor; the first anchor of
-/// a target wins.
-fn places(layout: &Layout) -> HashMap<LinkTarget, (usize, f32, f32)> {
-    let mut out = HashMap::new();
-    for h in &layout.headings {
-        let left = layout.pages[h.page].text_left;
-        out.insert(LinkTarget::Heading(h.id.clone()), (h.page, left, h.y));
-    }
-    for (index, page) in layout.pages.iter().enumerate() {
-        for item in &page.items {
-            if let Item::Anchor { x, y, target } = item {
-                out.entry(target.clone()).or_insert((index, *x, *y));
-            }
-        }
-    }
-    out
 }
 
 /// The outline: the table of contents' tree, each entry going to its

@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use super::layout::{shift_item, Flow, Item, TagNode};
+use super::layout::{shift_item, Flow, Item, LinkTarget, TagNode};
 use super::style::{ChapterStart, PageStyle};
 
 /// A page with everything on it, positions in points from the top-left
@@ -124,6 +124,28 @@ pub struct Layout {
     /// The tag trees in reading order: the front matter's, then one per
     /// chapter (node 0 is the chapter).
     pub tags: Vec<Vec<TagNode>>,
+}
+
+impl Layout {
+    /// Where links go, as (page, x, y) in points: each heading (the left
+    /// edge of the text block, the top of its first line) and each
+    /// anchor, by target; the first anchor of a target wins (a note
+    /// referred to twice leads back to its first reference).
+    pub fn link_places(&self) -> HashMap<LinkTarget, (usize, f32, f32)> {
+        let mut out = HashMap::new();
+        for h in &self.headings {
+            let left = self.pages[h.page].text_left;
+            out.insert(LinkTarget::Heading(h.id.clone()), (h.page, left, h.y));
+        }
+        for (index, page) in self.pages.iter().enumerate() {
+            for item in &page.items {
+                if let Item::Anchor { x, y, target } = item {
+                    out.entry(target.clone()).or_insert((index, *x, *y));
+                }
+            }
+        }
+        out
+    }
 }
 
 /// The elements of one page, before positioning.

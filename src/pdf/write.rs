@@ -60,7 +60,7 @@ pub fn write_pdf(
     let mut ids: HashMap<(usize, u32), Identifier> = HashMap::new();
     let size = Size::from_wh(layout.width, layout.height)
         .ok_or_else(|| failure("the page size is not valid".into()))?;
-    let places = places(layout);
+    let places = layout.link_places();
     for (page_index, page_layout) in layout.pages.iter().enumerate() {
         let number = page_layout.number;
         let label = PageLabel::new(
@@ -238,26 +238,6 @@ pub fn write_pdf(
     })?;
     move_spans_into_text(&bytes)
         .ok_or_else(|| failure("the PDF's text spans could not be placed".into()))
-}
-
-/// Where links go: each heading (at the left edge of the text block, the
-/// top of its first line) and each anchor, by target; the first anchor of
-/// a target wins (a note referred to twice leads back to its first
-/// reference).
-fn places(layout: &Layout) -> HashMap<LinkTarget, (usize, f32, f32)> {
-    let mut out = HashMap::new();
-    for h in &layout.headings {
-        let left = layout.pages[h.page].text_left;
-        out.insert(LinkTarget::Heading(h.id.clone()), (h.page, left, h.y));
-    }
-    for (index, page) in layout.pages.iter().enumerate() {
-        for item in &page.items {
-            if let Item::Anchor { x, y, target } = item {
-                out.entry(target.clone()).or_insert((index, *x, *y));
-            }
-        }
-    }
-    out
 }
 
 fn target_of(item: &Item) -> Option<&LinkTarget> {
