@@ -152,6 +152,8 @@ fn printed_text(doc: &Document) -> (String, Vec<String>) {
                     out.push_str(&inkstone::pdf::layout::note_marker(*number))
                 }
                 Inline::LineBreak => {}
+                // The sample has no ruby; its base is the printed line.
+                Inline::Ruby { base, .. } => out.push_str(base),
             }
         }
     }

@@ -373,6 +373,15 @@ impl<'a> ChapterWriter<'a> {
                 Inline::Code { text } => self.xml.element("code", &[], text),
                 Inline::FootnoteRef { id, number } => self.note_ref(id, *number),
                 Inline::LineBreak => self.xml.empty("br", &[]),
+                Inline::Ruby { base, annotation } => {
+                    // `rp` gives readers without ruby "汉字（hànzì）".
+                    self.xml.start("ruby", &[]);
+                    self.xml.text(base);
+                    self.xml.element("rp", &[], "（");
+                    self.xml.element("rt", &[], annotation);
+                    self.xml.element("rp", &[], "）");
+                    self.xml.end("ruby");
+                }
             }
         }
     }

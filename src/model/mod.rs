@@ -227,6 +227,14 @@ pub enum Inline {
     },
     /// A forced line break inside a paragraph.
     LineBreak,
+    /// An interlinear annotation (ruby, 注音): `annotation` is set above
+    /// `base` at a smaller size. One character of base is mono ruby
+    /// (pinyin or zhuyin of one syllable); several are group ruby (a word,
+    /// a translation, a gloss).
+    Ruby {
+        base: String,
+        annotation: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -257,11 +265,12 @@ impl Inline {
 }
 
 /// Appends the plain text of `inlines` to `out` (footnote references and
-/// line breaks contribute nothing).
+/// line breaks contribute nothing, ruby its base text only).
 pub fn push_plain_text(inlines: &[Inline], out: &mut String) {
     for inline in inlines {
         match inline {
             Inline::Text { text } | Inline::Code { text } => out.push_str(text),
+            Inline::Ruby { base, .. } => out.push_str(base),
             Inline::Emphasis { content }
             | Inline::Strong { content }
             | Inline::Link { content, .. } => push_plain_text(content, out),

@@ -130,6 +130,62 @@ struct Builder<'a> {
     block_depth: usize,
     inline_depth: usize,
     flattened: bool,
+    /// An open `<ruby>` element.
+    ruby: Option<RubyState>,
+    /// A `<ruby>` ended as bad markup: its remaining tags, up to its
+    /// `</ruby>`, are left out without a further warning.
+    ruby_broken: bool,
+}
+
+/// The HTML tags of ruby markup that Markdown passes through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RubyTag {
+    Open,
+    Close,
+    Rt,
+    RtEnd,
+    Rp,
+    RpEnd,
+    /// `<rb>` and `</rb>`: the base is the text outside `rt` anyway.
+    Rb,
+}
+
+impl RubyTag {
+    fn parse(html: &str) -> Option<RubyTag> {
+        let tag = html.trim().to_ascii_lowercase();
+        let tag = tag.strip_prefix('<')?.strip_suffix('>')?.trim();
+        Some(match tag {
+            "ruby" => RubyTag::Open,
+            "/ruby" => RubyTag::Close,
+            "rt" => RubyTag::Rt,
+            "/rt" => RubyTag::RtEnd,
+            "rp" => RubyTag::Rp,
+            "/rp" => RubyTag::RpEnd,
+            "rb" | "/rb" => RubyTag::Rb,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RubyPart {
+    Base,
+    Annotation,
+    /// Inside `<rp>`: the fallback parentheses, not kept.
+    Paren,
+}
+
+/// A `<ruby>` element being read: the pairs of base and annotation read
+/// so far, and the text as written, kept if the markup turns out bad.
+struct RubyState {
+    span: Span,
+    pairs: Vec<(String, String)>,
+    base: String,
+    annotation: String,
+    part: RubyPart,
+    /// Where the current `<rp>` was opened from.
+    before_paren: RubyPart,
+    written: Vec<(String, Span)>,
 }
 
 /// Parses one Markdown file.
@@ -149,6 +205,8 @@ pub fn parse_markdown(text: &str, config: &NormalizeConfig, changes: &mut Vec<Ch
         block_depth: 0,
         inline_depth: 0,
         flattened: false,
+        ruby: None,
+        ruby_broken: false,
     };
     // References to links and footnotes that are never defined stay as
     // their literal text, each with a warning at its place.
@@ -224,6 +282,9 @@ fn undefined_footnotes(
 
 impl Builder<'_> {
     fn event(&mut self, event: Event, span: Span) {
+        let Some(event) = self.ruby_event(event, span) else {
+            return;
+        };
         match event {
             Event::Start(tag) => self.start(tag, span),
             Event::End(tag) => self.end(tag),
@@ -271,11 +332,165 @@ impl Builder<'_> {
                     span,
                 );
             }
+            Event::InlineHtml(html) if RubyTag::parse(&html).is_some() => {
+                if let Some(tag) = RubyTag::parse(&html) {
+                    self.ruby_tag(tag, span);
+                }
+            }
             Event::Html(html) | Event::InlineHtml(html) => {
                 self.warnings
                     .push((span, format!("raw HTML `{}` left out", html.trim())));
             }
             Event::TaskListMarker(_) | Event::InlineMath(_) | Event::DisplayMath(_) => {}
+        }
+    }
+
+    /// Takes the events inside an open `<ruby>`: its text and its tags.
+    /// Anything else ends it as bad markup (its text kept) and is handed
+    /// back.
+    fn ruby_event<'e>(&mut self, event: Event<'e>, span: Span) -> Option<Event<'e>> {
+        let Some(ruby) = self.ruby.as_mut() else {
+            return Some(event);
+        };
+        match &event {
+            Event::Text(text) => {
+                ruby.written.push((text.to_string(), span));
+                match ruby.part {
+                    RubyPart::Base => ruby.base.push_str(text),
+                    RubyPart::Annotation => ruby.annotation.push_str(text),
+                    RubyPart::Paren => {}
+                }
+                None
+            }
+            Event::SoftBreak => None,
+            Event::InlineHtml(html) => match RubyTag::parse(html) {
+                Some(RubyTag::Open) => {
+                    self.bad_ruby(span, "`<ruby>` inside `<ruby>`");
+                    Some(event)
+                }
+                Some(tag) => {
+                    self.ruby_tag(tag, span);
+                    None
+                }
+                None => {
+                    self.bad_ruby(span, "only text may stand inside `<ruby>`");
+                    Some(event)
+                }
+            },
+            Event::End(_) => {
+                let at = ruby.span;
+                self.bad_ruby(at, "`<ruby>` is not closed with `</ruby>`");
+                Some(event)
+            }
+            _ => {
+                self.bad_ruby(span, "only text may stand inside `<ruby>`");
+                Some(event)
+            }
+        }
+    }
+
+    /// One ruby tag, in or out of a `<ruby>` element.
+    fn ruby_tag(&mut self, tag: RubyTag, span: Span) {
+        let Some(ruby) = self.ruby.as_mut() else {
+            if tag == RubyTag::Open {
+                self.ruby_broken = false;
+                self.flush_text();
+                self.ruby = Some(RubyState {
+                    span,
+                    pairs: Vec::new(),
+                    base: String::new(),
+                    annotation: String::new(),
+                    part: RubyPart::Base,
+                    before_paren: RubyPart::Base,
+                    written: Vec::new(),
+                });
+            } else if self.ruby_broken {
+                self.ruby_broken = tag != RubyTag::Close;
+            } else {
+                self.warnings.push((
+                    span,
+                    "a ruby tag outside `<ruby>…</ruby>` is left out; the text is kept".to_string(),
+                ));
+            }
+            return;
+        };
+        let pair = |ruby: &mut RubyState| {
+            let base = ruby.base.trim().to_string();
+            let annotation = ruby.annotation.trim().to_string();
+            ruby.base.clear();
+            ruby.annotation.clear();
+            (!base.is_empty()).then_some((base, annotation))
+        };
+        match tag {
+            RubyTag::Open => {}
+            RubyTag::Rb => {}
+            RubyTag::Rt => match ruby.part {
+                RubyPart::Base if !ruby.base.trim().is_empty() => ruby.part = RubyPart::Annotation,
+                _ => self.bad_ruby(span, "`<rt>` without base text before it"),
+            },
+            RubyTag::RtEnd => match ruby.part {
+                RubyPart::Annotation => match pair(ruby) {
+                    Some(p) => {
+                        ruby.pairs.push(p);
+                        ruby.part = RubyPart::Base;
+                    }
+                    None => self.bad_ruby(span, "`<rt>` without base text before it"),
+                },
+                _ => self.bad_ruby(span, "`</rt>` without `<rt>`"),
+            },
+            RubyTag::Rp => {
+                if ruby.part == RubyPart::Paren {
+                    self.bad_ruby(span, "`<rp>` inside `<rp>`");
+                } else {
+                    ruby.before_paren = ruby.part;
+                    ruby.part = RubyPart::Paren;
+                }
+            }
+            RubyTag::RpEnd => {
+                if ruby.part == RubyPart::Paren {
+                    ruby.part = ruby.before_paren;
+                } else {
+                    self.bad_ruby(span, "`</rp>` without `<rp>`");
+                }
+            }
+            RubyTag::Close => {
+                if ruby.part == RubyPart::Annotation {
+                    if let Some(p) = pair(ruby) {
+                        ruby.pairs.push(p);
+                        ruby.part = RubyPart::Base;
+                    }
+                }
+                if ruby.part != RubyPart::Base || !ruby.base.trim().is_empty() {
+                    self.bad_ruby(span, "base text without its `<rt>` annotation");
+                    return;
+                }
+                if ruby.pairs.is_empty() {
+                    self.bad_ruby(span, "`<ruby>` without an `<rt>` annotation");
+                    return;
+                }
+                let start = ruby.span;
+                if let Some(ruby) = self.ruby.take() {
+                    for (base, annotation) in ruby.pairs {
+                        self.push_inline(Inline::Ruby { base, annotation }, start);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Ends an open `<ruby>` as bad markup: a warning at `span`, and the
+    /// text inside it kept as written, without the tags.
+    fn bad_ruby(&mut self, span: Span, what: &str) {
+        let Some(ruby) = self.ruby.take() else {
+            return;
+        };
+        self.ruby_broken = true;
+        self.warnings.push((
+            span,
+            format!("bad ruby markup: {what}; the text is kept without the annotation markup"),
+        ));
+        for (text, at) in ruby.written {
+            self.push_text(&text, at);
         }
     }
 
@@ -663,6 +878,9 @@ impl Builder<'_> {
     }
 
     fn finish(mut self) -> Draft {
+        if let Some(at) = self.ruby.as_ref().map(|r| r.span) {
+            self.bad_ruby(at, "`<ruby>` is not closed with `</ruby>`");
+        }
         self.flush_text();
         while self.stack.len() > 1 {
             self.end(TagEnd::Paragraph);
@@ -810,5 +1028,89 @@ mod tests {
             panic!()
         };
         assert_eq!(plain_text(content), "some Latin words 和中文");
+    }
+}
+
+#[cfg(test)]
+mod ruby_tests {
+    use super::*;
+
+    fn parse(text: &str) -> Draft {
+        parse_markdown(text, &NormalizeConfig::default(), &mut Vec::new())
+    }
+
+    fn content(draft: &Draft) -> &[Inline] {
+        match &draft.blocks[0] {
+            Block::Paragraph { content, .. } => content,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn ruby(base: &str, annotation: &str) -> Inline {
+        Inline::Ruby {
+            base: base.to_string(),
+            annotation: annotation.to_string(),
+        }
+    }
+
+    #[test]
+    fn ruby_per_character_and_per_group_with_parentheses() {
+        let draft = parse(
+            "# 题\n\n读<ruby>汉<rp>(</rp><rt>hàn</rt><rp>)</rp>字<rt>zì</rt></ruby>和<ruby>图书馆<rt> Library </rt></ruby>。\n",
+        );
+        assert!(draft.warnings.is_empty(), "{:?}", draft.warnings);
+        assert_eq!(
+            content(&draft),
+            &[
+                Inline::text("读"),
+                ruby("汉", "hàn"),
+                ruby("字", "zì"),
+                Inline::text("和"),
+                ruby("图书馆", "Library"),
+                Inline::text("。"),
+            ]
+        );
+        assert_eq!(plain_text(content(&draft)), "读汉字和图书馆。");
+    }
+
+    #[test]
+    fn a_missing_end_tag_of_rt_is_allowed() {
+        let draft = parse("# 题\n\n<ruby>桥<rt>qiáo</ruby>下\n");
+        assert!(draft.warnings.is_empty(), "{:?}", draft.warnings);
+        assert_eq!(content(&draft), &[ruby("桥", "qiáo"), Inline::text("下")]);
+    }
+
+    #[test]
+    fn bad_ruby_keeps_its_text_and_is_a_warning_at_its_place() {
+        // Not closed: the paragraph ends inside it.
+        let draft = parse("# 题\n\n前文<ruby>汉<rt>hàn</rt>字\n\n下一段。\n");
+        assert_eq!(plain_text(content(&draft)), "前文汉hàn字");
+        assert_eq!(draft.warnings.len(), 1, "{:?}", draft.warnings);
+        let (span, message) = &draft.warnings[0];
+        assert_eq!((span.line, span.column), (3, 3));
+        assert!(message.contains("not closed"), "{message}");
+        // Base text without an annotation.
+        let draft = parse("# 题\n\n<ruby>汉字</ruby>好\n");
+        assert_eq!(plain_text(content(&draft)), "汉字好");
+        assert_eq!(draft.warnings.len(), 1, "{:?}", draft.warnings);
+        assert_eq!(draft.warnings[0].0.column, 9);
+        // Markup inside: the text stays, in order.
+        let draft = parse("# 题\n\n<ruby>汉<rt>*hàn*</rt></ruby>\n");
+        assert_eq!(plain_text(content(&draft)), "汉hàn");
+        assert_eq!(draft.warnings.len(), 1, "{:?}", draft.warnings);
+        assert!(
+            draft.warnings[0].1.contains("only text"),
+            "{:?}",
+            draft.warnings
+        );
+        // A stray tag outside any `<ruby>`.
+        let draft = parse(
+            "# 题
+
+汉<rt>hàn</rt>字
+",
+        );
+        assert_eq!(plain_text(content(&draft)), "汉hàn字");
+        assert_eq!(draft.warnings.len(), 2, "{:?}", draft.warnings);
     }
 }

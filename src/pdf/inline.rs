@@ -49,6 +49,8 @@ pub struct ParaText {
     pub styles: Vec<InlineStyle>,
     /// Byte offsets of footnote markers and the note each refers to.
     pub notes: Vec<(u32, usize)>,
+    /// Interlinear annotations over parts of the text.
+    pub rubies: Vec<super::ruby::RubyText>,
 }
 
 impl ParaText {

@@ -125,6 +125,8 @@ pub enum LineKind {
     Head,
     /// A page number below the text block.
     Folio,
+    /// An interlinear annotation (ruby) over a line.
+    Ruby,
 }
 
 /// A set line placed in its element or page.
@@ -280,6 +282,8 @@ pub struct LineOut {
     pub line: Line,
     pub extras: Vec<Item>,
     notes: Vec<usize>,
+    /// Room added above the line for its interlinear annotations.
+    above: f32,
 }
 
 /// Lays out one flow: a chapter, or a part of the front matter.
@@ -882,8 +886,14 @@ impl<'a, 'b> Layouter<'a, 'b> {
         let mut items = Vec::with_capacity(1 + out.extras.len());
         items.push(Item::Line(out.line));
         items.extend(out.extras);
+        if out.above > 0.0 {
+            items = items
+                .into_iter()
+                .map(|item| shift_item(item, 0.0, out.above))
+                .collect();
+        }
         Elem {
-            height,
+            height: height + out.above,
             space_before: 0.0,
             break_before,
             keep_with_next: false,
@@ -931,17 +941,31 @@ impl<'a, 'b> Layouter<'a, 'b> {
                     pt.push(&note_marker(*number), &s);
                 }
                 Inline::LineBreak => pt.push_break(),
+                Inline::Ruby { base, annotation } => {
+                    let start = pt.text.len() as u32;
+                    pt.push(base, style);
+                    pt.rubies.push(super::ruby::RubyText {
+                        base: start..pt.text.len() as u32,
+                        annotation: annotation.clone(),
+                        style: style.clone(),
+                    });
+                }
             }
         }
     }
 
     /// Breaks and sets a paragraph; each line becomes tagged content of
     /// `node`.
-    fn set_para(&mut self, pt: ParaText, opts: &ParaOpts, node: usize) -> Vec<LineOut> {
+    fn set_para(&mut self, mut pt: ParaText, opts: &ParaOpts, node: usize) -> Vec<LineOut> {
+        let rubies = std::mem::take(&mut pt.rubies);
         let mut shaped = shape_para(self.book, pt, self.rules);
         super::punct::restyle(&mut shaped, &self.style.body, self.rules);
         self.report_missing(&shaped, opts.span);
         keep_markers_attached(&mut shaped);
+        let rubies = super::ruby::prepare(self.book, &mut shaped, &rubies, self.rules);
+        for ruby in &rubies {
+            self.report_missing(ruby.annotation(), opts.span);
+        }
         let para = Para {
             text: &shaped.text,
             atoms: &shaped.atoms,
@@ -972,8 +996,29 @@ impl<'a, 'b> Layouter<'a, 'b> {
                 .filter(|(at, _)| set.source.contains(at))
                 .map(|&(_, n)| n)
                 .collect();
-            let extras = decorations(&set, &shaped, x, baseline, opts.size);
+            let mut extras = decorations(&set, &shaped, x, baseline, opts.size);
+            let (annotations, top) = super::ruby::annotate(&rubies, &shaped, span, &set, opts.size);
             let tag = self.content(node);
+            // Each annotation is read after its line, as "汉字（hànzì）"
+            // reads in a browser without ruby.
+            for placed in annotations {
+                let tag = self.content(node);
+                extras.push(Item::Line(Line {
+                    x,
+                    baseline: baseline - placed.rise,
+                    measure: opts.width,
+                    justified: false,
+                    kind: LineKind::Ruby,
+                    set: placed.set,
+                    tag: Some(tag),
+                }));
+            }
+            let mut above = super::ruby::extra_above(top, opts.size, opts.pitch);
+            if above > 0.0 && self.style.body.grid {
+                // Whole lines, so that the lines keep the page grid.
+                let pitch = self.pitch();
+                above = (above / pitch).ceil() * pitch;
+            }
             out.push(LineOut {
                 line: Line {
                     x,
@@ -986,6 +1031,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
                 },
                 extras,
                 notes,
+                above,
             });
         }
         out

@@ -34,6 +34,7 @@ pub mod layout;
 pub mod linebreak;
 pub mod paginate;
 pub mod punct;
+pub mod ruby;
 pub mod running;
 pub mod shape;
 pub mod spans;
