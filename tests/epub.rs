@@ -885,3 +885,30 @@ fn a_file_of_several_hui_gives_a_chapter_per_hui_in_the_nav() {
         no_whitespace(expected[1].1.as_str())
     );
 }
+
+#[test]
+fn ruby_is_valid_with_fallback_parentheses_and_the_font_has_the_annotations() {
+    let book = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clreq/ruby");
+    let doc = load(Path::new(book));
+    let (bytes, diagnostics) = render(&doc);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let dir = work_dir("ruby");
+    write_and_check(&bytes, &dir, "ruby.epub");
+    let files = unzip(&bytes);
+    let chapter = text_of(&files, "EPUB/ch01.xhtml");
+    // One `ruby` element per base: per character for pinyin and zhuyin,
+    // per word for a gloss; `rp` for readers without ruby.
+    for expected in [
+        "<ruby>溪<rp>（</rp><rt>xī</rt><rp>）</rp></ruby><ruby>桥<rp>（</rp><rt>qiáo</rt><rp>）</rp></ruby>镇",
+        "<ruby>小<rp>（</rp><rt>ㄒㄧㄠˇ</rt><rp>）</rp></ruby>",
+        "<ruby>花儿<rp>（</rp><rt>huār</rt><rp>）</rp></ruby>",
+        "<ruby>图书馆<rp>（</rp><rt>Library</rt><rp>）</rp></ruby>",
+    ] {
+        assert!(chapter.contains(expected), "{expected} not in:\n{chapter}");
+    }
+    let regular = file(&files, "EPUB/fonts/NotoSerifCJKSC-Regular.otf");
+    assert_eq!(
+        unmapped(regular, "xīqiáoǎěìㄑㄧㄡㄒㄠˇㄏㄜˊLibrary（）"),
+        ""
+    );
+}
