@@ -9,6 +9,7 @@
 mod support;
 
 mod glyphs;
+mod ruby;
 
 use std::path::Path;
 use std::sync::OnceLock;
