@@ -902,7 +902,7 @@ fn ruby_is_valid_with_fallback_parentheses_and_the_font_has_the_annotations() {
         "<ruby>溪<rp>（</rp><rt>xī</rt><rp>）</rp></ruby><ruby>桥<rp>（</rp><rt>qiáo</rt><rp>）</rp></ruby>镇",
         "<ruby>小<rp>（</rp><rt>ㄒㄧㄠˇ</rt><rp>）</rp></ruby>",
         "<ruby>花儿<rp>（</rp><rt>huār</rt><rp>）</rp></ruby>",
-        "<ruby>图书馆<rp>（</rp><rt>Library</rt><rp>）</rp></ruby>",
+        "<ruby>图书馆<rp>（</rp><rt>Public Library</rt><rp>）</rp></ruby>",
     ] {
         assert!(chapter.contains(expected), "{expected} not in:\n{chapter}");
     }

@@ -135,6 +135,45 @@ struct Builder<'a> {
     /// A `<ruby>` ended as bad markup: its remaining tags, up to its
     /// `</ruby>`, are left out without a further warning.
     ruby_broken: bool,
+    /// The source text of the current paragraph or heading before the
+    /// pending text (at most [`CONTEXT`] characters): quotes around
+    /// emphasis or ruby are paired across the markup.
+    context: Vec<SourceChar>,
+}
+
+/// How much of a paragraph's earlier text is taken as context when its
+/// next piece of text is normalized.
+const CONTEXT: usize = 256;
+
+/// Normalizes `chars` as they read after `context` (text of the same
+/// paragraph already normalized): the quotes of `“*强调*”` are paired
+/// across the emphasis. When the context would read differently with
+/// `chars` after it, `chars` is normalized alone.
+fn normalize_after(
+    context: &[SourceChar],
+    chars: &[SourceChar],
+    config: &NormalizeConfig,
+    out: &mut String,
+    changes: &mut Vec<Change>,
+) {
+    if context.is_empty() || chars.is_empty() {
+        normalize_punctuation(chars, config, out, changes);
+        return;
+    }
+    let mut before = String::new();
+    normalize_punctuation(context, config, &mut before, &mut Vec::new());
+    let joined: Vec<SourceChar> = context.iter().chain(chars).copied().collect();
+    let mut all = String::new();
+    let mut all_changes = Vec::new();
+    normalize_punctuation(&joined, config, &mut all, &mut all_changes);
+    match all.strip_prefix(before.as_str()) {
+        Some(rest) => {
+            out.push_str(rest);
+            let first = chars[0].1;
+            changes.extend(all_changes.into_iter().filter(|c| c.span >= first));
+        }
+        None => normalize_punctuation(chars, config, out, changes),
+    }
 }
 
 /// The HTML tags of ruby markup that Markdown passes through.
@@ -207,6 +246,7 @@ pub fn parse_markdown(text: &str, config: &NormalizeConfig, changes: &mut Vec<Ch
         flattened: false,
         ruby: None,
         ruby_broken: false,
+        context: Vec::new(),
     };
     // References to links and footnotes that are never defined stay as
     // their literal text, each with a warning at its place.
@@ -470,6 +510,13 @@ impl Builder<'_> {
                 }
                 let start = ruby.span;
                 if let Some(ruby) = self.ruby.take() {
+                    let bases: Vec<SourceChar> = ruby
+                        .pairs
+                        .iter()
+                        .flat_map(|(base, _)| base.chars())
+                        .map(|c| (c, start))
+                        .collect();
+                    self.push_context(&bases);
                     for (base, annotation) in ruby.pairs {
                         self.push_inline(Inline::Ruby { base, annotation }, start);
                     }
@@ -507,6 +554,12 @@ impl Builder<'_> {
 
     fn start(&mut self, tag: Tag, span: Span) {
         self.flush_text();
+        if !matches!(
+            tag,
+            Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. }
+        ) {
+            self.context.clear();
+        }
         let nests_blocks = matches!(tag, Tag::BlockQuote(_) | Tag::List(_));
         if nests_blocks && self.block_depth >= MAX_BLOCK_NESTING {
             self.flatten_warning(span);
@@ -621,6 +674,12 @@ impl Builder<'_> {
 
     fn end(&mut self, tag: TagEnd) {
         self.flush_text();
+        if !matches!(
+            tag,
+            TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link
+        ) {
+            self.context.clear();
+        }
         if matches!(
             tag,
             TagEnd::HtmlBlock
@@ -799,9 +858,17 @@ impl Builder<'_> {
         }
         let chars = std::mem::take(&mut self.text);
         let mut out = String::new();
-        normalize_punctuation(&chars, self.config, &mut out, self.changes);
+        normalize_after(&self.context, &chars, self.config, &mut out, self.changes);
         let span = chars[0].1;
+        self.push_context(&chars);
         self.push_inline(Inline::Text { text: out }, span);
+    }
+
+    /// Adds `chars` to the context of the text that follows.
+    fn push_context(&mut self, chars: &[SourceChar]) {
+        self.context.extend_from_slice(chars);
+        let over = self.context.len().saturating_sub(CONTEXT);
+        self.context.drain(..over);
     }
 
     fn inlines_mut(&mut self) -> Option<&mut Vec<Inline>> {
@@ -1112,5 +1179,23 @@ mod ruby_tests {
         );
         assert_eq!(plain_text(content(&draft)), "汉hàn字");
         assert_eq!(draft.warnings.len(), 2, "{:?}", draft.warnings);
+    }
+}
+
+#[cfg(test)]
+mod context_tests {
+    use super::*;
+
+    #[test]
+    fn quotes_pair_across_emphasis_and_ruby() {
+        let draft = parse_markdown(
+            "# 题\n\n古诗里的“*垂髫*”指孩子，“<ruby>黄发<rt>老人</rt></ruby>”指老人。\n",
+            &NormalizeConfig::default(),
+            &mut Vec::new(),
+        );
+        let Block::Paragraph { content, .. } = &draft.blocks[0] else {
+            panic!()
+        };
+        assert_eq!(plain_text(content), "古诗里的“垂髫”指孩子，“黄发”指老人。");
     }
 }

@@ -180,10 +180,15 @@ fn find(g: &Geometry, pages: &[Page], expected: &[(String, String)]) -> (Vec<Fou
 /// centred on it, clear of the line above; annotations side by side keep
 /// a minimum space; an annotation wider than a base of several characters
 /// spreads them evenly, half a gap at each end (1:2:1), and does not reach
-/// further than that half gap. Returns the violations and the number of
-/// annotations measured.
-fn check_ruby(g: &Geometry, pages: &[Page], expected: &[(String, String)]) -> (Vec<String>, usize) {
+/// further than that half gap. Returns the violations, the number of
+/// annotations measured and how many of them spread a word.
+fn check_ruby(
+    g: &Geometry,
+    pages: &[Page],
+    expected: &[(String, String)],
+) -> (Vec<String>, usize, usize) {
     let (found, mut bad) = find(g, pages, expected);
+    let mut spread = 0;
     let tol = 0.05 * g.size;
     for (k, f) in found.iter().enumerate() {
         let a = &f.annotation;
@@ -235,6 +240,7 @@ fn check_ruby(g: &Geometry, pages: &[Page], expected: &[(String, String)]) -> (V
             }
         }
         if b.len() > 1 && ax1 - ax0 > bx1 - bx0 + tol {
+            spread += 1;
             let gaps: Vec<f32> = b.windows(2).map(|w| w[1].x0 - w[0].x1).collect();
             let (lo, hi) = gaps
                 .iter()
@@ -250,7 +256,7 @@ fn check_ruby(g: &Geometry, pages: &[Page], expected: &[(String, String)]) -> (V
             }
         }
     }
-    (bad, found.len())
+    (bad, found.len(), spread)
 }
 
 /// Line room, measured between consecutive lines of a paragraph: a line
@@ -371,9 +377,11 @@ fn ruby_is_centred_over_its_base_at_half_size_and_never_split_from_it() {
         "{} rubies in the fixture",
         expected.len()
     );
-    let (bad, seen) = check_ruby(&g, pages, &expected);
+    let (bad, seen, spread) = check_ruby(&g, pages, &expected);
     assert!(bad.is_empty(), "{bad:#?}");
     assert_eq!(seen, expected.len());
+    // Public Library, autumn outing: wider than their words.
+    assert!(spread >= 2, "{spread} words spread");
     // The generous leading of a5-book has room: no line moves.
     let (bad, grown) = check_ruby_room(&g, pages, &expected);
     assert!(bad.is_empty(), "{bad:#?}");
@@ -393,7 +401,7 @@ fn with_tight_leading_only_lines_with_ruby_move_down_and_only_as_far_as_needed()
     let (built, pages) = tight_ruby_book();
     let g = Geometry::of(&built);
     let expected = expected(&built);
-    let (bad, seen) = check_ruby(&g, &pages, &expected);
+    let (bad, seen, _) = check_ruby(&g, &pages, &expected);
     assert!(bad.is_empty() && seen == expected.len(), "{bad:#?}");
     let (bad, grown) = check_ruby_room(&g, &pages, &expected);
     assert!(bad.is_empty(), "{bad:#?}");
@@ -440,7 +448,7 @@ fn control_hand_built_ruby_faults_are_found() {
             annotation(51.0, 0.0, 1.2, 6.0, "真"),
         ],
     );
-    let (bad, seen) = check_ruby(&g, &good, &expected);
+    let (bad, seen, _) = check_ruby(&g, &good, &expected);
     assert_eq!((bad.len(), seen), (0, 3), "{bad:?}");
     // Off centre by 3 pt, and at three quarters of the size.
     let wrong = hand_ruby(
@@ -452,7 +460,7 @@ fn control_hand_built_ruby_faults_are_found() {
             annotation(51.0, 0.0, 1.2, 6.0, "真"),
         ],
     );
-    let (bad, _) = check_ruby(&g, &wrong, &expected);
+    let (bad, _, _) = check_ruby(&g, &wrong, &expected);
     assert_eq!(bad.len(), 2, "{bad:?}");
     assert!(bad[0].contains("centre"), "{bad:?}");
     assert!(bad[1].contains("size"), "{bad:?}");
@@ -464,7 +472,7 @@ fn control_hand_built_ruby_faults_are_found() {
             annotation(27.0, 0.0, 12.0, 6.0, "西"),
         ],
     );
-    let (bad, _) = check_ruby(&g, &floating, &pairs(&[("溪", "西")]));
+    let (bad, _, _) = check_ruby(&g, &floating, &pairs(&[("溪", "西")]));
     assert_eq!(bad.len(), 1, "{bad:?}");
     assert!(bad[0].contains("above the base"), "{bad:?}");
     // The base split from its annotation: 溪桥 as a group, 溪 at the end
@@ -477,7 +485,7 @@ fn control_hand_built_ruby_faults_are_found() {
             annotation(228.0, 0.0, 1.2, 6.0, "溪桥"),
         ],
     );
-    let (bad, _) = check_ruby(&g, &split, &pairs(&[("溪桥", "溪桥")]));
+    let (bad, _, _) = check_ruby(&g, &split, &pairs(&[("溪桥", "溪桥")]));
     assert_eq!(bad.len(), 1, "{bad:?}");
     assert!(bad[0].contains("not whole"), "{bad:?}");
     // Two annotations touching, and a word whose wide annotation reaches
@@ -492,7 +500,7 @@ fn control_hand_built_ruby_faults_are_found() {
             annotation(21.0, 1.0, 1.2, 6.0, "一二三四五六八"),
         ],
     );
-    let (bad, _) = check_ruby(
+    let (bad, _, _) = check_ruby(
         &g,
         &crowded,
         &pairs(&[("溪", "一二"), ("桥", "三四"), ("图书馆", "一二三四五六八")]),
@@ -523,7 +531,7 @@ fn control_a_line_moved_too_far_or_not_at_all_is_found() {
     assert_eq!(grown, 1);
     assert_eq!(bad.len(), 1, "{bad:?}");
     assert!(bad[0].contains("more than"), "{bad:?}");
-    let (bad, _) = check_ruby(&g, &pages, &expected);
+    let (bad, _, _) = check_ruby(&g, &pages, &expected);
     assert_eq!(bad.len(), 1, "{bad:?}");
     assert!(bad[0].contains("into the line above"), "{bad:?}");
 }
