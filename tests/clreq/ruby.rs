@@ -341,9 +341,10 @@ fn ruby_book() -> &'static (Built, Vec<Page>) {
 }
 
 /// The ruby book in a page style of tight leading (`leading` in its
-/// `[body]`), where annotations do not fit between the lines.
-fn tight_ruby_book() -> (Built, Vec<Page>) {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("clreq-ruby-tight");
+/// `[body]`), where annotations do not fit between the lines, with `keys`
+/// added to the style's `[body]`.
+fn tight_ruby_book(name: &str, keys: &str) -> (Built, Vec<Page>) {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     std::fs::create_dir_all(&dir).expect("a folder for the variant");
     for entry in std::fs::read_dir(RUBY_BOOK).expect("the book") {
         let path = entry.expect("a file").path();
@@ -356,13 +357,17 @@ fn tight_ruby_book() -> (Built, Vec<Page>) {
         "/styles/pdf/a5-book.toml"
     ))
     .expect("the a5-book style");
-    let style = style.replace("leading = 1.75", "leading = 1.3");
+    let style = style.replace("leading = 1.75", "leading = 1.3").replacen(
+        "[body]\n",
+        &format!("[body]\n{keys}\n"),
+        1,
+    );
     assert!(
         style.contains("leading = 1.3"),
         "the a5-book style names its leading"
     );
     std::fs::write(dir.join("tight.toml"), style).expect("write the style");
-    let built = build(dir.to_str().expect("a UTF-8 path"), "clreq-ruby-tight");
+    let built = build(dir.to_str().expect("a UTF-8 path"), name);
     let pages = pages_of(&built);
     (built, pages)
 }
@@ -398,7 +403,7 @@ fn ruby_is_centred_over_its_base_at_half_size_and_never_split_from_it() {
 
 #[test]
 fn with_tight_leading_only_lines_with_ruby_move_down_and_only_as_far_as_needed() {
-    let (built, pages) = tight_ruby_book();
+    let (built, pages) = tight_ruby_book("clreq-ruby-tight", "");
     let g = Geometry::of(&built);
     let expected = expected(&built);
     let (bad, seen, _) = check_ruby(&g, &pages, &expected);
@@ -406,6 +411,23 @@ fn with_tight_leading_only_lines_with_ruby_move_down_and_only_as_far_as_needed()
     let (bad, grown) = check_ruby_room(&g, &pages, &expected);
     assert!(bad.is_empty(), "{bad:#?}");
     assert!(grown >= 3, "{grown} lines moved down");
+}
+
+#[test]
+fn on_the_grid_a_line_with_ruby_moves_down_by_whole_lines() {
+    let (built, pages) = tight_ruby_book("clreq-ruby-grid", "grid = true");
+    let g = Geometry::of(&built);
+    let expected = expected(&built);
+    let (bad, seen, _) = check_ruby(&g, &pages, &expected);
+    assert!(bad.is_empty() && seen == expected.len(), "{bad:#?}");
+    let (bad, measured) = super::check_grid(&g, &pages);
+    assert!(bad.is_empty(), "{bad:#?}");
+    assert!(measured >= 15, "{measured} lines measured");
+    // Lines with ruby did move: a whole line each, more than the
+    // annotations need (which is what the grid asks).
+    let (bad, grown) = check_ruby_room(&g, &pages, &expected);
+    assert!(grown >= 3, "{grown} lines moved down");
+    assert!(bad.iter().all(|b| b.contains("more than")), "{bad:#?}");
 }
 
 /// A hand-built annotation line: `text` at half the body size from `x`
