@@ -266,6 +266,7 @@ fn title_page(mut lay: Layouter<'_, '_>, doc: &Document, style: &PageStyle) -> P
         space_before,
         space_after: 0.0,
         family: Vec::new(),
+        spread_short: false,
     };
     let mut items = Vec::new();
     let title_size = (style.title.size * 1.4).round();

@@ -306,6 +306,9 @@ pub struct Layouter<'a, 'b> {
     elems: Vec<Elem>,
     notes: Vec<Vec<Elem>>,
     note_index: HashMap<String, usize>,
+    /// Letter spacing of the paragraph being set, in its ems (a short
+    /// heading, clreq 2.1.3.1).
+    tracking: f32,
 }
 
 /// The footnote marker for note `number`: ① to ⑳, then [21].
@@ -391,6 +394,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
             },
             quiet: false,
             saved: None,
+            tracking: 0.0,
             diags: Vec::new(),
             tags: vec![TagNode {
                 spec: TagSpec::Section,
@@ -512,6 +516,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
                 space_before: 0.0,
                 space_after: 1.0,
                 family: Vec::new(),
+                spread_short: false,
             };
             let node = self.node(0, TagSpec::P);
             self.text_block(byline, &setup, node, LineKind::Front, byline_at.as_ref());
@@ -851,6 +856,14 @@ impl<'a, 'b> Layouter<'a, 'b> {
         mark: Option<HeadingMark>,
     ) -> Vec<Elem> {
         let pitch = (setup.size * 1.5).max(self.pitch());
+        let is_han = |c: char| matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF);
+        let han = pt.text.chars().filter(|&c| is_han(c)).count();
+        let alone = han == pt.text.chars().count() && pt.rubies.is_empty();
+        self.tracking = match han {
+            2 if setup.spread_short && alone => 1.0,
+            3 if setup.spread_short && alone => 0.5,
+            _ => 0.0,
+        };
         let opts = ParaOpts {
             inset: 0.0,
             width: self.style.text_width,
@@ -864,6 +877,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
             span,
         };
         let lines = self.set_para(pt, &opts, node);
+        self.tracking = 0.0;
         let count = lines.len();
         let mut out = Vec::with_capacity(count);
         for (k, line) in lines.into_iter().enumerate() {
@@ -962,6 +976,12 @@ impl<'a, 'b> Layouter<'a, 'b> {
         super::punct::restyle(&mut shaped, &self.style.body, self.rules);
         self.report_missing(&shaped, opts.span);
         keep_markers_attached(&mut shaped);
+        if self.tracking > 0.0 {
+            let n = shaped.atoms.len().saturating_sub(1);
+            for junction in shaped.junctions.iter_mut().take(n) {
+                junction.width += self.tracking * opts.size;
+            }
+        }
         let rubies = super::ruby::prepare(self.book, &mut shaped, &rubies, self.rules);
         for ruby in &rubies {
             self.report_missing(ruby.annotation(), opts.span);

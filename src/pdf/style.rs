@@ -211,6 +211,11 @@ pub struct HeadingSetup {
     /// The font family the style is designed for (any of these names).
     #[serde(default)]
     pub family: Vec<String>,
+    /// A heading of two or three Han characters alone is letter-spaced
+    /// (clreq 2.1.3.1): two characters one em apart, three half an em
+    /// ("目　录").
+    #[serde(default)]
+    pub spread_short: bool,
 }
 
 /// Which fallback chain of the book's fonts a text uses.

@@ -10,6 +10,7 @@ mod support;
 
 mod glyphs;
 mod ruby;
+mod spread;
 
 use std::path::Path;
 use std::sync::OnceLock;

@@ -331,7 +331,7 @@ fn pages_of(built: &Built) -> Vec<Page> {
     pages
 }
 
-fn ruby_book() -> &'static (Built, Vec<Page>) {
+pub(super) fn ruby_book() -> &'static (Built, Vec<Page>) {
     static BUILT: OnceLock<(Built, Vec<Page>)> = OnceLock::new();
     BUILT.get_or_init(|| {
         let built = build(RUBY_BOOK, "clreq-ruby");
