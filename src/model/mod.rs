@@ -279,6 +279,48 @@ pub fn push_plain_text(inlines: &[Inline], out: &mut String) {
     }
 }
 
+/// Appends the annotations of the ruby in `inlines` to `out`.
+fn push_annotations(inlines: &[Inline], out: &mut String) {
+    for inline in inlines {
+        match inline {
+            Inline::Ruby { annotation, .. } => out.push_str(annotation),
+            Inline::Emphasis { content }
+            | Inline::Strong { content }
+            | Inline::Link { content, .. } => push_annotations(content, out),
+            _ => {}
+        }
+    }
+}
+
+/// Appends the annotations of the ruby in `blocks` to `out`.
+fn push_blocks_annotations(blocks: &[Block], out: &mut String) {
+    for block in blocks {
+        match block {
+            Block::Heading(h) => push_annotations(&h.content, out),
+            Block::Paragraph { content, .. } => push_annotations(content, out),
+            Block::List { items, .. } => {
+                for item in items {
+                    push_blocks_annotations(item, out);
+                }
+            }
+            Block::Quote { blocks, .. } => push_blocks_annotations(blocks, out),
+            Block::Verse { lines, .. } => {
+                for line in lines {
+                    push_annotations(line, out);
+                }
+            }
+            Block::Table { header, rows, .. } => {
+                for row in std::iter::once(header).chain(rows) {
+                    for cell in row {
+                        push_annotations(cell, out);
+                    }
+                }
+            }
+            Block::Code { .. } | Block::Image { .. } | Block::Break { .. } => {}
+        }
+    }
+}
+
 /// The plain text of `inlines`.
 pub fn plain_text(inlines: &[Inline]) -> String {
     let mut out = String::new();
@@ -326,6 +368,20 @@ impl Document {
                     }))
                     .map(move |h| (index, h))
             })
+    }
+
+    /// The text of every ruby annotation (which [`Document::plain_text`]
+    /// leaves out), for the characters the fonts must have.
+    pub fn annotation_text(&self) -> String {
+        let mut out = String::new();
+        for chapter in &self.chapters {
+            push_annotations(&chapter.title.content, &mut out);
+            push_blocks_annotations(&chapter.blocks, &mut out);
+            for note in &chapter.footnotes {
+                push_blocks_annotations(&note.blocks, &mut out);
+            }
+        }
+        out
     }
 
     /// The text a reader sees, in order: titles, headings, paragraphs, list

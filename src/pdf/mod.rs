@@ -202,6 +202,7 @@ fn missing_chars(doc: &Document, book: &shape::FontBook<'_>) -> Vec<char> {
     text.push_str(&m.title);
     text.push_str(&m.authors.concat());
     text.push_str(&doc.plain_text());
+    text.push_str(&doc.annotation_text());
     let mut seen = std::collections::BTreeSet::new();
     let mut out = Vec::new();
     for c in text.chars() {
