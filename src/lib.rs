@@ -18,13 +18,15 @@
 
 pub mod config;
 pub mod diag;
-pub mod epub;
+pub mod export;
 pub mod fonts;
 pub mod model;
 pub mod normalize;
 pub mod output;
 pub mod pdf;
 pub mod source;
+
+pub use export::epub;
 
 use std::path::{Path, PathBuf};
 

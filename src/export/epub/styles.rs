@@ -17,7 +17,8 @@ use crate::model::Settings;
 use super::fonts::EmbeddedFont;
 
 /// The built-in EPUB styles, by name.
-pub const BUILTIN: [(&str, &str); 1] = [("default", include_str!("../../styles/epub/default.css"))];
+pub const BUILTIN: [(&str, &str); 1] =
+    [("default", include_str!("../../../styles/epub/default.css"))];
 
 /// Punctuation whose vertical form (turned, or moved to the top right
 /// corner) comes from a font's `vert` feature: dashes, quotes, ellipses,

@@ -1,0 +1,4 @@
+//! Exporters: each reads the resolved model (EPUB) or the laid-out book
+//! and writes one output format.
+
+pub mod epub;
