@@ -23,10 +23,17 @@ pub mod fonts;
 pub mod model;
 pub mod normalize;
 pub mod output;
-pub mod pdf;
 pub mod source;
+pub mod typeset;
 
 pub use export::epub;
+
+/// Typesetting and PDF export under the one name they had before they were
+/// split: `pdf::render_pdf` lays out and writes, the rest is [`typeset`].
+pub mod pdf {
+    pub use crate::export::pdf::render_pdf;
+    pub use crate::typeset::*;
+}
 
 use std::path::{Path, PathBuf};
 

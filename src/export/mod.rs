@@ -2,3 +2,4 @@
 //! and writes one output format.
 
 pub mod epub;
+pub mod pdf;

@@ -2,12 +2,18 @@
 //! maps, text as real text, a tag tree, links (URLs, contents entries,
 //! footnotes and back), the outline, page labels and the metadata.
 //!
-//! Each line is one marked-content span whose ActualText is the line's
-//! exact source text. Text extraction then reads the line as written: the
-//! 1/4 em CJK-Latin gap and the spread of a justified line are positions,
-//! and extractors that guess spaces from gaps (poppler inserts one where
-//! two glyphs are more than about a tenth of an em apart) have nothing to
-//! guess; a deliberate space from the source is in the text exactly once.
+//! Each line is one marked-content span (its structure leaf). Where the
+//! glyphs alone could be misread, each glyph run of the line carries its
+//! exact source text: all its glyphs are given the run's whole text range,
+//! so krilla writes them as one cluster with that text as ActualText,
+//! inside the run's own text object. Text extraction then reads the line
+//! as written: the 1/4 em CJK-Latin gap and the spread of a justified
+//! line are positions, and extractors that guess spaces from gaps
+//! (poppler inserts one where two glyphs are more than about a tenth of
+//! an em apart) have nothing to guess; a deliberate space from the source
+//! is in the text exactly once. Nothing is written into the text to mark
+//! where runs split, so every character, private-use ones included, is
+//! the book's own.
 
 use std::collections::HashMap;
 use std::num::{NonZeroU16, NonZeroU32};
@@ -16,6 +22,7 @@ use krilla::action::LinkAction;
 use krilla::annotation::{LinkAnnotation, Target};
 use krilla::destination::XyzDestination;
 use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
+use krilla::image::Image;
 use krilla::metadata::{DateTime, Metadata};
 use krilla::outline::{Outline, OutlineNode};
 use krilla::page::{NumberingStyle, PageLabel, PageSettings};
@@ -28,29 +35,42 @@ use krilla::tagging::{
 use krilla::text::{Font, GlyphId, KrillaGlyph};
 use krilla::{Document, SerializeSettings};
 
-use super::layout::{Item, Line, LineKind, LinkTarget, TagChild, TagNode, TagSpec};
-use super::linebreak::Class;
-use super::paginate::Layout;
-use super::shape::FontBook;
-use super::spans::{move_spans_into_text, RUN_SEPARATOR};
 use crate::diag::{Diagnostic, Failure, Severity};
 use crate::model::{Document as Book, TocEntry};
+use crate::typeset::layout::{
+    ImageData, ImageFormat, Item, Line, LineKind, LinkTarget, TagChild, TagNode, TagSpec,
+};
+use crate::typeset::linebreak::Class;
+use crate::typeset::Layout;
+
+/// The faces of the book: parsed for glyph advances, and made into
+/// krilla fonts on first use.
+struct Faces<'a> {
+    parsed: Vec<Option<rustybuzz::ttf_parser::Face<'a>>>,
+    fonts: Vec<Option<Font>>,
+    layout: &'a Layout,
+}
 
 /// Writes `layout` as PDF bytes.
-pub fn write_pdf(layout: &Layout, book: &FontBook<'_>, doc: &Book) -> Result<Vec<u8>, Failure> {
+pub fn write_pdf(layout: &Layout, doc: &Book) -> Result<Vec<u8>, Failure> {
     let settings = SerializeSettings {
         enable_tagging: true,
         // The document information dictionary has no field for the
         // language; the XMP packet has (`dc:language`), and it is what
         // archives and `pdfinfo -meta` read.
         xmp_metadata: true,
-        // Content streams are compressed once, by the span pass that
-        // rewrites them anyway (see `spans`).
-        compress_content_streams: false,
         ..SerializeSettings::default()
     };
     let mut document = Document::new_with(settings);
-    let mut fonts: Vec<Option<Font>> = vec![None; book.faces.len()];
+    let mut faces = Faces {
+        parsed: layout
+            .faces
+            .iter()
+            .map(|f| rustybuzz::ttf_parser::Face::parse(f.bytes(), f.index).ok())
+            .collect(),
+        fonts: vec![None; layout.faces.len()],
+        layout,
+    };
     let mut ids: HashMap<(usize, u32), Identifier> = HashMap::new();
     let size = Size::from_wh(layout.width, layout.height)
         .ok_or_else(|| failure("the page size is not valid".into()))?;
@@ -73,7 +93,7 @@ pub fn write_pdf(layout: &Layout, book: &FontBook<'_>, doc: &Book) -> Result<Vec
             for item in &page_layout.items {
                 match item {
                     Item::Line(line) => {
-                        let id = draw_line(&mut surface, line, book, &mut fonts)?;
+                        let id = draw_line(&mut surface, line, &mut faces)?;
                         if let (Some(tag), Some(tree), Some(id)) = (line.tag, page_layout.tree, id)
                         {
                             ids.insert((tree, tag), id);
@@ -148,6 +168,7 @@ pub fn write_pdf(layout: &Layout, book: &FontBook<'_>, doc: &Book) -> Result<Vec
                         let Some(size) = Size::from_wh(*width, *height) else {
                             continue;
                         };
+                        let image = krilla_image(image)?;
                         let id = match tag {
                             Some(_) => Some(surface.start_tagged(ContentTag::Other)),
                             None => {
@@ -158,7 +179,7 @@ pub fn write_pdf(layout: &Layout, book: &FontBook<'_>, doc: &Book) -> Result<Vec
                             }
                         };
                         surface.push_transform(&Transform::from_translate(*x, *y));
-                        surface.draw_image(image.clone(), size);
+                        surface.draw_image(image, size);
                         surface.pop();
                         surface.end_tagged();
                         if let (Some(tag), Some(tree), Some(id)) = (tag, page_layout.tree, id) {
@@ -208,13 +229,21 @@ pub fn write_pdf(layout: &Layout, book: &FontBook<'_>, doc: &Book) -> Result<Vec
         }
     }
     document.set_tag_tree(tree);
-    document.set_outline(outline(&places, &doc.toc));
+    document.set_outline(outline(&places, &layout.outline));
     document.set_metadata(metadata(doc));
-    let bytes = document
+    document
         .finish()
-        .map_err(|e| failure(format!("the PDF could not be written: {e:?}")))?;
-    move_spans_into_text(&bytes)
-        .ok_or_else(|| failure("the PDF's text spans could not be placed".into()))
+        .map_err(|e| failure(format!("the PDF could not be written: {e:?}")))
+}
+
+/// The image for krilla; the format and size were checked when it was read.
+fn krilla_image(image: &ImageData) -> Result<Image, Failure> {
+    let data = krilla::Data::from(image.bytes.clone());
+    match image.format {
+        ImageFormat::Png => Image::from_png(data, true),
+        ImageFormat::Jpeg => Image::from_jpeg(data, true),
+    }
+    .map_err(|e| failure(format!("an image cannot be written into the PDF: {e}")))
 }
 
 /// Where links go: each heading (at the left edge of the text block, the
@@ -254,26 +283,19 @@ fn failure(message: String) -> Failure {
     Failure::new(Diagnostic::new(Severity::Error, None, message))
 }
 
-/// Draws one line as a span, with its exact text as ActualText when the
-/// glyphs alone could be misread.
+/// Draws one line as a span, each run with its exact text as ActualText
+/// when the glyphs alone could be misread.
 fn draw_line(
     surface: &mut Surface<'_>,
     line: &Line,
-    book: &FontBook<'_>,
-    fonts: &mut [Option<Font>],
+    faces: &mut Faces<'_>,
 ) -> Result<Option<Identifier>, Failure> {
     if line.set.glyphs.is_empty() {
         return Ok(None);
     }
+    let exact = needs_actual_text(line);
     let id = match line.tag {
-        Some(_) => {
-            // The texts of the line's runs, split where the runs split;
-            // `spans` moves each part into its run's text object.
-            let actual = needs_actual_text(line).then(|| run_texts(line));
-            Some(surface.start_tagged(ContentTag::Span(
-                SpanTag::empty().with_actual_text(actual.as_deref()),
-            )))
-        }
+        Some(_) => Some(surface.start_tagged(ContentTag::Span(SpanTag::empty()))),
         None => {
             let kind = match line.kind {
                 LineKind::Head => ArtifactType::Header,
@@ -299,8 +321,23 @@ fn draw_line(
         {
             end += 1;
         }
-        let font = font_for(first.face, book, fonts)?;
-        let loaded = book.face(first.face);
+        let font = faces.font(first.face)?;
+        let parsed = faces
+            .parsed
+            .get(first.face as usize)
+            .and_then(Option::as_ref);
+        let units_per_em = parsed.map_or(1000.0, |f| f32::from(f.units_per_em()));
+        // The run's text: from its first glyph's to the next run's first
+        // glyph's (spaces between runs go with the run before them).
+        let text = &line.set.text;
+        let run_text = {
+            let from = (first.text.start as usize).min(text.len());
+            let to = glyphs
+                .get(end)
+                .map_or(text.len(), |g| g.text.start as usize)
+                .clamp(from, text.len());
+            from..to
+        };
         run.clear();
         // Positions in em from the run start, rounded so that each TJ
         // adjustment is a whole thousandth of an em (at most 0.0005 em off,
@@ -308,10 +345,9 @@ fn draw_line(
         let mut quantized = 0.0f32;
         for k in start..end {
             let g = &glyphs[k];
-            let font_width = loaded
-                .face
-                .glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(g.id))
-                .map_or(g.advance / g.size, |w| f32::from(w) / loaded.units_per_em);
+            let font_width = parsed
+                .and_then(|f| f.glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(g.id)))
+                .map_or(g.advance / g.size, |w| f32::from(w) / units_per_em);
             let target_next = if k + 1 < end {
                 (glyphs[k + 1].x - first.x) / g.size
             } else {
@@ -326,7 +362,13 @@ fn draw_line(
                 0.0,
                 0.0,
                 0.0,
-                g.text.start as usize..g.text.end as usize,
+                if exact {
+                    // One cluster: krilla writes the run's text as its
+                    // ActualText inside the run's text object.
+                    run_text.clone()
+                } else {
+                    g.text.start as usize..g.text.end as usize
+                },
                 None,
             ));
         }
@@ -365,40 +407,26 @@ fn needs_actual_text(line: &Line) -> bool {
         })
 }
 
-/// The line's text with [`RUN_SEPARATOR`] between the parts drawn by
-/// each run (a run: one face, size and baseline).
-fn run_texts(line: &Line) -> String {
-    let glyphs = &line.set.glyphs;
-    let text = &line.set.text;
-    let mut out = String::with_capacity(text.len() + 8);
-    let mut from = 0usize;
-    for k in 1..glyphs.len() {
-        let (a, b) = (&glyphs[k - 1], &glyphs[k]);
-        if a.face != b.face || a.size != b.size || a.y != b.y {
-            let to = (b.text.start as usize).clamp(from, text.len());
-            out.push_str(text.get(from..to).unwrap_or(""));
-            out.push(RUN_SEPARATOR);
-            from = to;
+impl Faces<'_> {
+    fn font(&mut self, face: u16) -> Result<Font, Failure> {
+        let index = face as usize;
+        if let Some(Some(font)) = self.fonts.get(index) {
+            return Ok(font.clone());
         }
+        let source = self.layout.faces.get(index).ok_or_else(|| {
+            failure(format!(
+                "a line refers to face {face}, which the book lacks"
+            ))
+        })?;
+        let font = Font::new(source.data.clone().into(), source.index).ok_or_else(|| {
+            failure(format!(
+                "the font `{}` cannot be embedded in a PDF",
+                source.family
+            ))
+        })?;
+        self.fonts[index] = Some(font.clone());
+        Ok(font)
     }
-    out.push_str(text.get(from..).unwrap_or(""));
-    out
-}
-
-fn font_for(face: u16, book: &FontBook<'_>, fonts: &mut [Option<Font>]) -> Result<Font, Failure> {
-    let slot = &mut fonts[face as usize];
-    if let Some(font) = slot {
-        return Ok(font.clone());
-    }
-    let source = &book.face(face).source;
-    let font = Font::new(source.data.clone().into(), source.index).ok_or_else(|| {
-        failure(format!(
-            "the font `{}` cannot be embedded in a PDF",
-            source.family
-        ))
-    })?;
-    *slot = Some(font.clone());
-    Ok(font)
 }
 
 /// A circle from four cubic arcs.

@@ -124,6 +124,11 @@ pub struct Layout {
     /// The tag trees in reading order: the front matter's, then one per
     /// chapter (node 0 is the chapter).
     pub tags: Vec<Vec<TagNode>>,
+    /// The faces that glyphs refer to by their `face` number.
+    pub faces: Vec<crate::fonts::Face>,
+    /// The outline: the table of contents' tree; each entry leads to the
+    /// heading of its id (see `headings`).
+    pub outline: Vec<crate::model::TocEntry>,
 }
 
 /// The elements of one page, before positioning.
@@ -235,6 +240,8 @@ pub fn assemble(flows: Vec<Flow>, style: &PageStyle) -> Layout {
         front_pages: 0,
         headings: Vec::new(),
         tags: Vec::with_capacity(flows.len()),
+        faces: Vec::new(),
+        outline: Vec::new(),
     };
     for mut flow in flows {
         let tree = layout.tags.len();

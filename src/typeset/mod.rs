@@ -1,5 +1,7 @@
-//! PDF renderer: the model laid out into pages with the Chinese layout
-//! rules of `TYPOGRAPHY.md` (clreq), and written with krilla.
+//! Typesetting: the model laid out into pages with the Chinese layout
+//! rules of `TYPOGRAPHY.md` (clreq), giving a [`PagedBook`] that every
+//! paged exporter (PDF, page images) reads. Nothing here knows an output
+//! format.
 //!
 //! Steps, each in its own module:
 //! 1. [`style`]: the page style (TOML) gives page size, margins and sizes.
@@ -18,9 +20,8 @@
 //!    first page).
 //! 8. [`running`]: pages are numbered (roman, then arabic), the contents
 //!    gets its page numbers, and running heads and folios are added.
-//! 9. [`write`]: krilla writes subset CID fonts, text with its exact source
-//!    text, the tag tree, links, the outline, page labels and the
-//!    metadata.
+//!
+//! The exporters in `crate::export` take it from there.
 //!
 //! Generated labels are part of the text: list items read `•` or `1.`,
 //! and a footnote reference and its note start with `①`, `②`, ...
@@ -33,9 +34,7 @@ pub mod linebreak;
 pub mod paginate;
 pub mod running;
 pub mod shape;
-pub mod spans;
 pub mod style;
-pub mod write;
 
 use rayon::prelude::*;
 
@@ -45,23 +44,32 @@ use crate::model::Document;
 
 pub use paginate::{HeadingPlace, Layout, PageLayout, PageNumber, PageRole};
 
-/// Options of a PDF build that do not come from the book.
+/// The laid-out book, the one thing paged exporters read.
+///
+/// - [`Layout::pages`]: each page's [`PageRole`], [`PageNumber`] (its
+///   label: roman in the front matter) and items, positioned in points
+///   from the page's top-left corner ([`layout::Item`]): lines of glyphs
+///   (face id into [`Layout::faces`], glyph id, size, position, advance
+///   and the source text each glyph stands for), rules, leader dots,
+///   emphasis dots, images ([`layout::ImageData`]: format, pixel size,
+///   bytes), link areas with typed targets ([`layout::LinkTarget`]) and
+///   anchors. Items with no tag, and lines of kind
+///   [`layout::LineKind::Head`] and [`layout::LineKind::Folio`], are page
+///   furniture.
+/// - [`Layout::tags`]: the logical structure (title, headings by level,
+///   paragraphs, lists, quotes, notes, figures, contents) whose leaves
+///   are the `tag` numbers of the items.
+/// - [`Layout::headings`]: where each heading landed (page and height),
+///   from which the outline and internal links are made;
+///   [`Layout::outline`] is the tree of the contents.
+/// - [`Layout::faces`]: the fonts the glyph runs refer to.
+pub type PagedBook = Layout;
+
+/// Options of a typesetting run that do not come from the book.
 #[derive(Debug, Clone, Default)]
 pub struct PdfOptions {
     /// Characters that no font has are warnings instead of errors.
     pub allow_missing_glyphs: bool,
-}
-
-/// Renders `doc` as a PDF file's bytes.
-pub fn render_pdf(
-    doc: &Document,
-    fonts: &FontSet,
-    options: &PdfOptions,
-) -> Result<(Vec<u8>, Vec<Diagnostic>), Failure> {
-    with_layout(doc, fonts, options, |layout, book, diagnostics| {
-        let bytes = write::write_pdf(layout, book, doc)?;
-        Ok((bytes, diagnostics))
-    })
 }
 
 /// Lays out `doc` without writing it: pages, lines with their glyph
@@ -76,7 +84,8 @@ pub fn layout_document(
     })
 }
 
-fn with_layout<T>(
+/// Lays out `doc` and hands the result, with the parsed faces, to `then`.
+pub fn with_layout<T>(
     doc: &Document,
     fonts: &FontSet,
     options: &PdfOptions,
@@ -133,6 +142,8 @@ fn run_layout<T>(
     let mut seen = std::collections::HashSet::new();
     diagnostics.retain(|d| seen.insert(d.to_string()));
     running::finish(&mut layout, doc, book, style);
+    layout.faces = book.faces.iter().map(|f| f.source.clone()).collect();
+    layout.outline = doc.toc.clone();
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(Failure { diagnostics });
     }

@@ -419,6 +419,8 @@ fn join(mut pages: Vec<PageLayout>, mut trees: Vec<Vec<TagNode>>, text: Layout) 
         front_pages: front,
         headings,
         tags: trees,
+        faces: text.faces,
+        outline: text.outline,
     }
 }
 

@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use krilla::image::Image;
+use std::sync::Arc;
 
 use super::inline::{shape_para, InlineStyle, ParaText, Shaped};
 use super::justify::{set_line, PlacedGlyph, SetLine};
@@ -41,7 +41,7 @@ pub enum Item {
         width: f32,
     },
     Image {
-        image: Image,
+        image: ImageData,
         x: f32,
         y: f32,
         width: f32,
@@ -93,6 +93,59 @@ pub enum Item {
         step: f32,
         r: f32,
     },
+}
+
+/// The kind of an image file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFormat {
+    Png,
+    Jpeg,
+}
+
+/// An image as read and checked once: its format, size in pixels and the
+/// file's bytes, shared by every place that shows it.
+#[derive(Clone)]
+pub struct ImageData {
+    pub format: ImageFormat,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: Arc<Vec<u8>>,
+}
+
+impl std::fmt::Debug for ImageData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImageData")
+            .field("format", &self.format)
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("bytes", &self.bytes.len())
+            .finish()
+    }
+}
+
+impl ImageData {
+    /// Reads the format and pixel size of a PNG or JPEG file's bytes.
+    pub fn new(bytes: Vec<u8>) -> Result<Self, String> {
+        let format = match imagesize::image_type(&bytes) {
+            Ok(imagesize::ImageType::Png) => ImageFormat::Png,
+            Ok(imagesize::ImageType::Jpeg) => ImageFormat::Jpeg,
+            _ => return Err("it is not a PNG or JPEG file".into()),
+        };
+        let size = imagesize::blob_size(&bytes).map_err(|e| format!("{e}"))?;
+        let (width, height) = (
+            u32::try_from(size.width).unwrap_or(0),
+            u32::try_from(size.height).unwrap_or(0),
+        );
+        if width == 0 || height == 0 {
+            return Err("it has no pixels".into());
+        }
+        Ok(Self {
+            format,
+            width,
+            height,
+            bytes: Arc::new(bytes),
+        })
+    }
 }
 
 /// Where a link goes.
@@ -1294,15 +1347,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
                 return;
             }
         };
-        let lower = src.to_ascii_lowercase();
-        let decoded = if bytes.starts_with(b"\x89PNG") {
-            Image::from_png(bytes.into(), true)
-        } else if bytes.starts_with(&[0xFF, 0xD8]) {
-            Image::from_jpeg(bytes.into(), true)
-        } else {
-            Err(format!("`{lower}` is not a PNG or JPEG file"))
-        };
-        let image = match decoded {
+        let image = match ImageData::new(bytes) {
             Ok(image) => image,
             Err(e) => {
                 self.diags.push(
@@ -1312,10 +1357,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
                 return;
             }
         };
-        let (pw, ph) = image.size();
-        if pw == 0 || ph == 0 {
-            return;
-        }
+        let (pw, ph) = (image.width, image.height);
         // Scaled to the text width, but never taller than most of the page.
         let mut w = width;
         let mut h = w * ph as f32 / pw as f32;
