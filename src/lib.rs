@@ -23,6 +23,7 @@ pub mod fonts;
 pub mod model;
 pub mod normalize;
 pub mod output;
+pub mod resolve;
 pub mod source;
 pub mod typeset;
 

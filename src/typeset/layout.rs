@@ -355,6 +355,8 @@ pub struct Layouter<'a, 'b> {
     elems: Vec<Elem>,
     notes: Vec<Vec<Elem>>,
     note_index: HashMap<String, usize>,
+    /// Where links go; without it every link is taken as a web address.
+    links: Option<&'b crate::resolve::Links>,
 }
 
 /// The footnote marker for note `number`: ① to ⑳, then [21].
@@ -449,7 +451,15 @@ impl<'a, 'b> Layouter<'a, 'b> {
             elems: Vec::new(),
             notes: Vec::new(),
             note_index: HashMap::new(),
+            links: None,
         }
+    }
+
+    /// Links are resolved with `links`: a place in the book becomes a
+    /// link to its heading, a link to nowhere is left out (the text stays).
+    pub fn with_links(mut self, links: &'b crate::resolve::Links) -> Self {
+        self.links = Some(links);
+        self
     }
 
     /// Lays out a whole chapter; the first one also carries the
@@ -965,7 +975,16 @@ impl<'a, 'b> Layouter<'a, 'b> {
                 }
                 Inline::Link { url, content } => {
                     let mut s = style.clone();
-                    s.target = Some(LinkTarget::Url(url.clone()));
+                    s.target = match self.links.map(|l| l.target(url)) {
+                        None => Some(LinkTarget::Url(url.clone())),
+                        Some(Some(crate::resolve::LinkTarget::External(url))) => {
+                            Some(LinkTarget::Url(url))
+                        }
+                        Some(Some(crate::resolve::LinkTarget::Internal(id))) => {
+                            Some(LinkTarget::Heading(id))
+                        }
+                        Some(None) => style.target.clone(),
+                    };
                     self.inlines(content, &s, pt);
                 }
                 Inline::FootnoteRef { id, number } => {

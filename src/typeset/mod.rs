@@ -113,6 +113,7 @@ fn run_layout<T>(
 ) -> Result<T, Failure> {
     let plan = front::FrontPlan::new(doc, style);
     let opening = plan.opening(doc);
+    let links = crate::resolve::Links::new(doc);
     let flows: Vec<layout::Flow> = doc
         .chapters
         .par_iter()
@@ -126,6 +127,7 @@ fn run_layout<T>(
                 &chapter.source,
                 options.allow_missing_glyphs,
             )
+            .with_links(&links)
             .run(chapter, if index == 0 { opening.as_ref() } else { None })
         })
         .collect();
