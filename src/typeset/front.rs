@@ -421,6 +421,7 @@ fn join(mut pages: Vec<PageLayout>, mut trees: Vec<Vec<TagNode>>, text: Layout) 
         tags: trees,
         faces: text.faces,
         outline: text.outline,
+        created: text.created,
     }
 }
 

@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use std::sync::Arc;
+pub use crate::resolve::{ImageData, ImageFormat};
 
 use super::inline::{shape_para, InlineStyle, ParaText, Shaped};
 use super::justify::{set_line, PlacedGlyph, SetLine};
@@ -93,59 +93,6 @@ pub enum Item {
         step: f32,
         r: f32,
     },
-}
-
-/// The kind of an image file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImageFormat {
-    Png,
-    Jpeg,
-}
-
-/// An image as read and checked once: its format, size in pixels and the
-/// file's bytes, shared by every place that shows it.
-#[derive(Clone)]
-pub struct ImageData {
-    pub format: ImageFormat,
-    pub width: u32,
-    pub height: u32,
-    pub bytes: Arc<Vec<u8>>,
-}
-
-impl std::fmt::Debug for ImageData {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ImageData")
-            .field("format", &self.format)
-            .field("width", &self.width)
-            .field("height", &self.height)
-            .field("bytes", &self.bytes.len())
-            .finish()
-    }
-}
-
-impl ImageData {
-    /// Reads the format and pixel size of a PNG or JPEG file's bytes.
-    pub fn new(bytes: Vec<u8>) -> Result<Self, String> {
-        let format = match imagesize::image_type(&bytes) {
-            Ok(imagesize::ImageType::Png) => ImageFormat::Png,
-            Ok(imagesize::ImageType::Jpeg) => ImageFormat::Jpeg,
-            _ => return Err("it is not a PNG or JPEG file".into()),
-        };
-        let size = imagesize::blob_size(&bytes).map_err(|e| format!("{e}"))?;
-        let (width, height) = (
-            u32::try_from(size.width).unwrap_or(0),
-            u32::try_from(size.height).unwrap_or(0),
-        );
-        if width == 0 || height == 0 {
-            return Err("it has no pixels".into());
-        }
-        Ok(Self {
-            format,
-            width,
-            height,
-            bytes: Arc::new(bytes),
-        })
-    }
 }
 
 /// Where a link goes.
@@ -341,7 +288,6 @@ pub struct Layouter<'a, 'b> {
     style: &'b PageStyle,
     rules: Rules,
     index: usize,
-    base_dir: &'b Path,
     source_path: std::path::PathBuf,
     missing_severity: Severity,
     /// Missing characters are not reported (text that was set, and
@@ -356,7 +302,7 @@ pub struct Layouter<'a, 'b> {
     notes: Vec<Vec<Elem>>,
     note_index: HashMap<String, usize>,
     /// Where links go; without it every link is taken as a web address.
-    links: Option<&'b crate::resolve::Links>,
+    resolved: Option<&'b crate::resolve::Resolved>,
 }
 
 /// The footnote marker for note `number`: ① to ⑳, then [21].
@@ -433,7 +379,6 @@ impl<'a, 'b> Layouter<'a, 'b> {
             style,
             rules,
             index,
-            base_dir,
             source_path: base_dir.join(source),
             missing_severity: if allow_missing {
                 Severity::Warning
@@ -451,14 +396,15 @@ impl<'a, 'b> Layouter<'a, 'b> {
             elems: Vec::new(),
             notes: Vec::new(),
             note_index: HashMap::new(),
-            links: None,
+            resolved: None,
         }
     }
 
-    /// Links are resolved with `links`: a place in the book becomes a
-    /// link to its heading, a link to nowhere is left out (the text stays).
-    pub fn with_links(mut self, links: &'b crate::resolve::Links) -> Self {
-        self.links = Some(links);
+    /// What the resolve step found: links go to places in the book or to
+    /// web addresses (a link to nowhere is left out, its text stays), and
+    /// images are taken from it as read and checked there.
+    pub fn with_resolved(mut self, resolved: &'b crate::resolve::Resolved) -> Self {
+        self.resolved = Some(resolved);
         self
     }
 
@@ -975,7 +921,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
                 }
                 Inline::Link { url, content } => {
                     let mut s = style.clone();
-                    s.target = match self.links.map(|l| l.target(url)) {
+                    s.target = match self.resolved.map(|r| r.links.target(url)) {
                         None => Some(LinkTarget::Url(url.clone())),
                         Some(Some(crate::resolve::LinkTarget::External(url))) => {
                             Some(LinkTarget::Url(url))
@@ -1354,25 +1300,20 @@ impl<'a, 'b> Layouter<'a, 'b> {
         width: f32,
         base: &InlineStyle,
     ) {
-        let path = self.base_dir.join(src);
         let location = Location::new(&self.source_path, span.line, span.column);
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                self.diags.push(
-                    Diagnostic::error(location, format!("cannot read the image `{src}`: {e}"))
-                        .with_hint("image paths are relative to the book directory"),
-                );
+        let found = self.resolved.and_then(|r| r.images.get(src));
+        let image = match found {
+            Some(Ok(image)) => image.clone(),
+            Some(Err((message, hint))) => {
+                self.diags
+                    .push(Diagnostic::error(location, message.clone()).with_hint(hint.clone()));
                 return;
             }
-        };
-        let image = match ImageData::new(bytes) {
-            Ok(image) => image,
-            Err(e) => {
-                self.diags.push(
-                    Diagnostic::error(location, format!("cannot use the image `{src}`: {e}"))
-                        .with_hint("use a PNG or JPEG image"),
-                );
+            None => {
+                self.diags.push(Diagnostic::error(
+                    location,
+                    format!("the image `{src}` was not read"),
+                ));
                 return;
             }
         };

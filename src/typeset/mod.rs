@@ -91,21 +91,23 @@ pub fn with_layout<T>(
     options: &PdfOptions,
     then: impl FnOnce(&Layout, &shape::FontBook<'_>, Vec<Diagnostic>) -> Result<T, Failure>,
 ) -> Result<T, Failure> {
-    let style = style::load_style(&doc.settings.pdf_style, &doc.settings.base_dir)?;
+    let resolved = crate::resolve::resolve(doc)?;
+    let style = &resolved.style;
     let unreadable = || failure("a font of the book cannot be read".into());
     let book = shape::FontBook::new(fonts, &[]).ok_or_else(unreadable)?;
     // Characters the book's faces lack are looked for in the system fonts
     // before anything is reported.
     let extra = shape::system_fallbacks(&missing_chars(doc, &book));
     if extra.is_empty() {
-        return run_layout(doc, &book, &style, options, then);
+        return run_layout(doc, &resolved, &book, style, options, then);
     }
     let book = shape::FontBook::new(fonts, &extra).ok_or_else(unreadable)?;
-    run_layout(doc, &book, &style, options, then)
+    run_layout(doc, &resolved, &book, style, options, then)
 }
 
 fn run_layout<T>(
     doc: &Document,
+    resolved: &crate::resolve::Resolved,
     book: &shape::FontBook<'_>,
     style: &style::PageStyle,
     options: &PdfOptions,
@@ -113,7 +115,6 @@ fn run_layout<T>(
 ) -> Result<T, Failure> {
     let plan = front::FrontPlan::new(doc, style);
     let opening = plan.opening(doc);
-    let links = crate::resolve::Links::new(doc);
     let flows: Vec<layout::Flow> = doc
         .chapters
         .par_iter()
@@ -127,11 +128,11 @@ fn run_layout<T>(
                 &chapter.source,
                 options.allow_missing_glyphs,
             )
-            .with_links(&links)
+            .with_resolved(resolved)
             .run(chapter, if index == 0 { opening.as_ref() } else { None })
         })
         .collect();
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = resolved.diagnostics.clone();
     for flow in &flows {
         diagnostics.extend(flow.diagnostics.iter().cloned());
     }
@@ -146,6 +147,7 @@ fn run_layout<T>(
     running::finish(&mut layout, doc, book, style);
     layout.faces = book.faces.iter().map(|f| f.source.clone()).collect();
     layout.outline = doc.toc.clone();
+    layout.created = resolved.created;
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(Failure { diagnostics });
     }

@@ -129,6 +129,8 @@ pub struct Layout {
     /// The outline: the table of contents' tree; each entry leads to the
     /// heading of its id (see `headings`).
     pub outline: Vec<crate::model::TocEntry>,
+    /// When the book was made, for the document's metadata.
+    pub created: Option<crate::resolve::BookTime>,
 }
 
 /// The elements of one page, before positioning.
@@ -242,6 +244,7 @@ pub fn assemble(flows: Vec<Flow>, style: &PageStyle) -> Layout {
         tags: Vec::with_capacity(flows.len()),
         faces: Vec::new(),
         outline: Vec::new(),
+        created: None,
     };
     for mut flow in flows {
         let tree = layout.tags.len();

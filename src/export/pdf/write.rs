@@ -37,6 +37,7 @@ use krilla::{Document, SerializeSettings};
 
 use crate::diag::{Diagnostic, Failure, Severity};
 use crate::model::{Document as Book, TocEntry};
+use crate::resolve::BookTime;
 use crate::typeset::layout::{
     ImageData, ImageFormat, Item, Line, LineKind, LinkTarget, TagChild, TagNode, TagSpec,
 };
@@ -230,7 +231,7 @@ pub fn write_pdf(layout: &Layout, doc: &Book) -> Result<Vec<u8>, Failure> {
     }
     document.set_tag_tree(tree);
     document.set_outline(outline(&places, &layout.outline));
-    document.set_metadata(metadata(doc));
+    document.set_metadata(metadata(doc, layout));
     document
         .finish()
         .map_err(|e| failure(format!("the PDF could not be written: {e:?}")))
@@ -539,7 +540,7 @@ fn outline(places: &HashMap<LinkTarget, (usize, f32, f32)>, toc: &[TocEntry]) ->
 /// Title, authors, language and so on; the date only from the book or
 /// `SOURCE_DATE_EPOCH`, never from the clock, so that the same input gives
 /// the same bytes.
-fn metadata(doc: &Book) -> Metadata {
+fn metadata(doc: &Book, layout: &Layout) -> Metadata {
     let m = &doc.metadata;
     let mut meta = Metadata::new()
         .title(m.title.clone())
@@ -555,52 +556,39 @@ fn metadata(doc: &Book) -> Metadata {
     if !m.keywords.is_empty() {
         meta = meta.keywords(m.keywords.clone());
     }
-    let date = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-        .map(date_from_epoch)
-        .or_else(|| m.date.as_deref().and_then(parse_date));
+    let date = layout.created.map(krilla_date);
     if let Some(date) = date {
         meta = meta.creation_date(date);
     }
     meta
 }
 
-/// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
-fn parse_date(s: &str) -> Option<DateTime> {
-    let mut parts = s.split('-');
-    let year: u16 = parts.next()?.trim().parse().ok()?;
-    let mut date = DateTime::new(year);
-    if let Some(month) = parts.next().and_then(|p| p.trim().parse::<u8>().ok()) {
-        date = date.month(month);
-        if let Some(day) = parts.next().and_then(|p| p.trim().parse::<u8>().ok()) {
-            date = date.day(day);
+/// The time in krilla's terms: an exact time in UTC, or a date to the
+/// precision it was given in.
+fn krilla_date(time: BookTime) -> DateTime {
+    match time {
+        BookTime::Exact(t) => {
+            let c = t.to_zoned(jiff::tz::TimeZone::UTC).datetime();
+            DateTime::new(c.year().clamp(0, 9999) as u16)
+                .month(c.month() as u8)
+                .day(c.day() as u8)
+                .hour(c.hour() as u8)
+                .minute(c.minute() as u8)
+                .second(c.second() as u8)
+                .utc_offset_hour(0)
+                .utc_offset_minute(0)
+        }
+        BookTime::Date { year, month, day } => {
+            let mut date = DateTime::new(year.clamp(0, 9999) as u16);
+            if let Some(month) = month {
+                date = date.month(month as u8);
+                if let Some(day) = day {
+                    date = date.day(day as u8);
+                }
+            }
+            date
         }
     }
-    Some(date)
-}
-
-/// A UTC date from seconds since 1970 (civil-from-days).
-fn date_from_epoch(secs: i64) -> DateTime {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    DateTime::new(year.clamp(0, 9999) as u16)
-        .month(month as u8)
-        .day(day as u8)
-        .hour((rem / 3600) as u8)
-        .minute((rem % 3600 / 60) as u8)
-        .second((rem % 60) as u8)
-        .utc_offset_hour(0)
-        .utc_offset_minute(0)
 }
 
 #[cfg(test)]
@@ -610,7 +598,8 @@ mod tests {
     #[test]
     fn epoch_dates() {
         // 2025-12-20T00:00:00Z
-        let d = date_from_epoch(1_766_188_800);
+        let time = jiff::Timestamp::from_second(1_766_188_800).expect("a time");
+        let d = krilla_date(BookTime::Exact(time));
         assert_eq!(
             format!("{d:?}"),
             format!(
