@@ -8,7 +8,15 @@
 //! 2. [`normalize()`]: turn plain text and Markdown into structure (title,
 //!    headings, paragraphs, lists, ...) and normalize punctuation, giving
 //!    the resolved [`model::Document`] with its table of contents.
-//! 3. Render: the EPUB and PDF renderers read only the model.
+//! 3. [`resolve`]: what renderers need from outside the model, once:
+//!    links typed as places in the book or web addresses, images read and
+//!    checked, the PDF page style, the book's date and build time.
+//! 4. [`typeset`]: the model and what was resolved laid out into a
+//!    [`typeset::PagedBook`] (pages of positioned glyphs, rules, images
+//!    and links, the logical structure, the outline), with no output
+//!    format in it.
+//! 5. [`export`]: the EPUB writer reads the model; the PDF writer reads
+//!    only the laid-out book.
 //!
 //! Diagnostics are collected, not printed: each stage appends
 //! [`diag::Diagnostic`]s and returns a [`diag::Failure`] when it cannot go

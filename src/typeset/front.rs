@@ -422,6 +422,7 @@ fn join(mut pages: Vec<PageLayout>, mut trees: Vec<Vec<TagNode>>, text: Layout) 
         faces: text.faces,
         outline: text.outline,
         created: text.created,
+        metadata: text.metadata,
     }
 }
 

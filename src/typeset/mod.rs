@@ -148,6 +148,7 @@ fn run_layout<T>(
     layout.faces = book.faces.iter().map(|f| f.source.clone()).collect();
     layout.outline = doc.toc.clone();
     layout.created = resolved.created;
+    layout.metadata = Some(Box::new(doc.metadata.clone()));
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(Failure { diagnostics });
     }

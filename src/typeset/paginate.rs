@@ -131,6 +131,9 @@ pub struct Layout {
     pub outline: Vec<crate::model::TocEntry>,
     /// When the book was made, for the document's metadata.
     pub created: Option<crate::resolve::BookTime>,
+    /// The book's metadata (title, authors, language, ...), set with the
+    /// rest by `typeset`; `None` only while the pages are being made.
+    pub metadata: Option<Box<crate::model::Metadata>>,
 }
 
 /// The elements of one page, before positioning.
@@ -245,6 +248,7 @@ pub fn assemble(flows: Vec<Flow>, style: &PageStyle) -> Layout {
         faces: Vec::new(),
         outline: Vec::new(),
         created: None,
+        metadata: None,
     };
     for mut flow in flows {
         let tree = layout.tags.len();

@@ -15,12 +15,12 @@ pub fn render_pdf(
     options: &PdfOptions,
 ) -> Result<(Vec<u8>, Vec<Diagnostic>), Failure> {
     with_layout(doc, fonts, options, |layout, _, diagnostics| {
-        let bytes = write_pdf(layout, doc)?;
+        let bytes = write_pdf(layout)?;
         Ok((bytes, diagnostics))
     })
 }
 
-/// Writes a laid-out book as PDF bytes; `doc` gives the metadata.
-pub fn write_pdf(book: &PagedBook, doc: &Document) -> Result<Vec<u8>, Failure> {
-    write::write_pdf(book, doc)
+/// Writes a laid-out book as PDF bytes.
+pub fn write_pdf(book: &PagedBook) -> Result<Vec<u8>, Failure> {
+    write::write_pdf(book)
 }

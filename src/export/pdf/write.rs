@@ -36,7 +36,7 @@ use krilla::text::{Font, GlyphId, KrillaGlyph};
 use krilla::{Document, SerializeSettings};
 
 use crate::diag::{Diagnostic, Failure, Severity};
-use crate::model::{Document as Book, TocEntry};
+use crate::model::{Metadata as BookMetadata, TocEntry};
 use crate::resolve::BookTime;
 use crate::typeset::layout::{
     ImageData, ImageFormat, Item, Line, LineKind, LinkTarget, TagChild, TagNode, TagSpec,
@@ -53,7 +53,11 @@ struct Faces<'a> {
 }
 
 /// Writes `layout` as PDF bytes.
-pub fn write_pdf(layout: &Layout, doc: &Book) -> Result<Vec<u8>, Failure> {
+pub fn write_pdf(layout: &Layout) -> Result<Vec<u8>, Failure> {
+    let m = layout
+        .metadata
+        .as_deref()
+        .ok_or_else(|| failure("the laid-out book has no metadata".into()))?;
     let settings = SerializeSettings {
         enable_tagging: true,
         // The document information dictionary has no field for the
@@ -223,7 +227,7 @@ pub fn write_pdf(layout: &Layout, doc: &Book) -> Result<Vec<u8>, Failure> {
         page.finish();
     }
 
-    let mut tree = TagTree::new().with_lang(Some(doc.metadata.language.clone()));
+    let mut tree = TagTree::new().with_lang(Some(m.language.clone()));
     for (index, nodes) in layout.tags.iter().enumerate() {
         if let Some(group) = tag_group(nodes, 0, index, &mut ids) {
             tree.push(group);
@@ -231,7 +235,7 @@ pub fn write_pdf(layout: &Layout, doc: &Book) -> Result<Vec<u8>, Failure> {
     }
     document.set_tag_tree(tree);
     document.set_outline(outline(&places, &layout.outline));
-    document.set_metadata(metadata(doc, layout));
+    document.set_metadata(metadata(m, layout.created));
     document
         .finish()
         .map_err(|e| failure(format!("the PDF could not be written: {e:?}")))
@@ -540,8 +544,7 @@ fn outline(places: &HashMap<LinkTarget, (usize, f32, f32)>, toc: &[TocEntry]) ->
 /// Title, authors, language and so on; the date only from the book or
 /// `SOURCE_DATE_EPOCH`, never from the clock, so that the same input gives
 /// the same bytes.
-fn metadata(doc: &Book, layout: &Layout) -> Metadata {
-    let m = &doc.metadata;
+fn metadata(m: &BookMetadata, created: Option<BookTime>) -> Metadata {
     let mut meta = Metadata::new()
         .title(m.title.clone())
         .language(m.language.clone())
@@ -556,7 +559,7 @@ fn metadata(doc: &Book, layout: &Layout) -> Metadata {
     if !m.keywords.is_empty() {
         meta = meta.keywords(m.keywords.clone());
     }
-    let date = layout.created.map(krilla_date);
+    let date = created.map(krilla_date);
     if let Some(date) = date {
         meta = meta.creation_date(date);
     }
