@@ -43,6 +43,9 @@ enum Command {
         /// Characters that no font has are warnings, not errors.
         #[arg(long)]
         allow_missing_glyphs: bool,
+        /// Resolution of page images (`--format png`), in dots per inch.
+        #[arg(long, default_value_t = inkstone::export::png::DEFAULT_DPI)]
+        dpi: u32,
     },
     /// Print the document model as JSON.
     Inspect {
@@ -65,6 +68,8 @@ enum Command {
 enum Format {
     Epub,
     Pdf,
+    /// One PNG image per page of the PDF, `<slug>-001.png`, ...
+    Png,
 }
 
 impl std::fmt::Display for Format {
@@ -72,6 +77,7 @@ impl std::fmt::Display for Format {
         f.write_str(match self {
             Format::Epub => "epub",
             Format::Pdf => "pdf",
+            Format::Png => "png",
         })
     }
 }
@@ -85,6 +91,7 @@ fn main() -> ExitCode {
             out_dir,
             format,
             allow_missing_glyphs,
+            ..
         } => build(
             &cli,
             input,
@@ -153,17 +160,36 @@ fn build(
     let options = inkstone::pdf::PdfOptions {
         allow_missing_glyphs,
     };
+    let dpi = match &cli.command {
+        Command::Build { dpi, .. } => *dpi,
+        _ => inkstone::export::png::DEFAULT_DPI,
+    };
+    let slug = &doc.settings.slug;
+    // Each format gives its files: name and bytes.
     let rendered: Vec<_> = formats
         .par_iter()
-        .map(|format| match format {
-            Format::Epub => inkstone::epub::render_epub(&doc, &fonts),
-            Format::Pdf => inkstone::pdf::render_pdf(&doc, &fonts, &options),
+        .map(|format| {
+            let one = |(bytes, notes)| (vec![(format!("{slug}.{format}"), bytes)], notes);
+            match format {
+                Format::Epub => inkstone::epub::render_epub(&doc, &fonts).map(one),
+                Format::Pdf => inkstone::pdf::render_pdf(&doc, &fonts, &options).map(one),
+                Format::Png => inkstone::export::png::render_png(&doc, &fonts, &options, dpi).map(
+                    |(pages, notes)| {
+                        let files = pages
+                            .into_iter()
+                            .enumerate()
+                            .map(|(k, page)| (format!("{slug}-{:03}.png", k + 1), page.png))
+                            .collect();
+                        (files, notes)
+                    },
+                ),
+            }
         })
         .collect();
     let mut written = Vec::new();
     let mut failures = Vec::new();
-    for (format, result) in formats.iter().zip(rendered) {
-        let (bytes, mut notes) = match result {
+    for result in rendered {
+        let (files, mut notes) = match result {
             Ok(done) => done,
             Err(failure) => {
                 failures.extend(failure.diagnostics);
@@ -175,9 +201,11 @@ fn build(
         if has_error {
             continue;
         }
-        let path = out_dir.join(format!("{}.{format}", doc.settings.slug));
-        write_atomically(&path, &bytes)?;
-        written.push((path, bytes.len()));
+        for (name, bytes) in files {
+            let path = out_dir.join(name);
+            write_atomically(&path, &bytes)?;
+            written.push((path, bytes.len()));
+        }
         bar.inc(1);
     }
     bar.finish_and_clear();

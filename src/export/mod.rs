@@ -3,3 +3,4 @@
 
 pub mod epub;
 pub mod pdf;
+pub mod png;
