@@ -20,6 +20,7 @@ need_deb qpdf qpdf
 need_deb ots-sanitize opentype-sanitizer
 need_deb java default-jre-headless
 need_deb ebook-convert calibre
+need_deb mutool mupdf-tools
 if [ ${#missing_debs[@]} -gt 0 ]; then
     echo "installing ${missing_debs[*]}" >&2
     sudo_if_needed apt-get update -qq
