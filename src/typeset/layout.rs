@@ -19,7 +19,7 @@ pub use crate::resolve::{ImageData, ImageFormat};
 
 use super::inline::{shape_para, InlineStyle, ParaText, Shaped};
 use super::justify::{set_line, PlacedGlyph, SetLine};
-use super::linebreak::{break_lines, Class, Measure, Para, Rules, Sums};
+use super::linebreak::{break_lines, Class, LineSpan, Measure, Para, Rules, Sums};
 use super::shape::FontBook;
 use super::style::{Align, FaceChoice, HeadingSetup, PageStyle};
 use crate::diag::{Diagnostic, Location, Severity};
@@ -303,6 +303,9 @@ pub struct Layouter<'a, 'b> {
     note_index: HashMap<String, usize>,
     /// Where links go; without it every link is taken as a web address.
     resolved: Option<&'b crate::resolve::Resolved>,
+    /// Body paragraphs shaped and broken ahead, in parallel, by the
+    /// address of their content.
+    prebroken: HashMap<usize, (Shaped, Vec<LineSpan>)>,
 }
 
 /// The footnote marker for note `number`: ① to ⑳, then [21].
@@ -397,6 +400,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
             notes: Vec::new(),
             note_index: HashMap::new(),
             resolved: None,
+            prebroken: HashMap::new(),
         }
     }
 
@@ -430,6 +434,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
         }
         let body = InlineStyle::new(FaceChoice::Body, self.style.body.size);
         let width = self.style.text_width;
+        self.prebreak(&chapter.blocks, &body, width);
         for block in &chapter.blocks {
             self.block(block, 0, 0.0, width, &body);
         }
@@ -903,7 +908,50 @@ impl<'a, 'b> Layouter<'a, 'b> {
     }
 
     /// Appends the text of `inlines` to `pt`.
-    fn inlines(&mut self, inlines: &[Inline], style: &InlineStyle, pt: &mut ParaText) {
+    /// Shapes and breaks the chapter's body paragraphs (those directly in
+    /// `blocks`, set at full `width` in the `body` style) in parallel;
+    /// [`Layouter::paragraph`] then takes their lines in order. The line
+    /// breaker works on one paragraph at a time, so the result is the same
+    /// as breaking them one after the other.
+    fn prebreak(&mut self, blocks: &[Block], body: &InlineStyle, width: f32) {
+        use rayon::prelude::*;
+        let measure = Measure {
+            width,
+            first_indent: self.style.body.indent * body.size,
+            ragged: false,
+        };
+        let this = &*self;
+        let done: Vec<(usize, (Shaped, Vec<LineSpan>))> = blocks
+            .par_iter()
+            .filter_map(|block| match block {
+                Block::Paragraph { content, .. } if !content.is_empty() => {
+                    let mut pt = ParaText::default();
+                    this.inlines(content, body, &mut pt);
+                    Some((
+                        content.as_ptr() as usize,
+                        this.shape_and_break(pt, &measure),
+                    ))
+                }
+                _ => None,
+            })
+            .collect();
+        self.prebroken = done.into_iter().collect();
+    }
+
+    /// A paragraph's text shaped and broken into lines.
+    fn shape_and_break(&self, pt: ParaText, measure: &Measure) -> (Shaped, Vec<LineSpan>) {
+        let mut shaped = shape_para(self.book, pt, self.rules);
+        keep_markers_attached(&mut shaped);
+        let para = Para {
+            text: &shaped.text,
+            atoms: &shaped.atoms,
+            junctions: &shaped.junctions,
+        };
+        let spans = break_lines(&para, measure);
+        (shaped, spans)
+    }
+
+    fn inlines(&self, inlines: &[Inline], style: &InlineStyle, pt: &mut ParaText) {
         for inline in inlines {
             match inline {
                 Inline::Text { text } | Inline::Code { text } => pt.push(text, style),
@@ -955,20 +1003,28 @@ impl<'a, 'b> Layouter<'a, 'b> {
     /// Breaks and sets a paragraph; each line becomes tagged content of
     /// `node`.
     fn set_para(&mut self, pt: ParaText, opts: &ParaOpts, node: usize) -> Vec<LineOut> {
-        let mut shaped = shape_para(self.book, pt, self.rules);
-        self.report_missing(&shaped, opts.span);
-        keep_markers_attached(&mut shaped);
-        let para = Para {
-            text: &shaped.text,
-            atoms: &shaped.atoms,
-            junctions: &shaped.junctions,
-        };
         let measure = Measure {
             width: opts.width,
             first_indent: opts.indent,
             ragged: opts.ragged,
         };
-        let spans = break_lines(&para, &measure);
+        let broken = self.shape_and_break(pt, &measure);
+        self.set_broken(broken, opts, node)
+    }
+
+    /// Sets the lines of a shaped and broken paragraph.
+    fn set_broken(
+        &mut self,
+        (shaped, spans): (Shaped, Vec<LineSpan>),
+        opts: &ParaOpts,
+        node: usize,
+    ) -> Vec<LineOut> {
+        self.report_missing(&shaped, opts.span);
+        let para = Para {
+            text: &shaped.text,
+            atoms: &shaped.atoms,
+            junctions: &shaped.junctions,
+        };
         let sums = Sums::new(&para);
         let mut out = Vec::with_capacity(spans.len());
         let baseline = (opts.pitch - opts.size) / 2.0 + 0.88 * opts.size;
@@ -1048,8 +1104,11 @@ impl<'a, 'b> Layouter<'a, 'b> {
         indent: bool,
         label: Option<(String, usize)>,
     ) {
-        let mut pt = ParaText::default();
-        self.inlines(content, base, &mut pt);
+        let prebroken = if parent == 0 && inset == 0.0 && indent && label.is_none() {
+            self.prebroken.remove(&(content.as_ptr() as usize))
+        } else {
+            None
+        };
         let node = self.node(parent, TagSpec::P);
         let pitch = self.pitch() * base.size / self.style.body.size;
         let opts = ParaOpts {
@@ -1068,7 +1127,14 @@ impl<'a, 'b> Layouter<'a, 'b> {
             kind: LineKind::Body,
             span,
         };
-        let lines = self.set_para(pt, &opts, node);
+        let lines = match prebroken {
+            Some(broken) => self.set_broken(broken, &opts, node),
+            None => {
+                let mut pt = ParaText::default();
+                self.inlines(content, base, &mut pt);
+                self.set_para(pt, &opts, node)
+            }
+        };
         let n = lines.len();
         let spacing = self.style.body.paragraph_spacing * self.pitch();
         for (k, line) in lines.into_iter().enumerate() {
