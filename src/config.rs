@@ -26,6 +26,69 @@ pub struct BookConfig {
     pub fonts: FontsConfig,
     #[serde(default)]
     pub normalize: NormalizeConfig,
+    #[serde(default)]
+    pub pdf: PdfConfig,
+    #[serde(default)]
+    pub structure: StructureConfig,
+    #[serde(default)]
+    pub output: OutputConfig,
+    #[serde(default)]
+    pub ofd: OfdConfig,
+}
+
+/// `[output]`: which files a build writes when `--format` is not given.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct OutputConfig {
+    /// The formats, in the order to write them (default: EPUB and PDF).
+    pub formats: Option<Vec<OutputFormat>>,
+}
+
+/// A file format inkstone writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OutputFormat {
+    Epub,
+    Pdf,
+    Ofd,
+}
+
+impl OutputFormat {
+    /// The name as written in book.toml and on the command line, which is
+    /// also the file extension.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutputFormat::Epub => "epub",
+            OutputFormat::Pdf => "pdf",
+            OutputFormat::Ofd => "ofd",
+        }
+    }
+}
+
+/// `[ofd]`: choices for the OFD only.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct OfdConfig {
+    /// `plain` (GB/T 33190) or `a` (OFD/A, GB/T 42133); default: `a` for
+    /// an edition of an archival series, else `plain`.
+    pub profile: Option<OfdProfileName>,
+}
+
+/// The OFD profiles as book.toml names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OfdProfileName {
+    Plain,
+    A,
+}
+
+/// `[pdf]`: choices for the PDF only.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PdfConfig {
+    /// PDF/A and PDF/UA: `a-2b`, `a-2u`, `a-3u`, `ua-1` or a combination
+    /// such as `a-2u,ua-1`.
+    pub standard: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -76,6 +139,42 @@ pub struct ChapterOptions {
     /// An encoding label (`gbk`, `gb18030`, `utf-16le`, ...); detected when
     /// absent.
     pub encoding: Option<String>,
+    /// Overrides `[structure] headings` for this file.
+    pub headings: Option<HeadingMode>,
+    /// Overrides `[structure] verse` for this file.
+    pub verse: Option<VerseMode>,
+}
+
+/// How plain text is divided into headings, verse and paragraphs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct StructureConfig {
+    pub headings: HeadingMode,
+    pub verse: VerseMode,
+}
+
+/// Which lines of plain text may become headings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HeadingMode {
+    /// Numbered lines and short lines an editor would read as headings.
+    #[default]
+    Auto,
+    /// Only numbered lines (第一章, 第八十一回, 卷一, 一、, 1. ...).
+    Numbered,
+    /// Only lines starting with `#`.
+    Marked,
+    /// No headings below the title.
+    None,
+}
+
+/// Whether runs of short parallel lines become verse.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VerseMode {
+    #[default]
+    Auto,
+    None,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -130,6 +229,10 @@ pub struct NormalizeConfig {
     /// Spaces between Chinese characters left by joining wrapped lines are
     /// dropped (a single deliberate space inside a line is kept).
     pub cjk_spaces: bool,
+    /// `•` or `・` between Chinese names becomes the 间隔号 `·`.
+    pub middle_dot: bool,
+    /// Book-title marks around a whole title line (`《史记》`) go.
+    pub title_marks: bool,
 }
 
 impl Default for NormalizeConfig {
@@ -141,6 +244,8 @@ impl Default for NormalizeConfig {
             dash: true,
             full_stop: true,
             cjk_spaces: true,
+            middle_dot: true,
+            title_marks: true,
         }
     }
 }
@@ -389,6 +494,44 @@ mod tests {
         let config = BookConfig::parse(text, Path::new("book.toml")).unwrap();
         assert_eq!(config.contents.chapters.len(), 2);
         assert_eq!(config.contents.chapters[1].file(), "b.txt");
+    }
+
+    #[test]
+    fn structure_settings_and_per_file_overrides() {
+        let text = "[structure]\nheadings = \"marked\"\n[contents]\nchapters = [{ file = \"a.txt\", verse = \"none\" }]\n";
+        let config = BookConfig::parse(text, Path::new("book.toml")).unwrap();
+        assert_eq!(config.structure.headings, HeadingMode::Marked);
+        assert_eq!(config.structure.verse, VerseMode::Auto);
+        let ChapterEntry::Options(options) = &config.contents.chapters[0] else {
+            panic!("options");
+        };
+        assert_eq!(options.verse, Some(VerseMode::None));
+        let err = BookConfig::parse(
+            "[structure]\nheadings = \"sometimes\"\n",
+            Path::new("b.toml"),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("b.toml:2:"), "{err}");
+    }
+
+    #[test]
+    fn output_formats_and_ofd_profile() {
+        let text = "[output]\nformats = [\"ofd\", \"pdf\"]\n[ofd]\nprofile = \"a\"\n";
+        let config = BookConfig::parse(text, Path::new("book.toml")).unwrap();
+        assert_eq!(
+            config.output.formats,
+            Some(vec![OutputFormat::Ofd, OutputFormat::Pdf])
+        );
+        assert_eq!(config.ofd.profile, Some(OfdProfileName::A));
+        let err = BookConfig::parse(
+            "[book]\ntitle = \"书\"\n[output]\nformats = [\"epub\", \"docx\"]\n",
+            Path::new("book.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("book.toml:4:"), "{err}");
+        assert!(err.contains("`docx`"), "{err}");
+        assert!(err.contains("`epub`, `pdf`, `ofd`"), "{err}");
     }
 
     #[test]

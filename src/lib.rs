@@ -15,8 +15,10 @@
 //!    [`typeset::PagedBook`] (pages of positioned glyphs, rules, images
 //!    and links, the logical structure, the outline), with no output
 //!    format in it.
-//! 5. [`export`]: the EPUB writer reads the model; the PDF writer reads
-//!    only the laid-out book.
+//! 5. [`export`]: the EPUB writer reads the model; the PDF, OFD and PNG
+//!    writers read only the laid-out book, so the three show the same
+//!    pages. [`standard`] checks and prepares PDF/A and PDF/UA; [`series`]
+//!    and [`manifest`] build and verify a series of editions.
 //!
 //! Diagnostics are collected, not printed: each stage appends
 //! [`diag::Diagnostic`]s and returns a [`diag::Failure`] when it cannot go
@@ -28,14 +30,18 @@ pub mod config;
 pub mod diag;
 pub mod export;
 pub mod fonts;
+pub mod manifest;
 pub mod model;
 pub mod normalize;
 pub mod output;
 pub mod resolve;
+pub mod series;
 pub mod source;
+pub mod standard;
 pub mod typeset;
 
 pub use export::epub;
+pub use export::ofd;
 
 /// Typesetting and PDF export under the one name they had before they were
 /// split: `pdf::render_pdf` lays out and writes, the rest is [`typeset`].
@@ -46,7 +52,7 @@ pub mod pdf {
 
 use std::path::{Path, PathBuf};
 
-use config::{BookConfig, ChapterEntry, Input, InputFormat, BOOK_FILE};
+use config::{BookConfig, ChapterEntry, Input, InputFormat, StructureConfig, BOOK_FILE};
 use diag::{Diagnostic, Failure, Location};
 use source::{read_source, SourceFile};
 
@@ -70,12 +76,20 @@ pub struct LoadedSource {
     /// Path relative to the book directory, with `/` separators.
     pub rel_path: String,
     pub format: InputFormat,
+    /// `[structure]`, with this file's own overrides applied.
+    pub structure: StructureConfig,
 }
 
 /// Reads the book at `input`: a directory with `book.toml`, the
 /// `book.toml` itself, or a single `.txt`/`.md` file.
 pub fn load(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Loaded, Failure> {
-    match Input::open(input)? {
+    load_input(Input::open(input)?, diagnostics)
+}
+
+/// Reads the book `input` already opened (a series edition comes with its
+/// configuration merged with the series' defaults).
+pub fn load_input(input: Input, diagnostics: &mut Vec<Diagnostic>) -> Result<Loaded, Failure> {
+    match input {
         Input::File { path } => {
             let format = format_of(&path, None)?;
             let file = read_chapter(&path, None, diagnostics)?;
@@ -91,6 +105,7 @@ pub fn load(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Loaded, F
                     file,
                     rel_path,
                     format,
+                    structure: StructureConfig::default(),
                 }],
             })
         }
@@ -117,6 +132,11 @@ pub fn load(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Loaded, F
                         o.format,
                     ),
                 };
+                let mut structure = config.structure;
+                if let ChapterEntry::Options(o) = entry {
+                    structure.headings = o.headings.unwrap_or(structure.headings);
+                    structure.verse = o.verse.unwrap_or(structure.verse);
+                }
                 for rel_path in expand_entry(&dir, &toml_path, entry.file())? {
                     let path = dir.join(&rel_path);
                     let format = format_of(&path, format)?;
@@ -125,6 +145,7 @@ pub fn load(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Loaded, F
                         file,
                         rel_path,
                         format,
+                        structure,
                     });
                 }
             }

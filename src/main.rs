@@ -5,10 +5,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rayon::prelude::*;
 
 use inkstone::diag::{Diagnostic, Failure, Severity};
 use inkstone::output::{check_output_dir, write_atomically};
+
+mod archive_cli;
+use archive_cli as archive;
 
 #[derive(Parser)]
 #[command(
@@ -37,8 +39,9 @@ enum Command {
         /// Folder for the output files.
         #[arg(short, long, default_value = "out")]
         out_dir: PathBuf,
-        /// Formats to build, separated by commas.
-        #[arg(short, long, value_delimiter = ',', default_values_t = [Format::Epub, Format::Pdf])]
+        /// Formats to build, separated by commas (default: `[output]
+        /// formats` of book.toml, else epub,pdf).
+        #[arg(short, long, value_delimiter = ',')]
         format: Vec<Format>,
         /// Characters that no font has are warnings, not errors.
         #[arg(long)]
@@ -46,7 +49,45 @@ enum Command {
         /// Resolution of page images (`--format png`), in dots per inch.
         #[arg(long, default_value_t = inkstone::export::png::DEFAULT_DPI)]
         dpi: u32,
+        /// OFD profile: `plain` (GB/T 33190) or `a` (OFD/A, GB/T 42133)
+        /// (default: `[ofd] profile` of book.toml, else `a` for an archival
+        /// series, else plain).
+        #[arg(long, value_enum)]
+        ofd_profile: Option<OfdProfile>,
+        /// PDF/A and PDF/UA: a-2b, a-2u, a-3u, ua-1, or a combination such
+        /// as a-2u,ua-1 (default: `[pdf] standard` of book.toml).
+        #[arg(long)]
+        pdf_standard: Option<String>,
+        /// For a series: build every N-th edition from K (`K/N`) and write
+        /// a partial manifest.
+        #[arg(long)]
+        shard: Option<String>,
     },
+    /// Check built files: a book is rebuilt in memory and compared with
+    /// FILES; a series' files are compared with its manifest.
+    Verify {
+        #[arg(default_value = "sources")]
+        input: PathBuf,
+        /// Files built from a book (default: its EPUB and PDF in OUT_DIR).
+        files: Vec<PathBuf>,
+        /// Folder of the built files and the series' manifest.
+        #[arg(short, long, default_value = "out")]
+        out_dir: PathBuf,
+        /// The PDF standard the files were built with (default: as configured).
+        #[arg(long)]
+        pdf_standard: Option<String>,
+        /// The OFD profile the files were built with (default: as configured).
+        #[arg(long, value_enum)]
+        ofd_profile: Option<OfdProfile>,
+    },
+    /// Print a series' editions as a JSON task list, each with its --shard.
+    Plan {
+        #[arg(default_value = "sources")]
+        input: PathBuf,
+    },
+    /// Work with series manifests.
+    #[command(subcommand)]
+    Manifest(ManifestCommand),
     /// Print the document model as JSON.
     Inspect {
         #[arg(default_value = "sources")]
@@ -64,12 +105,41 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum ManifestCommand {
+    /// Join the partial manifests of a sharded build into one.
+    Merge {
+        /// The partial manifests.
+        #[arg(required = true)]
+        parts: Vec<PathBuf>,
+        /// Where to write the whole manifest.
+        #[arg(short, long, default_value = "out/manifest.json")]
+        output: PathBuf,
+    },
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Epub,
     Pdf,
     /// One PNG image per page of the PDF, `<slug>-001.png`, ...
     Png,
+    Ofd,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OfdProfile {
+    Plain,
+    A,
+}
+
+impl OfdProfile {
+    fn profile(self) -> inkstone::ofd::Profile {
+        match self {
+            OfdProfile::Plain => inkstone::ofd::Profile::Plain,
+            OfdProfile::A => inkstone::ofd::Profile::Archive,
+        }
+    }
 }
 
 impl std::fmt::Display for Format {
@@ -78,6 +148,7 @@ impl std::fmt::Display for Format {
             Format::Epub => "epub",
             Format::Pdf => "pdf",
             Format::Png => "png",
+            Format::Ofd => "ofd",
         })
     }
 }
@@ -91,6 +162,35 @@ fn main() -> ExitCode {
             out_dir,
             format,
             allow_missing_glyphs,
+            ofd_profile,
+            pdf_standard,
+            shard,
+            ..
+        } if inkstone::series::is_series(input) => archive::build_series(
+            cli.quiet,
+            input,
+            out_dir,
+            &format.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            *allow_missing_glyphs,
+            pdf_standard.as_deref(),
+            ofd_profile.map(OfdProfile::profile),
+            shard.as_deref(),
+            &mut diagnostics,
+        ),
+        Command::Build { shard: Some(_), .. } => Err(Diagnostic::new(
+            Severity::Error,
+            None,
+            "--shard is for a series folder (with series.toml)",
+        )
+        .into()),
+        Command::Build {
+            input,
+            out_dir,
+            format,
+            allow_missing_glyphs,
+            ofd_profile,
+            pdf_standard,
+            shard: None,
             ..
         } => build(
             &cli,
@@ -98,11 +198,34 @@ fn main() -> ExitCode {
             out_dir,
             format,
             *allow_missing_glyphs,
+            Standards {
+                pdf: pdf_standard.as_deref(),
+                ofd: *ofd_profile,
+            },
             &mut diagnostics,
         ),
         Command::Inspect { input } => inspect(input, &mut diagnostics),
         Command::Check { input } => check(input, &mut diagnostics),
         Command::Init { dir } => init(dir),
+        Command::Verify {
+            input,
+            files,
+            out_dir,
+            pdf_standard,
+            ofd_profile,
+        } => archive::verify(
+            cli.quiet,
+            input,
+            files,
+            out_dir,
+            pdf_standard.as_deref(),
+            ofd_profile.map(OfdProfile::profile),
+            &mut diagnostics,
+        ),
+        Command::Plan { input } => archive::plan(input),
+        Command::Manifest(ManifestCommand::Merge { parts, output }) => {
+            archive::merge(cli.quiet, parts, output)
+        }
     };
     let show_notes = cli.verbose || matches!(cli.command, Command::Check { .. });
     for d in &diagnostics {
@@ -137,17 +260,35 @@ fn progress(cli: &Cli, steps: u64) -> ProgressBar {
     bar
 }
 
+/// The standards the PDF and the OFD of a build follow.
+struct Standards<'a> {
+    pdf: Option<&'a str>,
+    ofd: Option<OfdProfile>,
+}
+
 fn build(
     cli: &Cli,
     input: &Path,
     out_dir: &Path,
     formats: &[Format],
     allow_missing_glyphs: bool,
+    standards: Standards,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<(), Failure> {
-    let bar = progress(cli, 2 + formats.len() as u64);
+    let Standards {
+        pdf: pdf_standard,
+        ofd: ofd_profile,
+    } = standards;
+    let bar = progress(cli, 2 + formats.len().max(1) as u64);
     bar.set_message("reading sources");
-    let loaded = inkstone::load(input, diagnostics)?;
+    let loaded = inkstone::series::load_book(input, diagnostics)?;
+    // Without --format, the formats of `[output]` in book.toml.
+    let given: Vec<String> = formats.iter().map(ToString::to_string).collect();
+    let formats: Vec<Format> = inkstone::series::output_formats(&given, &loaded)?
+        .iter()
+        .filter_map(|f| Format::from_str(f, false).ok())
+        .collect();
+    bar.set_length(2 + formats.len() as u64);
     bar.inc(1);
     bar.set_message("normalizing");
     let doc = inkstone::normalize(&loaded, diagnostics);
@@ -157,35 +298,38 @@ fn build(
     // The formats are rendered side by side; each is written whole, in
     // the order asked for, and a format that fails leaves no file.
     bar.set_message("rendering");
+    let standard = inkstone::standard::resolve(pdf_standard, &loaded)?;
+    let attachments = if standard.attaches_sources() {
+        inkstone::standard::source_attachments(&loaded)?
+    } else {
+        Vec::new()
+    };
+    let ofd_options = inkstone::ofd::OfdOptions {
+        profile: inkstone::series::ofd_profile(
+            ofd_profile.map(OfdProfile::profile),
+            &loaded,
+            &standard,
+        ),
+        allow_missing_glyphs,
+    };
     let options = inkstone::pdf::PdfOptions {
         allow_missing_glyphs,
+        standard,
+        attachments,
     };
     let dpi = match &cli.command {
         Command::Build { dpi, .. } => *dpi,
         _ => inkstone::export::png::DEFAULT_DPI,
     };
-    let slug = &doc.settings.slug;
-    // Each format gives its files: name and bytes.
-    let rendered: Vec<_> = formats
-        .par_iter()
-        .map(|format| {
-            let one = |(bytes, notes)| (vec![(format!("{slug}.{format}"), bytes)], notes);
-            match format {
-                Format::Epub => inkstone::epub::render_epub(&doc, &fonts).map(one),
-                Format::Pdf => inkstone::pdf::render_pdf(&doc, &fonts, &options).map(one),
-                Format::Png => inkstone::export::png::render_png(&doc, &fonts, &options, dpi).map(
-                    |(pages, notes)| {
-                        let files = pages
-                            .into_iter()
-                            .enumerate()
-                            .map(|(k, page)| (format!("{slug}-{:03}.png", k + 1), page.png))
-                            .collect();
-                        (files, notes)
-                    },
-                ),
-            }
-        })
-        .collect();
+    // Each format gives its files: name and bytes; the book is typeset
+    // once for the PDF, the OFD and the page images.
+    let names: Vec<String> = formats.iter().map(ToString::to_string).collect();
+    let export_options = inkstone::export::ExportOptions {
+        pdf: options,
+        ofd: ofd_options,
+        dpi,
+    };
+    let rendered = inkstone::export::render_formats(&doc, &fonts, &names, &export_options);
     let mut written = Vec::new();
     let mut failures = Vec::new();
     for result in rendered {
@@ -224,7 +368,7 @@ fn build(
 }
 
 fn inspect(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<(), Failure> {
-    let doc = inkstone::load_document(input, diagnostics)?;
+    let doc = archive::load_document(input, diagnostics)?;
     let json = serde_json::to_string_pretty(&doc)
         .map_err(|e| Failure::new(Diagnostic::new(Severity::Error, None, e.to_string())))?;
     println!("{json}");
@@ -232,7 +376,16 @@ fn inspect(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<(), Failur
 }
 
 fn check(input: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<(), Failure> {
-    let doc = inkstone::load_document(input, diagnostics)?;
+    if inkstone::series::is_series(input) {
+        // Each edition in turn; one that fails does not stop the others.
+        for edition in inkstone::series::Series::open(input)?.editions {
+            if let Err(failure) = check(&input.join(edition), diagnostics) {
+                diagnostics.extend(failure.diagnostics);
+            }
+        }
+        return Ok(());
+    }
+    let doc = archive::load_document(input, diagnostics)?;
     // Laying the book out finds what only typesetting can: characters no
     // font has, images that cannot be read, page styles that do not parse.
     let fonts = inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)?;

@@ -24,7 +24,7 @@ const SAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../shared/samples/yiyang-united-front-2022.txt"
 );
-const EDITION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sources");
+const EDITION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sources/2025");
 
 /// A fresh directory for one test's files.
 fn work_dir(name: &str) -> PathBuf {
@@ -392,7 +392,8 @@ fn real_sample_is_valid_small_and_complete() {
     assert!(
         chapter.contains("<h1 id=\"ch01\" epub:type=\"title\">携手奋进新时代，同心贡献新力量</h1>")
     );
-    assert!(chapter.contains(">2022年益阳市统一战线工作综述</p>"));
+    // GB/T 15834: the subtitle under a title is introduced by a dash.
+    assert!(chapter.contains(">——2022年益阳市统一战线工作综述</p>"));
 
     assert!(
         bytes.len() < 600 * 1024,

@@ -149,8 +149,8 @@ fn real_sample_structure() {
 }
 
 /// No character of the source is lost or altered: the model's text equals
-/// the source with line breaks removed and the title's "——" separator
-/// taken out, character for character, and the six deliberate spaces
+/// the source with line breaks removed and the space before the
+/// subtitle's "——" taken out, character for character, and the six deliberate spaces
 /// inside slogans are kept.
 #[test]
 fn real_sample_text_is_exact() {
@@ -163,7 +163,8 @@ fn real_sample_text_is_exact() {
         .collect();
     let first = lines.remove(0);
     let (title, subtitle) = first.split_once("——").expect("title line has a subtitle");
-    let mut expected = vec![title.trim().to_string(), subtitle.trim().to_string()];
+    // The subtitle is read with its dash, as it is printed.
+    let mut expected = vec![title.trim().to_string(), format!("——{}", subtitle.trim())];
     // Two-line headings become one line.
     let mut i = 0;
     while i < lines.len() {
@@ -302,4 +303,151 @@ fn arbitrary_input_never_panics() {
             }
         }
     }
+}
+
+/// Every paragraph of a fixture written like real text, as an editor
+/// would check it: its blocks' kinds, headings, quotes, full stops, numbers
+/// and spaces.
+#[test]
+fn real_text_fixtures() {
+    // (case, headings below the title, verse blocks, quoted letters)
+    let cases: [(&str, &[&str], usize, usize); 9] = [
+        ("novel-verse", &[], 3, 0),
+        (
+            "novel-mixed",
+            &[
+                "第一回 宴桃园豪杰初相识 斩黄巾英雄首立功",
+                "第二回 过山岗二人遇猛虎 入酒店一言结良缘",
+            ],
+            1,
+            1,
+        ),
+        ("letter", &[], 0, 1),
+        ("full-stop-spaces", &[], 0, 0),
+        ("dialogue-quotes", &[], 0, 0),
+        (
+            "wrapped-report",
+            &["一、预算收入情况", "二、项目建设情况"],
+            0,
+            0,
+        ),
+        (
+            "chapter-volume",
+            &[
+                "第一回　桃花渡少年辞故里　杏林村老叟授奇书",
+                "第二回　杏林村初识众同窗　古柏下夜谈天下事",
+            ],
+            0,
+            0,
+        ),
+        ("title-author", &[], 1, 0),
+        ("title-marks", &[], 0, 0),
+    ];
+    for (name, expected_headings, verses, letters) in cases {
+        let (doc, diagnostics) = load(&cases_dir().join(name).join("input.txt"));
+        let blocks = &doc.chapters[0].blocks;
+        assert_eq!(headings(&doc), expected_headings.to_vec(), "{name}");
+        let count = |f: fn(&Block) -> bool| blocks.iter().filter(|b| f(b)).count();
+        assert_eq!(
+            count(|b| matches!(b, Block::Verse { .. })),
+            verses,
+            "{name}"
+        );
+        assert_eq!(
+            count(|b| matches!(b, Block::Quote { .. })),
+            letters,
+            "{name}"
+        );
+        // Every verse and letter decision is listed by `check`.
+        let notes = diagnostics
+            .iter()
+            .filter(|d| {
+                d.message.contains(" read as verse") || d.message.contains(" read as a letter")
+            })
+            .count();
+        assert_eq!(notes, verses + letters, "{name}");
+        let texts: Vec<String> = blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Paragraph { content, .. } => Some(inkstone::model::plain_text(content)),
+                _ => None,
+            })
+            .collect();
+        for (k, text) in texts.iter().enumerate() {
+            let opened = text.matches('“').count();
+            let closed = text.matches('”').count();
+            // A quotation continued into the next paragraph is open at the
+            // end of this one, and the next one starts with “.
+            let continued = texts.get(k + 1).is_some_and(|n| n.starts_with('“'));
+            assert!(
+                opened == closed || (continued && opened == closed + 1),
+                "{name}: unbalanced quotes in {text}"
+            );
+            assert!(!text.contains('"'), "{name}: straight quote left in {text}");
+            let chars: Vec<char> = text.chars().collect();
+            for w in chars.windows(3) {
+                assert!(
+                    !(w[0] == '．' && !w[1].is_ascii_digit() && !('０'..='９').contains(&w[1])),
+                    "{name}: full stop left as ． in {text}"
+                );
+                assert!(
+                    !(w[0].is_ascii_digit() && w[1] == ' ' && w[2].is_ascii_digit()),
+                    "{name}: space inside a number in {text}"
+                );
+            }
+            assert!(!text.ends_with('．'), "{name}: {text}");
+            assert!(!text.contains("  "), "{name}: run of spaces in {text}");
+            for w in chars.windows(2) {
+                let mark = |c: char| "，。：；！？“”（）".contains(c);
+                assert!(
+                    !(w[0] == ' ' && mark(w[1]) || mark(w[0]) && w[1] == ' '),
+                    "{name}: space next to a mark in {text}"
+                );
+            }
+        }
+    }
+    // The titles: the author before "·" and the marks around a title.
+    let (doc, _) = load(&cases_dir().join("title-author/input.txt"));
+    assert_eq!(doc.metadata.title, "秋夜泊江（并序）");
+    assert_eq!(doc.metadata.authors, ["陆行舟"]);
+    let (doc, _) = load(&cases_dir().join("title-marks/input.txt"));
+    assert_eq!(doc.metadata.title, "青川志·人物列传");
+    assert!(doc.plain_text().contains("约翰·汤姆森"));
+    // A number wrapped across lines is whole again.
+    let (doc, _) = load(&cases_dir().join("wrapped-report/input.txt"));
+    let text = doc.plain_text();
+    for number in ["1000余个", "1.5个", "28个", "2.3亿", "12000余户"] {
+        assert!(text.contains(number), "{number} in {text}");
+    }
+}
+
+/// The sample hard-wrapped at 38 characters with a blank line between
+/// paragraphs and CRLF line ends reads as the same text.
+#[test]
+fn real_sample_hard_wrapped() {
+    let (reference, _) = load(Path::new(SAMPLE));
+    let text = std::fs::read_to_string(SAMPLE).expect("sample");
+    let mut wrapped = String::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let chars: Vec<char> = line.chars().collect();
+        for chunk in chars.chunks(38) {
+            wrapped.extend(chunk);
+            wrapped.push_str("\r\n");
+        }
+        wrapped.push_str("\r\n");
+    }
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wrapped");
+    std::fs::create_dir_all(&dir).expect("tmp dir");
+    let path = dir.join("yiyang-united-front-2022.txt");
+    std::fs::write(&path, wrapped).expect("write");
+    let (doc, _) = load(&path);
+    assert_eq!(doc.plain_text(), reference.plain_text());
+    assert_eq!(headings(&doc).len(), 4);
+    let paragraphs = doc.chapters[0]
+        .blocks
+        .iter()
+        .filter(|b| matches!(b, Block::Paragraph { .. }))
+        .count();
+    assert_eq!(paragraphs, 27);
+    assert!(doc.plain_text().contains("1000"));
 }

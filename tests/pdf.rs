@@ -94,7 +94,9 @@ fn the_real_sample_extracts_as_its_source() {
     // of its sections, then the article: exactly the model's text.
     let chapter = &built.doc.chapters[0];
     let mut head = chapter.title.display_text();
-    head.push_str(chapter.subtitle.as_deref().unwrap_or(""));
+    if let Some(subtitle) = &chapter.subtitle {
+        head.push_str(&inkstone::model::dashed_subtitle(subtitle));
+    }
     let mut contents = String::from("目录");
     for entry in &built.doc.toc {
         let place = built
@@ -181,7 +183,9 @@ fn printed_text(doc: &Document) -> (String, Vec<String>) {
     let mut notes = Vec::new();
     for chapter in &doc.chapters {
         body.push_str(&chapter.title.display_text());
-        body.push_str(chapter.subtitle.as_deref().unwrap_or(""));
+        if let Some(subtitle) = &chapter.subtitle {
+            body.push_str(&inkstone::model::dashed_subtitle(subtitle));
+        }
         blocks(&chapter.blocks, &mut body);
         for note in &chapter.footnotes {
             let mut text = inkstone::pdf::layout::note_marker(note.number);
@@ -355,12 +359,31 @@ fn paragraph_lines(built: &Built) -> Vec<Vec<(usize, usize)>> {
     by_paragraph.into_values().collect()
 }
 
+/// Whether the first body line of page `p` fills four fifths of the
+/// measure.
+fn paragraph_last_line_full(built: &Built, p: usize) -> bool {
+    built.layout.pages[p]
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Line(l) if l.kind == LineKind::Body => Some(l),
+            _ => None,
+        })
+        .min_by(|a, b| a.baseline.total_cmp(&b.baseline))
+        .is_some_and(|l| l.set.end - l.set.start >= 0.8 * (l.measure - l.set.start))
+}
+
 #[test]
-fn no_widows_orphans_or_headings_at_a_page_foot() {
+fn no_widows_or_headings_at_a_page_foot() {
     for built in both() {
+        // A paragraph's first line may close a page; its last line opens
+        // one alone only when it is nearly full (measured from the PDF in
+        // tests/clreq). More than one line before the break otherwise.
         for pieces in paragraph_lines(built) {
             if pieces.len() > 1 {
-                assert!(pieces.iter().all(|&(_, n)| n >= 2), "{pieces:?}");
+                let last = pieces[pieces.len() - 1].1;
+                let full = paragraph_last_line_full(built, pieces[pieces.len() - 1].0);
+                assert!(last >= 2 || full, "{pieces:?}");
             }
         }
         let last_page = built.layout.pages.len() - 1;
@@ -444,6 +467,7 @@ fn a_character_no_font_has_is_an_error_with_its_place() {
         &fonts,
         &PdfOptions {
             allow_missing_glyphs: true,
+            ..PdfOptions::default()
         },
     )
     .expect("a warning only");

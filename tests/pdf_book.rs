@@ -302,7 +302,10 @@ fn a_book_opens_with_title_page_imprint_and_contents() {
     let expected = format!(
         "{}{}{}{}2025年",
         m.title,
-        m.subtitle.as_deref().unwrap_or(""),
+        m.subtitle
+            .as_deref()
+            .map(inkstone::model::dashed_subtitle)
+            .unwrap_or_default(),
         m.authors.concat(),
         m.publisher.as_deref().unwrap_or("")
     );
@@ -339,7 +342,11 @@ fn a_single_article_keeps_its_title_and_lists_its_sections_on_page_1() {
     let head = strip(&format!(
         "{}{}目录",
         chapter.title.display_text(),
-        chapter.subtitle.as_deref().unwrap_or("")
+        chapter
+            .subtitle
+            .as_deref()
+            .map(inkstone::model::dashed_subtitle)
+            .unwrap_or_default()
     ));
     assert!(strip(&pages[0]).starts_with(&head), "{}", pages[0]);
 }

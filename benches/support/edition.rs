@@ -1,4 +1,4 @@
-//! Generates an N-chapter edition from the sample edition in `sources/`,
+//! Generates an N-chapter edition from the sample edition in `sources/2025/`,
 //! for benchmarks: deterministic, about 6.75 KB of text per chapter (the
 //! size of a real yearly work summary), so 200 chapters make 1.35 MB.
 

@@ -320,7 +320,7 @@ impl Document {
             out.push_str(&chapter.title.display_text());
             out.push('\n');
             if let Some(subtitle) = &chapter.subtitle {
-                out.push_str(subtitle);
+                out.push_str(&dashed_subtitle(subtitle));
                 out.push('\n');
             }
             push_blocks_text(&chapter.blocks, &mut out);
@@ -376,5 +376,18 @@ pub fn push_blocks_text(blocks: &[Block], out: &mut String) {
             }
             Block::Break { .. } => {}
         }
+    }
+}
+
+/// A subtitle as it is set under its title: introduced by a dash, as GB/T
+/// 15834 (4.9 破折号) prints it ("——2022年……"). The model keeps the
+/// subtitle without its dash, for metadata; what is printed under a title
+/// (PDF, EPUB) takes it from here. A subtitle that already begins with a
+/// dash is left as it is.
+pub fn dashed_subtitle(subtitle: &str) -> String {
+    if subtitle.starts_with(['—', '－', '-']) {
+        subtitle.to_string()
+    } else {
+        format!("——{subtitle}")
     }
 }

@@ -8,7 +8,7 @@
 
 use rayon::prelude::*;
 
-use crate::config::{BookConfig, InputFormat, NormalizeConfig};
+use crate::config::{BookConfig, InputFormat, NormalizeConfig, StructureConfig};
 use crate::diag::{Diagnostic, Location};
 use crate::model::{
     build_toc, Block, Chapter, Document, FontSettings, Footnote, Heading, Inline, Metadata,
@@ -32,6 +32,10 @@ pub struct Draft {
     pub footnotes: Vec<Footnote>,
     /// Problems found, with where.
     pub warnings: Vec<(Span, String)>,
+    /// Decisions about structure that were not certain, with where.
+    pub notes: Vec<(Span, String)>,
+    /// An author named in the title line ("白居易·琵琶行").
+    pub author: Option<String>,
 }
 
 /// Default body fonts (the ones in `fonts/`).
@@ -48,10 +52,11 @@ pub fn normalize(loaded: &Loaded, diagnostics: &mut Vec<Diagnostic>) -> Document
         .par_iter()
         .map(|source| {
             let mut changes = Vec::new();
-            let draft = parse_source(
+            let draft = parse_source_in(
                 &source.file.text,
                 source.format,
                 &config.normalize,
+                &source.structure,
                 &mut changes,
             );
             (draft, changes)
@@ -59,6 +64,7 @@ pub fn normalize(loaded: &Loaded, diagnostics: &mut Vec<Diagnostic>) -> Document
         .collect();
 
     let mut chapters = Vec::with_capacity(drafts.len());
+    let first_author = drafts.first().and_then(|(d, _)| d.author.clone());
     for (index, (source, (draft, changes))) in loaded.sources.iter().zip(drafts).enumerate() {
         let path = &source.file.path;
         for change in &changes {
@@ -83,6 +89,12 @@ pub fn normalize(loaded: &Loaded, diagnostics: &mut Vec<Diagnostic>) -> Document
                 )),
             );
         }
+        for (span, message) in &draft.notes {
+            diagnostics.push(Diagnostic::note(
+                Location::new(path, span.line, span.column),
+                message.clone(),
+            ));
+        }
         for (span, message) in &draft.warnings {
             diagnostics.push(Diagnostic::warning(
                 Location::new(path, span.line, span.column),
@@ -102,7 +114,10 @@ pub fn normalize(loaded: &Loaded, diagnostics: &mut Vec<Diagnostic>) -> Document
             .with_hint("set `title` under [book]"),
         );
     }
-    let metadata = make_metadata(config, &chapters, single_article);
+    let mut metadata = make_metadata(config, &chapters, single_article);
+    if single_article && metadata.authors.is_empty() {
+        metadata.authors.extend(first_author);
+    }
     let settings = Settings {
         slug: make_slug(loaded, &metadata.title),
         toc_depth: config.style.toc_depth,
@@ -173,8 +188,20 @@ pub fn parse_source(
     config: &NormalizeConfig,
     changes: &mut Vec<Change>,
 ) -> Draft {
+    parse_source_in(text, format, config, &StructureConfig::default(), changes)
+}
+
+/// Parses one file's text in its format with the given `[structure]`
+/// settings (they apply to plain text).
+pub fn parse_source_in(
+    text: &str,
+    format: InputFormat,
+    config: &NormalizeConfig,
+    structure: &StructureConfig,
+    changes: &mut Vec<Change>,
+) -> Draft {
     match format {
-        InputFormat::Text => plain::parse_plain(text, config, changes),
+        InputFormat::Text => plain::parse_plain_with(text, config, structure, changes),
         InputFormat::Markdown => markdown::parse_markdown(text, config, changes),
     }
 }

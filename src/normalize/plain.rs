@@ -3,15 +3,20 @@
 //! The shape this is built for is text copied out of a web page or a word
 //! processor: a title line (often with a "——" subtitle), one paragraph per
 //! line, and headings that are short lines, numbered lines ("一、",
-//! "（一）", "第一章") or a short line ending in "，" followed by a second
-//! short line. Hard-wrapped text with blank lines between paragraphs is
-//! recognized and joined.
+//! "（一）", "第一章", "第八十一回"), or a short line ending in "，"
+//! followed by a second short line. Hard-wrapped text with blank lines
+//! between paragraphs is recognized and joined.
+//!
+//! Real text holds more than that: poems inside prose (verse blocks, found
+//! first), letters and lists of names (quotations, not headings). Each
+//! decision by evidence that an editor should look at is a note with its
+//! line; `[structure]` lets the editor take over.
 
-use crate::config::NormalizeConfig;
+use crate::config::{HeadingMode, NormalizeConfig, StructureConfig, VerseMode};
 use crate::model::{Block, Heading, Inline, Span};
 
-use super::chars::{char_len, ends_sentence, ends_with_punct, is_cjk};
-use super::punct::{normalize_punctuation, Change, SourceChar};
+use super::chars::{char_len, ends_sentence, ends_with_punct, is_cjk, is_han};
+use super::punct::{normalize_punctuation, Change, Rule, SourceChar};
 use super::Draft;
 
 /// Lines up to this many characters may be headings.
@@ -57,7 +62,9 @@ impl Line<'_> {
 /// A numbering style of headings, from the outermost in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Numbering {
-    /// 第一章, 第一篇, 第一部分
+    /// 第一卷, 卷一, 第一编, 上编
+    Volume,
+    /// 第一章, 第一篇, 第一部分, 第八十一回
     Chapter,
     /// 第一节
     Section,
@@ -92,6 +99,9 @@ pub fn split_number(text: &str) -> Option<(Numbering, &str, &str)> {
             .count();
         offset(end + spaces)
     };
+    // A volume or chapter number may stand alone ("第一卷", "卷一",
+    // "上编") when the line ends or a space follows.
+    let alone = |end: usize| at(end).is_none_or(|c| c == ' ' || c == '\u{3000}');
     let (style, end) = if at(0) == Some('第') {
         let n = digits_from(1, |c| is_han_digit(c) || c.is_ascii_digit());
         let unit_end = 1 + n;
@@ -99,11 +109,23 @@ pub fn split_number(text: &str) -> Option<(Numbering, &str, &str)> {
             return None;
         }
         match (at(unit_end), at(unit_end + 1)) {
-            (Some('章' | '篇' | '编' | '卷'), _) => (Numbering::Chapter, unit_end + 1),
+            (Some('编' | '卷'), _) => (Numbering::Volume, unit_end + 1),
+            (Some('章' | '篇' | '回'), _) => (Numbering::Chapter, unit_end + 1),
             (Some('部'), Some('分')) => (Numbering::Chapter, unit_end + 2),
             (Some('节'), _) => (Numbering::Section, unit_end + 1),
             _ => return None,
         }
+    } else if at(0) == Some('卷') && digits_from(1, is_han_digit) > 0 {
+        let end = 1 + digits_from(1, is_han_digit);
+        if !alone(end) {
+            return None;
+        }
+        (Numbering::Volume, end)
+    } else if matches!(at(0), Some('上' | '中' | '下'))
+        && matches!(at(1), Some('编' | '卷' | '篇'))
+        && alone(2)
+    {
+        (Numbering::Volume, 2)
     } else if matches!(at(0), Some('（' | '(')) {
         let han = digits_from(1, is_han_digit);
         let arabic = digits_from(1, |c| c.is_ascii_digit());
@@ -134,14 +156,28 @@ pub fn split_number(text: &str) -> Option<(Numbering, &str, &str)> {
     };
     let split = with_separator(end);
     let rest = &text[split..];
-    if rest.is_empty() {
+    if rest.is_empty() && style > Numbering::Chapter {
+        return None;
+    }
+    if rest.is_empty() && !alone(end) {
         return None;
     }
     Some((style, &text[..split], rest))
 }
 
-/// Parses the text of one plain-text file.
+/// Parses the text of one plain-text file with the default structure
+/// settings.
 pub fn parse_plain(text: &str, config: &NormalizeConfig, changes: &mut Vec<Change>) -> Draft {
+    parse_plain_with(text, config, &StructureConfig::default(), changes)
+}
+
+/// Parses the text of one plain-text file.
+pub fn parse_plain_with(
+    text: &str,
+    config: &NormalizeConfig,
+    structure: &StructureConfig,
+    changes: &mut Vec<Change>,
+) -> Draft {
     let lines = split_lines(text);
     let mut draft = Draft::default();
     let mut groups = group_lines(&lines);
@@ -149,7 +185,12 @@ pub fn parse_plain(text: &str, config: &NormalizeConfig, changes: &mut Vec<Chang
 
     // The title: the first line, unless it reads like body text.
     if let Some(first) = groups.first().and_then(|g| g.first()).copied() {
-        if let Some(title) = title_of(&first, &lines, config, changes) {
+        let first = if structure.headings == HeadingMode::Marked {
+            strip_mark(&first).map_or(first, |(_, line)| line)
+        } else {
+            first
+        };
+        if let Some(title) = title_of(&first, &lines, config, changes, &mut draft) {
             draft.title = Some(title.0);
             draft.subtitle = title.1;
             let used = 1 + usize::from(title.2);
@@ -161,13 +202,71 @@ pub fn parse_plain(text: &str, config: &NormalizeConfig, changes: &mut Vec<Chang
         }
     }
 
-    let units: Vec<Vec<Line>> = if wrapped {
+    let units: Vec<Vec<Line>> = if wrapped && structure.headings == HeadingMode::Auto {
         groups.into_iter().flat_map(split_group_headings).collect()
+    } else if wrapped {
+        // A marked or numbered heading may open a group too.
+        let opens = |line: &Line| match structure.headings {
+            HeadingMode::Marked => strip_mark(line).is_some(),
+            HeadingMode::Numbered => split_number(line.text).is_some() && heading_like(line.text),
+            _ => false,
+        };
+        groups
+            .into_iter()
+            .flat_map(|g| {
+                if g.len() >= 2 && opens(&g[0]) {
+                    vec![g[..1].to_vec(), g[1..].to_vec()]
+                } else {
+                    vec![g]
+                }
+            })
+            .collect()
     } else {
         groups.into_iter().flatten().map(|l| vec![l]).collect()
     };
-    classify(&units, config, changes, &mut draft.blocks);
+    let mut reader = Reader {
+        units: &units,
+        config,
+        structure,
+        changes,
+        draft: &mut draft,
+        open: Vec::new(),
+        runs: LetterRuns::default(),
+    };
+    reader.classify();
     draft
+}
+
+/// A line starting with `#` marks a heading: its level (one `#` is
+/// level 2) and the line without the marks.
+fn strip_mark<'a>(line: &Line<'a>) -> Option<(u8, Line<'a>)> {
+    let hashes = line
+        .text
+        .chars()
+        .take_while(|&c| c == '#' || c == '＃')
+        .count();
+    if hashes == 0 {
+        return None;
+    }
+    let rest = line.text.chars().skip(hashes).collect::<String>();
+    let skipped = hashes + rest.chars().take_while(|c| c.is_whitespace()).count();
+    let offset = line
+        .text
+        .char_indices()
+        .nth(skipped)
+        .map_or(line.text.len(), |(i, _)| i);
+    let text = &line.text[offset..];
+    if text.is_empty() {
+        return None;
+    }
+    Some((
+        (hashes.min(5) as u8 + 1),
+        Line {
+            number: line.number,
+            indent: line.indent + skipped as u32,
+            text,
+        },
+    ))
 }
 
 /// Lines of the file, without indentation and trailing whitespace; blank
@@ -232,6 +331,7 @@ fn title_of(
     lines: &[Option<Line>],
     config: &NormalizeConfig,
     changes: &mut Vec<Change>,
+    draft: &mut Draft,
 ) -> Option<(Heading, Option<String>, bool)> {
     let text = first.text;
     if char_len(text) > TITLE_MAX || ends_sentence(text) {
@@ -250,9 +350,51 @@ fn title_of(
         }
         None => (&all[..], None),
     };
-    let title_chars = trim_spaces(title_chars);
+    let mut title_chars = trim_spaces(title_chars);
     if title_chars.is_empty() {
         return None;
+    }
+    // 《史记•项羽本纪》: the marks around the whole title go.
+    let marked = title_chars.len() > 2
+        && title_chars[0].0 == '《'
+        && title_chars[title_chars.len() - 1].0 == '》'
+        && !title_chars[1..title_chars.len() - 1]
+            .iter()
+            .any(|(c, _)| matches!(c, '《' | '》'));
+    if marked && config.title_marks {
+        changes.push(Change {
+            span: title_chars[0].1,
+            rule: Rule::TitleMarks,
+            from: title_chars.iter().map(|(c, _)| *c).collect(),
+            to: title_chars[1..title_chars.len() - 1]
+                .iter()
+                .map(|(c, _)| *c)
+                .collect(),
+        });
+        title_chars = &title_chars[1..title_chars.len() - 1];
+    } else if !marked {
+        // 白居易·琵琶行: a short name before the one separator is the
+        // author.
+        let dots: Vec<usize> = (0..title_chars.len())
+            .filter(|&k| matches!(title_chars[k].0, '·' | '•' | '・' | '‧' | '･'))
+            .collect();
+        if let [k] = dots[..] {
+            let name = &title_chars[..k];
+            let rest = trim_spaces(&title_chars[k + 1..]);
+            let name = trim_spaces(name);
+            if (2..=4).contains(&name.len())
+                && name.iter().all(|(c, _)| is_han(*c))
+                && rest.len() >= 2
+            {
+                let author: String = name.iter().map(|(c, _)| *c).collect();
+                draft.notes.push((
+                    name[0].1,
+                    format!("“{author}” before “·” in the title line read as the author"),
+                ));
+                draft.author = Some(author);
+                title_chars = rest;
+            }
+        }
     }
     let (subtitle, used_next) = match subtitle {
         Some(s) => (Some(s), false),
@@ -321,11 +463,11 @@ fn heading_from(
 ) -> Heading {
     let text: String = chars.iter().map(|(c, _)| *c).collect();
     let (number, rest) = match split_number(&text) {
-        Some((_, number, _)) => {
+        Some((_, number, rest)) if !rest.is_empty() => {
             let n = char_len(number);
             (Some(number.to_string()), &chars[n..])
         }
-        None => (None, chars),
+        _ => (None, chars),
     };
     Heading {
         level,
@@ -378,15 +520,69 @@ fn is_two_line_heading(a: &Line, b: &Line) -> bool {
         && (a.text.ends_with('，') || a.text.ends_with(','))
         && !ends_with_punct(b.text)
         && split_number(b.text).is_none()
+        && !(verse_measure(a.text).is_some()
+            && verse_measure(a.text).map(|m| m.0) == verse_measure(b.text).map(|m| m.0))
+}
+
+/// A line that introduces a poem: "有诗为证：", "诗曰：", "随口吟道：",
+/// "正是：" (a letter's greeting, "吾兄如晤：", does not).
+fn introduces_poem(text: &str) -> bool {
+    let Some(before) = text
+        .strip_suffix('：')
+        .or_else(|| text.strip_suffix(':'))
+        .or_else(|| text.ends_with('曰').then_some(text))
+    else {
+        return false;
+    };
+    let chars: Vec<char> = before.chars().collect();
+    let tail: String = chars[chars.len().saturating_sub(8)..].iter().collect();
+    ["诗", "词", "曰", "吟", "歌", "赞", "偈", "正是", "但见"]
+        .iter()
+        .any(|w| tail.contains(w))
+}
+
+/// How a line reads as verse: the length of its parts (Han characters
+/// between punctuation, all the same: 4 to 7) and their number (1 to 4).
+/// "春眠不觉晓，处处闻啼鸟。" is (5, 2).
+fn verse_measure(text: &str) -> Option<(usize, usize)> {
+    let mut measure = 0;
+    let mut parts = 0;
+    let mut current = 0;
+    for c in text.chars() {
+        if is_han(c) {
+            current += 1;
+        } else if matches!(
+            c,
+            '，' | '。' | '．' | '？' | '！' | '；' | '、' | ',' | '.' | '?' | '!'
+        ) {
+            if current == 0 || (measure != 0 && current != measure) {
+                return None;
+            }
+            measure = current;
+            parts += 1;
+            current = 0;
+        } else {
+            return None;
+        }
+    }
+    if current > 0 {
+        if measure != 0 && current != measure {
+            return None;
+        }
+        measure = current;
+        parts += 1;
+    }
+    ((4..=7).contains(&measure) && (1..=4).contains(&parts)).then_some((measure, parts))
 }
 
 /// A numbered line that is a heading, not a numbered paragraph: short and
 /// not ending a sentence ("一、总体要求", not "一、加强领导。……").
 fn heading_like(text: &str) -> bool {
-    char_len(text) <= SHORT + 5
-        && !ends_sentence(text)
-        && !text.ends_with('：')
-        && !text.ends_with(':')
+    let limit = match split_number(text) {
+        Some((Numbering::Volume | Numbering::Chapter, _, _)) => 2 * SHORT,
+        _ => SHORT + 5,
+    };
+    char_len(text) <= limit && !ends_sentence(text) && !text.ends_with('：') && !text.ends_with(':')
 }
 
 /// A bullet list item: "- ", "• ", "· ", "* ".
@@ -398,98 +594,355 @@ fn bullet(text: &str) -> Option<&str> {
         .filter(|rest| !rest.is_empty())
 }
 
+/// Lines in a letter or a list of names are at most this long.
+const LETTER_LINE: usize = SHORT;
+
 /// Turns units (one paragraph's lines each) into blocks.
-fn classify(
-    units: &[Vec<Line>],
-    config: &NormalizeConfig,
-    changes: &mut Vec<Change>,
-    blocks: &mut Vec<Block>,
-) {
-    // Numbered headings nest by style: a heading is one level below the
-    // nearest open heading of an outer style.
-    let mut open: Vec<(Option<Numbering>, u8)> = Vec::new();
-    let is_single = |u: &Vec<Line>| u.len() == 1;
-    let mut i = 0;
-    while i < units.len() {
-        let unit = &units[i];
-        let first = unit[0];
-        let has_body_after = |from: usize| {
-            units[from..]
-                .iter()
-                .any(|u| !is_single(u) || !u[0].is_short() || ends_sentence(u[0].text))
+struct Reader<'r, 'a> {
+    units: &'r [Vec<Line<'a>>],
+    config: &'r NormalizeConfig,
+    structure: &'r StructureConfig,
+    changes: &'r mut Vec<Change>,
+    draft: &'r mut Draft,
+    /// Numbered headings nest by style: a heading is one level below the
+    /// nearest open heading of an outer style.
+    open: Vec<(Option<Numbering>, u8)>,
+    runs: LetterRuns,
+}
+
+/// What a letter needs, counted once for all units so reading stays
+/// linear.
+#[derive(Default)]
+struct LetterRuns {
+    /// For each unit, the end of the run of letter-like lines from it.
+    fit_end: Vec<usize>,
+    /// Prefix sums: lines that would pass for headings.
+    candidates: Vec<usize>,
+    /// Prefix sums: lines with "。" or "：" in them.
+    marked: Vec<usize>,
+    /// For each unit, one past the last heading-like line before it.
+    after_candidate: Vec<usize>,
+}
+
+impl LetterRuns {
+    /// `verse_at`: where verse was found (no letter runs into it).
+    fn new(units: &[Vec<Line>], verse_at: &[Option<usize>]) -> LetterRuns {
+        let mut in_verse = vec![false; units.len()];
+        for (k, end) in verse_at.iter().enumerate() {
+            if let Some(end) = *end {
+                in_verse[k..end].iter_mut().for_each(|v| *v = true);
+            }
+        }
+        let fits = |k: usize, unit: &[Line]| {
+            !in_verse[k]
+                && is_single(unit)
+                && char_len(unit[0].text) <= LETTER_LINE
+                && split_number(unit[0].text).is_none()
+                && bullet(unit[0].text).is_none()
         };
-        // Two short lines forming one heading.
-        if is_single(unit)
-            && i + 1 < units.len()
-            && is_single(&units[i + 1])
-            && is_two_line_heading(&first, &units[i + 1][0])
-            && has_body_after(i + 2)
-        {
-            let second = units[i + 1][0];
-            let mut chars: Vec<SourceChar> = first.chars().collect();
-            chars.extend(second.chars());
-            let level = nest(&mut open, None);
-            let heading = heading_from(&chars, level, first.span(), config, changes);
-            blocks.push(Block::Heading(heading));
-            i += 2;
-            continue;
+        let mut fit_end = vec![units.len(); units.len() + 1];
+        for k in (0..units.len()).rev() {
+            fit_end[k] = if fits(k, &units[k]) {
+                fit_end[k + 1]
+            } else {
+                k
+            };
         }
-        if is_single(unit) {
-            if let Some((style, _, _)) =
-                split_number(first.text).filter(|_| heading_like(first.text))
-            {
-                let chars: Vec<SourceChar> = first.chars().collect();
-                let level = nest(&mut open, Some(style));
-                let heading = heading_from(&chars, level, first.span(), config, changes);
-                blocks.push(Block::Heading(heading));
-                i += 1;
-                continue;
+        let prefix = |f: &dyn Fn(&Line) -> bool| {
+            let mut sums = Vec::with_capacity(units.len() + 1);
+            sums.push(0);
+            for unit in units {
+                let last = sums.last().copied().unwrap_or(0);
+                sums.push(last + usize::from(is_single(unit) && f(&unit[0])));
             }
-            if first.is_short()
-                && !ends_with_punct(first.text)
-                && bullet(first.text).is_none()
-                && has_body_after(i + 1)
-            {
-                let chars: Vec<SourceChar> = first.chars().collect();
-                let level = nest(&mut open, None);
-                let heading = heading_from(&chars, level, first.span(), config, changes);
-                blocks.push(Block::Heading(heading));
-                i += 1;
-                continue;
-            }
+            sums
+        };
+        let mut after_candidate = Vec::with_capacity(units.len() + 1);
+        after_candidate.push(0);
+        for (k, unit) in units.iter().enumerate() {
+            let last = after_candidate.last().copied().unwrap_or(0);
+            let candidate = is_single(unit) && heading_candidate(&unit[0]);
+            after_candidate.push(if candidate { k + 1 } else { last });
         }
-        // A run of bullet lines is a list.
-        if unit.iter().all(|l| bullet(l.text).is_some()) {
-            let mut items = Vec::new();
-            let span = first.span();
-            let mut j = i;
-            while j < units.len() && units[j].iter().all(|l| bullet(l.text).is_some()) {
-                for line in &units[j] {
-                    let skip =
-                        char_len(line.text) - char_len(bullet(line.text).unwrap_or_default());
-                    let chars: Vec<SourceChar> = line.chars().skip(skip).collect();
-                    items.push(vec![Block::Paragraph {
-                        content: vec![Inline::text(normalized(&chars, config, changes))],
-                        span: line.span(),
-                    }]);
+        LetterRuns {
+            fit_end,
+            after_candidate,
+            candidates: prefix(&heading_candidate),
+            marked: prefix(&|l: &Line| l.text.contains('。') || l.text.contains('：')),
+        }
+    }
+}
+
+fn is_single(unit: &[Line]) -> bool {
+    unit.len() == 1
+}
+
+/// A unit that can only be body text: several lines, a long line or a
+/// sentence.
+fn is_body(unit: &[Line]) -> bool {
+    !is_single(unit) || !unit[0].is_short() || ends_sentence(unit[0].text)
+}
+
+/// A single short line an editor could take for an unnumbered heading.
+fn heading_candidate(line: &Line) -> bool {
+    line.is_short() && !ends_with_punct(line.text) && bullet(line.text).is_none()
+}
+
+impl Reader<'_, '_> {
+    fn push(&mut self, block: Block) {
+        self.draft.blocks.push(block);
+    }
+
+    fn heading(&mut self, chars: &[SourceChar], style: Option<Numbering>, span: Span) {
+        let level = nest(&mut self.open, style);
+        let heading = heading_from(chars, level, span, self.config, self.changes);
+        self.push(Block::Heading(heading));
+    }
+
+    fn text_of(&mut self, chars: &[SourceChar]) -> Vec<Inline> {
+        vec![Inline::text(normalized(chars, self.config, self.changes))]
+    }
+
+    fn classify(&mut self) {
+        let units = self.units;
+        // has_body[k]: some unit from k on is body text (computed once, so
+        // reading stays linear).
+        let mut has_body = vec![false; units.len() + 1];
+        for k in (0..units.len()).rev() {
+            has_body[k] = has_body[k + 1] || is_body(&units[k]);
+        }
+        // Verse first, in one pass: a letter or a heading never takes the
+        // lines of a poem ("诗曰：" and the poem after it).
+        let mut verse_at = vec![None; units.len()];
+        if self.structure.verse == VerseMode::Auto {
+            let mut k = 0;
+            while k < units.len() {
+                match self.verse_run(k) {
+                    Some(end) => {
+                        verse_at[k] = Some(end);
+                        k = end;
+                    }
+                    None => k += 1,
                 }
-                j += 1;
             }
-            blocks.push(Block::List {
-                ordered: false,
-                start: 1,
-                items,
-                span,
-            });
-            i = j;
-            continue;
         }
-        let chars = join_lines(unit);
-        blocks.push(Block::Paragraph {
-            content: vec![Inline::text(normalized(&chars, config, changes))],
-            span: first.span(),
-        });
-        i += 1;
+        self.runs = LetterRuns::new(units, &verse_at);
+        let auto = self.structure.headings == HeadingMode::Auto;
+        let mut i = 0;
+        while i < units.len() {
+            let unit = &units[i];
+            let first = unit[0];
+            if let Some(end) = verse_at[i] {
+                self.verse(i, end);
+                i = end;
+                continue;
+            }
+            if auto {
+                if let Some(end) = self.letter_run(i) {
+                    self.letter(i, end);
+                    i = end;
+                    continue;
+                }
+            }
+            // Two short lines forming one heading.
+            if auto
+                && is_single(unit)
+                && i + 1 < units.len()
+                && is_single(&units[i + 1])
+                && is_two_line_heading(&first, &units[i + 1][0])
+                && verse_at[i + 1].is_none()
+                && has_body[i + 2]
+            {
+                let second = units[i + 1][0];
+                let mut chars: Vec<SourceChar> = first.chars().collect();
+                chars.extend(second.chars());
+                self.heading(&chars, None, first.span());
+                i += 2;
+                continue;
+            }
+            if is_single(unit) {
+                if self.structure.headings == HeadingMode::Marked {
+                    if let Some((level, line)) = strip_mark(&first) {
+                        let chars: Vec<SourceChar> = line.chars().collect();
+                        let heading =
+                            heading_from(&chars, level, line.span(), self.config, self.changes);
+                        self.push(Block::Heading(heading));
+                        i += 1;
+                        continue;
+                    }
+                }
+                let numbered = matches!(
+                    self.structure.headings,
+                    HeadingMode::Auto | HeadingMode::Numbered
+                );
+                if let Some((style, _, _)) =
+                    split_number(first.text).filter(|_| numbered && heading_like(first.text))
+                {
+                    let chars: Vec<SourceChar> = first.chars().collect();
+                    self.heading(&chars, Some(style), first.span());
+                    i += 1;
+                    continue;
+                }
+                // A line after one ending in a comma continues its
+                // sentence: never a heading.
+                let continues = i > 0
+                    && units[i - 1]
+                        .last()
+                        .is_some_and(|l| l.text.ends_with('，') || l.text.ends_with(','));
+                if auto && heading_candidate(&first) && has_body[i + 1] && !continues {
+                    let chars: Vec<SourceChar> = first.chars().collect();
+                    self.heading(&chars, None, first.span());
+                    i += 1;
+                    continue;
+                }
+            }
+            // A run of bullet lines is a list.
+            if unit.iter().all(|l| bullet(l.text).is_some()) {
+                let mut items = Vec::new();
+                let span = first.span();
+                let mut j = i;
+                while j < units.len() && units[j].iter().all(|l| bullet(l.text).is_some()) {
+                    for line in &units[j] {
+                        let skip =
+                            char_len(line.text) - char_len(bullet(line.text).unwrap_or_default());
+                        let chars: Vec<SourceChar> = line.chars().skip(skip).collect();
+                        let content = self.text_of(&chars);
+                        items.push(vec![Block::Paragraph {
+                            content,
+                            span: line.span(),
+                        }]);
+                    }
+                    j += 1;
+                }
+                self.push(Block::List {
+                    ordered: false,
+                    start: 1,
+                    items,
+                    span,
+                });
+                i = j;
+                continue;
+            }
+            let chars = join_lines(unit);
+            let content = self.text_of(&chars);
+            self.push(Block::Paragraph {
+                content,
+                span: first.span(),
+            });
+            i += 1;
+        }
+    }
+
+    /// The end of a run of verse starting at unit `i`: units whose every
+    /// line reads as verse of one measure, at least four parts in all
+    /// (two couplets, or four half-lines), or two parts after a line that
+    /// introduces them ("有诗为证：") or on two punctuated lines of five or
+    /// seven characters (a couplet).
+    fn verse_run(&self, i: usize) -> Option<usize> {
+        let units = self.units;
+        let unit_measure = |unit: &[Line]| -> Option<(usize, usize)> {
+            let mut measure = None;
+            let mut parts = 0;
+            for line in unit {
+                let (m, p) = verse_measure(line.text)?;
+                if measure.is_some_and(|x| x != m) {
+                    return None;
+                }
+                measure = Some(m);
+                parts += p;
+            }
+            measure.map(|m| (m, parts))
+        };
+        let (measure, mut parts) = unit_measure(&units[i])?;
+        let mut lines = units[i].len();
+        let mut end = i + 1;
+        while let Some((m, p)) = units.get(end).and_then(|u| unit_measure(u)) {
+            if m != measure {
+                break;
+            }
+            parts += p;
+            lines += units[end].len();
+            end += 1;
+        }
+        let introduced = i > 0
+            && (measure == 5 || measure == 7)
+            && units[i - 1].last().is_some_and(|l| introduces_poem(l.text));
+        // A couplet on two lines without an introduction must show its
+        // punctuation ("春风吹绿江南岸，").
+        let couplet = (measure == 5 || measure == 7)
+            && lines >= 2
+            && units[i..end]
+                .iter()
+                .flatten()
+                .any(|l| ends_with_punct(l.text));
+        let enough = (lines >= 2 && parts >= 4) || ((introduced || couplet) && parts >= 2);
+        enough.then_some(end)
+    }
+
+    fn verse(&mut self, start: usize, end: usize) {
+        let units = self.units;
+        let span = units[start][0].span();
+        let mut lines = Vec::new();
+        let mut last_line = None;
+        let mut count = 0;
+        for unit in &units[start..end] {
+            for line in unit {
+                if last_line.is_some_and(|n: u32| line.number > n + 1) {
+                    lines.push(Vec::new()); // a stanza break
+                }
+                last_line = Some(line.number);
+                let chars: Vec<SourceChar> = line.chars().collect();
+                lines.push(self.text_of(&chars));
+                count += 1;
+            }
+        }
+        self.draft.notes.push((
+            span,
+            format!(
+                "{count} short line{} read as verse (set `verse = \"none\"` under [structure] to keep them as paragraphs)",
+                if count == 1 { "" } else { "s" }
+            ),
+        ));
+        self.push(Block::Verse { lines, span });
+    }
+
+    /// The end of a letter (or a list of names) starting at unit `i`: at
+    /// least four short single lines, not numbered, two or more of which
+    /// would otherwise pass for headings, and one with "。" or "：" in it.
+    fn letter_run(&self, i: usize) -> Option<usize> {
+        // The run ends with its last heading-like line (a signature, a
+        // date, a name): sentences after it are body text again.
+        let end = self.runs.after_candidate[self.runs.fit_end[i]];
+        if end <= i {
+            return None;
+        }
+        let between = |sums: &[usize]| sums[end] - sums[i];
+        let candidates = between(&self.runs.candidates);
+        let marked = between(&self.runs.marked);
+        (end - i >= 4 && candidates >= 2 && marked > 0).then_some(end)
+    }
+
+    fn letter(&mut self, start: usize, end: usize) {
+        let units = self.units;
+        let span = units[start][0].span();
+        let mut blocks = Vec::new();
+        for unit in &units[start..end] {
+            let line = unit[0];
+            let chars: Vec<SourceChar> = line.chars().collect();
+            let content = self.text_of(&chars);
+            blocks.push(Block::Paragraph {
+                content,
+                span: line.span(),
+            });
+        }
+        self.draft.notes.push((
+            span,
+            format!(
+                "{} short lines read as a letter or list, kept as a quotation with its lines (start them with `#` and set `headings = \"marked\"` under [structure] to make headings)",
+                end - start
+            ),
+        ));
+        self.push(Block::Quote { blocks, span });
     }
 }
 
@@ -514,12 +967,17 @@ fn nest(open: &mut Vec<(Option<Numbering>, u8)>, style: Option<Numbering>) -> u8
 }
 
 /// Joins the lines of a hard-wrapped paragraph: no space where a CJK
-/// character meets the break, one space between two Latin words.
+/// character meets the break or inside a number, one space between two
+/// Latin words.
 fn join_lines(lines: &[Line]) -> Vec<SourceChar> {
     let mut chars: Vec<SourceChar> = Vec::new();
     for line in lines {
         if let (Some(&(last, _)), Some(first)) = (chars.last(), line.text.chars().next()) {
-            if !is_cjk(last) && !is_cjk(first) && last != '-' {
+            // A number wrapped across lines ("1" | "000") stays whole.
+            let number = (last.is_ascii_digit()
+                && (first.is_ascii_digit() || matches!(first, '.' | ',' | '%')))
+                || (first.is_ascii_digit() && matches!(last, '.' | ','));
+            if !is_cjk(last) && !is_cjk(first) && last != '-' && !number {
                 chars.push((' ', line.span()));
             }
         }
@@ -562,6 +1020,18 @@ mod tests {
             split_number("(2)细则"),
             Some((Numbering::ParenArabic, "(2)", "细则"))
         );
+        assert_eq!(
+            split_number("第八十一回　甲乙丙　丁戊己"),
+            Some((Numbering::Chapter, "第八十一回　", "甲乙丙　丁戊己"))
+        );
+        assert_eq!(
+            split_number("第一卷"),
+            Some((Numbering::Volume, "第一卷", ""))
+        );
+        assert_eq!(split_number("卷一"), Some((Numbering::Volume, "卷一", "")));
+        assert_eq!(split_number("上编"), Some((Numbering::Volume, "上编", "")));
+        assert_eq!(split_number("上编文章"), None);
+        assert_eq!(split_number("卷一起来"), None);
         assert_eq!(split_number("3.5亿元"), None);
         assert_eq!(split_number("第一"), None);
         assert_eq!(split_number("一是加强"), None);
@@ -589,6 +1059,124 @@ mod tests {
             headings(text),
             vec![(2, "固守圆心凝共识，跟党奋进迈出新步伐".to_string())]
         );
+    }
+
+    fn kinds(text: &str, structure: &StructureConfig) -> Vec<&'static str> {
+        let draft = parse_plain_with(
+            text,
+            &NormalizeConfig::default(),
+            structure,
+            &mut Vec::new(),
+        );
+        draft
+            .blocks
+            .iter()
+            .map(|b| match b {
+                Block::Heading(_) => "heading",
+                Block::Paragraph { .. } => "paragraph",
+                Block::Verse { .. } => "verse",
+                Block::Quote { .. } => "quote",
+                _ => "other",
+            })
+            .collect()
+    }
+
+    #[test]
+    fn couplet_is_verse_not_a_heading() {
+        let text = "标题\n正文比较长的一段，写了很多内容，一直写到这里才结束，后面是诗。\n春风吹绿江南岸，\n夜雨催开陌上花\n正文又开始了，这一段也写了不少内容，不会被当成诗。\n";
+        let auto = StructureConfig::default();
+        assert!(headings(text).is_empty());
+        let none = StructureConfig {
+            verse: VerseMode::None,
+            ..auto
+        };
+        // Without verse the two lines are still not joined into a heading.
+        assert!(!kinds(text, &none).contains(&"heading"));
+        assert_eq!(verse_measure("春眠不觉晓，处处闻啼鸟。"), Some((5, 2)));
+        assert_eq!(verse_measure("固守圆心凝共识，"), Some((7, 1)));
+        assert_eq!(verse_measure("跟党奋进迈出新步伐"), None);
+        assert_eq!(verse_measure("他说：“好。”"), None);
+    }
+
+    #[test]
+    fn heading_modes() {
+        let text = "标题\n# 手工标出的标题\n正文比较长的一段，写了很多内容，一直写到这里才结束。\n一、编号标题\n正文又开始了，这一段也写了不少内容。\n短行标题\n最后一段正文，也写了不少内容，写完为止。\n";
+        let mode = |headings| StructureConfig {
+            headings,
+            ..StructureConfig::default()
+        };
+        let count = |m| {
+            kinds(text, &mode(m))
+                .iter()
+                .filter(|k| **k == "heading")
+                .count()
+        };
+        assert_eq!(count(HeadingMode::Auto), 3);
+        assert_eq!(count(HeadingMode::Numbered), 1);
+        assert_eq!(count(HeadingMode::Marked), 1);
+        assert_eq!(count(HeadingMode::None), 0);
+        let draft = parse_plain_with(
+            text,
+            &NormalizeConfig::default(),
+            &mode(HeadingMode::Marked),
+            &mut Vec::new(),
+        );
+        let Some(Block::Heading(h)) = draft.blocks.first() else {
+            panic!("marked heading first");
+        };
+        assert_eq!((h.level, h.display_text().as_str()), (2, "手工标出的标题"));
+        // In hard-wrapped text a marked heading may open a paragraph's group.
+        let wrapped = "标题\n\n# 标出的标题\n第一段的第一行写到这里就换行了，\n接着写第二行也差不多长短的内容\n最后一行。\n\n第二段的第一行写到这里也换行了，\n接着写第二行也差不多长短的内容\n";
+        assert_eq!(
+            kinds(wrapped, &mode(HeadingMode::Marked)),
+            ["heading", "paragraph", "paragraph"]
+        );
+    }
+
+    #[test]
+    fn every_mode_reads_any_text() {
+        let alphabet: Vec<char> = "春风吹绿江南岸，。：“”\"#＃第一回卷上编·•《》 \u{3000}\n\n\n13."
+            .chars()
+            .collect();
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..300 {
+            let len = (next() % 300) as usize;
+            let text: String = (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            for headings in [
+                HeadingMode::Auto,
+                HeadingMode::Numbered,
+                HeadingMode::Marked,
+                HeadingMode::None,
+            ] {
+                for verse in [VerseMode::Auto, VerseMode::None] {
+                    let structure = StructureConfig { headings, verse };
+                    parse_plain_with(
+                        &text,
+                        &NormalizeConfig::default(),
+                        &structure,
+                        &mut Vec::new(),
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn many_short_lines_read_in_linear_time() {
+        // 100,000 short unpunctuated lines: each used to rescan the rest.
+        let text: String = std::iter::once("标题\n".to_string())
+            .chain((0..100_000).map(|n| format!("短行{n}没有标点\n")))
+            .collect();
+        let draft = parse_plain(&text, &NormalizeConfig::default(), &mut Vec::new());
+        assert_eq!(draft.blocks.len(), 100_000);
     }
 
     #[test]

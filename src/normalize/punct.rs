@@ -22,6 +22,12 @@ pub enum Rule {
     Dash,
     FullStop,
     CjkSpaces,
+    MiddleDot,
+    TitleMarks,
+    /// A curly quote mark turned to balance its pair (`curly-quotes`).
+    QuoteBalance,
+    /// Spaces next to full-width punctuation or quote marks (`cjk-spaces`).
+    MarkSpaces,
 }
 
 /// One change made to the text.
@@ -42,6 +48,10 @@ impl Rule {
             Rule::Dash => "dash written as ——",
             Rule::FullStop => "full stop written as 。",
             Rule::CjkSpaces => "space between Chinese characters removed",
+            Rule::MiddleDot => "separator between names written as the middle dot ·",
+            Rule::TitleMarks => "book-title marks around the whole title removed",
+            Rule::QuoteBalance => "quote mark turned to close or open its pair",
+            Rule::MarkSpaces => "spaces next to full-width punctuation removed",
         }
     }
 
@@ -54,6 +64,10 @@ impl Rule {
             Rule::Dash => "dash",
             Rule::FullStop => "full-stop",
             Rule::CjkSpaces => "cjk-spaces",
+            Rule::MiddleDot => "middle-dot",
+            Rule::TitleMarks => "title-marks",
+            Rule::QuoteBalance => "curly-quotes",
+            Rule::MarkSpaces => "cjk-spaces",
         }
     }
 }
@@ -89,9 +103,10 @@ struct Pass<'a> {
     config: &'a NormalizeConfig,
     out: &'a mut String,
     changes: &'a mut Vec<Change>,
-    /// Replacement for each straight quote, by index.
-    quotes: Vec<(usize, char)>,
-    /// Indices of ASCII parentheses to make full-width.
+    /// Replacement for each quote mark that changes, by index (empty when
+    /// nothing changes).
+    quotes: Vec<Option<char>>,
+    /// Indices of ASCII parentheses to make full-width, in order.
     parens: Vec<usize>,
 }
 
@@ -122,61 +137,93 @@ impl Pass<'_> {
         self.out.push_str(to);
     }
 
-    /// Drops spaces already written before a full-width mark.
-    fn trim_spaces_before(&mut self) {
-        let trimmed = self.out.trim_end_matches(' ').len();
-        self.out.truncate(trimmed);
+    fn planned_quote(&self, i: usize) -> Option<char> {
+        self.quotes.get(i).copied().flatten()
+    }
+
+    /// The full-width form the ASCII mark at `i` takes, if it takes one.
+    fn fullwidth_at(&self, i: usize) -> Option<&'static str> {
+        let c = self.text[i];
+        if !self.config.fullwidth_punctuation || !matches!(c, ',' | ';' | ':' | '?' | '!') {
+            return None;
+        }
+        let prev = self.prev(i);
+        let next = self.next(i + 1);
+        let cjk_context = prev.is_some_and(is_cjk) || next.is_some_and(is_cjk);
+        let single = self.text.get(i + 1) != Some(&c) && (i == 0 || self.text[i - 1] != c);
+        if !single
+            || !cjk_context
+            || between_ascii(prev, next)
+            || (c == ':' && self.text[i + 1..].starts_with(&['/', '/']))
+        {
+            return None;
+        }
+        Some(match c {
+            ',' => "，",
+            ';' => "；",
+            ':' => "：",
+            '?' => "？",
+            _ => "！",
+        })
+    }
+
+    /// The character at `i` as it will be written (its first character).
+    fn written_at(&self, i: usize) -> Option<char> {
+        let c = *self.text.get(i)?;
+        if let Some(q) = self.planned_quote(i) {
+            return Some(q);
+        }
+        if let Some(to) = self.fullwidth_at(i) {
+            return to.chars().next();
+        }
+        if matches!(c, '(' | ')') && self.parens.binary_search(&i).is_ok() {
+            return Some(if c == '(' { '（' } else { '）' });
+        }
+        if matches!(c, '-' | '－')
+            && self.config.dash
+            && self.text.get(i + 1) == Some(&c)
+            && self.text.get(i + 2) != Some(&c)
+            && (self.prev(i).is_some_and(is_cjk) || self.next(i + 2).is_some_and(is_cjk))
+        {
+            return Some('—');
+        }
+        Some(c)
     }
 
     /// Handles the character at `i`; returns the index of the next one.
     fn step(&mut self, i: usize) -> usize {
         let c = self.text[i];
+        if let Some(to) = self.planned_quote(i) {
+            let rule = if matches!(c, '"' | '\'') {
+                Rule::CurlyQuotes
+            } else {
+                Rule::QuoteBalance
+            };
+            self.record(i, 1, rule, &to.to_string());
+            return i + 1;
+        }
+        if let Some(to) = self.fullwidth_at(i) {
+            self.record(i, 1, Rule::FullwidthPunctuation, to);
+            return i + 1;
+        }
+        if matches!(c, '"' | '\'' | '“' | '”') {
+            self.out.push(c);
+            return i + 1;
+        }
         let run = self.text[i..].iter().take_while(|&&x| x == c).count();
         let prev = self.prev(i);
         let next = self.next(i + run);
         let cjk_context = prev.is_some_and(is_cjk) || next.is_some_and(is_cjk);
         match c {
             ' ' => self.spaces(i, run),
-            ',' | ';' | ':' | '?' | '!'
-                if self.config.fullwidth_punctuation
-                    && run == 1
-                    && cjk_context
-                    && !between_ascii(prev, next)
-                    && !(c == ':' && self.text[i + 1..].starts_with(&['/', '/'])) =>
-            {
-                self.trim_spaces_before();
-                let to = match c {
-                    ',' => "，",
-                    ';' => "；",
-                    ':' => "：",
-                    '?' => "？",
-                    _ => "！",
-                };
-                self.record(i, 1, Rule::FullwidthPunctuation, to);
-                return skip_spaces(self.text, i + 1);
-            }
-            '(' | ')' if self.parens.contains(&i) => {
-                if c == '(' {
-                    self.trim_spaces_before();
-                }
+            '(' | ')' if self.parens.binary_search(&i).is_ok() => {
                 self.record(
                     i,
                     1,
                     Rule::FullwidthPunctuation,
                     if c == '(' { "（" } else { "）" },
                 );
-                return if c == ')' {
-                    skip_spaces(self.text, i + 1)
-                } else {
-                    i + 1
-                };
-            }
-            '"' | '\'' => {
-                if let Some(&(_, to)) = self.quotes.iter().find(|(at, _)| *at == i) {
-                    self.record(i, 1, Rule::CurlyQuotes, &to.to_string());
-                } else {
-                    self.out.push(c);
-                }
+                return i + 1;
             }
             '.' | '。' if self.config.ellipsis && run >= 3 && (c == '。' || cjk_context) => {
                 self.record(i, run, Rule::Ellipsis, "……");
@@ -185,17 +232,12 @@ impl Pass<'_> {
             '…' if self.config.ellipsis && run == 1 && cjk_context => {
                 self.record(i, 1, Rule::Ellipsis, "……")
             }
-            '.' | '．'
-                if self.config.full_stop
-                    && run == 1
-                    && is_full_stop(prev_raw(self.text, i), self.text.get(i + 1).copied()) =>
-            {
+            '.' | '．' if self.config.full_stop && run == 1 && self.is_full_stop(i, c == '．') => {
                 self.record(i, 1, Rule::FullStop, "。");
             }
             '-' | '－' if self.config.dash && run == 2 && cjk_context => {
-                self.trim_spaces_before();
                 self.record(i, 2, Rule::Dash, "——");
-                return skip_spaces(self.text, i + 2);
+                return i + 2;
             }
             '—' if self.config.dash
                 && run == 1
@@ -203,6 +245,14 @@ impl Pass<'_> {
                 && self.text.get(i + 1).copied().is_some_and(is_han) =>
             {
                 self.record(i, 1, Rule::Dash, "——");
+            }
+            '•' | '・' | '‧' | '･'
+                if self.config.middle_dot
+                    && run == 1
+                    && prev_raw(self.text, i).is_some_and(is_han)
+                    && self.text.get(i + 1).copied().is_some_and(is_han) =>
+            {
+                self.record(i, 1, Rule::MiddleDot, "·");
             }
             _ => {
                 for _ in 0..run {
@@ -213,23 +263,69 @@ impl Pass<'_> {
         i + run
     }
 
-    /// A run of spaces: kept (one) between words, removed next to
-    /// full-width punctuation, collapsed to one between Han phrases.
+    /// A period after Chinese text that ends a sentence: followed by the
+    /// end, a Han character or a quote mark, also across spaces.
+    fn is_full_stop(&self, i: usize, fullwidth: bool) -> bool {
+        // After Chinese text, or after a quote or bracket that closes
+        // Chinese text ("干粮”." or "干粮\".").
+        let closes_han = |c: char| {
+            matches!(c, '”' | '’' | '」' | '』' | '）' | '》' | '"')
+                && i >= 2
+                && (is_han(self.text[i - 2]) || matches!(self.text[i - 2], '。' | '！' | '？'))
+        };
+        let prev_ok = prev_raw(self.text, i).is_some_and(|c| {
+            is_han(c)
+                || (fullwidth && matches!(c, '”' | '’' | '」' | '』' | '）' | '》'))
+                || closes_han(c)
+        });
+        let after = self.text[i + 1..]
+            .iter()
+            .copied()
+            .find(|c| !matches!(c, ' ' | '\u{3000}' | '\t'));
+        let spaced = self
+            .text
+            .get(i + 1)
+            .is_some_and(|c| matches!(c, ' ' | '\u{3000}' | '\t'));
+        prev_ok
+            && after.is_none_or(|c| {
+                is_han(c)
+                    || matches!(c, '”' | '’' | '」' | '』' | '"')
+                    || (spaced && matches!(c, '“' | '‘' | '「' | '『' | '"'))
+            })
+    }
+
+    /// A run of spaces: removed next to full-width punctuation, collapsed
+    /// to one between Han phrases or next to a quote mark, kept (as
+    /// written) between words. Decided on the characters as they are
+    /// written, so what `check` reports is what happens.
     fn spaces(&mut self, i: usize, run: usize) {
-        let before = prev_raw(self.text, i);
-        let after = self.text.get(i + run).copied();
+        let before = self.out.chars().next_back();
+        let after = self.written_at(i + run);
         let (Some(before), Some(after)) = (before, after) else {
             return; // leading or trailing spaces carry nothing
         };
-        let touches_mark = is_cjk_punct(before) || is_cjk_punct(after);
-        if self.config.cjk_spaces && touches_mark && is_cjk(before) && is_cjk(after) {
+        let is_quote = |c: char| matches!(c, '“' | '”' | '‘' | '’');
+        let mark = |c: char| is_cjk_punct(c) && !is_quote(c);
+        let quote_other = if is_quote(before) {
+            Some(after)
+        } else if is_quote(after) {
+            Some(before)
+        } else {
+            None
+        };
+        let remove = mark(before)
+            || mark(after)
+            || quote_other.is_some_and(|other| is_cjk(other) || is_quote(other));
+        let one =
+            !remove && run > 1 && ((is_cjk(before) && is_cjk(after)) || quote_other.is_some());
+        if self.config.cjk_spaces && remove {
             self.changes.push(Change {
                 span: self.chars[i].1,
-                rule: Rule::CjkSpaces,
+                rule: Rule::MarkSpaces,
                 from: " ".repeat(run),
                 to: String::new(),
             });
-        } else if self.config.cjk_spaces && run > 1 && is_cjk(before) && is_cjk(after) {
+        } else if self.config.cjk_spaces && one {
             self.changes.push(Change {
                 span: self.chars[i].1,
                 rule: Rule::CjkSpaces,
@@ -249,61 +345,99 @@ fn prev_raw(text: &[char], i: usize) -> Option<char> {
     i.checked_sub(1).map(|j| text[j])
 }
 
-fn skip_spaces(text: &[char], mut i: usize) -> usize {
-    while text.get(i) == Some(&' ') {
-        i += 1;
-    }
-    i
-}
-
 /// Both neighbours are ASCII letters or digits: `10:30`, `a,b`.
 fn between_ascii(prev: Option<char>, next: Option<char>) -> bool {
     prev.is_some_and(|c| c.is_ascii_alphanumeric())
         && next.is_some_and(|c| c.is_ascii_alphanumeric())
 }
 
-/// A period right after a Han character, followed by the end of the text,
-/// another Han character or a closing quote, ends a Chinese sentence.
-fn is_full_stop(prev: Option<char>, next: Option<char>) -> bool {
-    prev.is_some_and(is_han)
-        && next.is_none_or(|c| is_han(c) || matches!(c, '”' | '’' | '」' | '』'))
+/// After this character a quote mark opens a quotation.
+fn opens_after(prev: Option<char>) -> bool {
+    prev.is_none_or(|c| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '：' | '，'
+                    | '。'
+                    | '、'
+                    | '（'
+                    | '“'
+                    | '‘'
+                    | '！'
+                    | '？'
+                    | '；'
+                    | '《'
+                    | ':'
+                    | '—'
+            )
+    })
 }
 
-/// Decides each straight quote: double quotes in a paragraph with Chinese
-/// text alternate opening and closing (by context when their number is
-/// odd); single quotes only when they touch a Han character, so
-/// apostrophes in English words stay.
-fn plan_quotes(text: &[char], config: &NormalizeConfig, has_han: bool) -> Vec<(usize, char)> {
-    let mut plan = Vec::new();
-    if !config.curly_quotes || !has_han {
-        return plan;
+/// Before this character a quote mark closes a quotation.
+fn closes_before(next: Option<char>) -> bool {
+    next.is_none_or(|c| {
+        c.is_whitespace()
+            || (is_cjk_punct(c) && !matches!(c, '“' | '‘' | '（' | '《' | '「' | '『'))
+    })
+}
+
+/// Decides each quote mark of a paragraph with Chinese text. Double
+/// quotes are read in order, curly ones included: a straight quote closes
+/// an open quotation and opens one otherwise (the last one of a paragraph
+/// closes when it follows a word); a curly mark set the wrong way round
+/// (“ closing an open quotation before punctuation, ” opening one after
+/// "：") is turned. A quotation never runs into the next paragraph: each
+/// paragraph starts closed. Single straight quotes change only when they
+/// touch a Han character, so apostrophes in English words stay.
+fn plan_quotes(text: &[char], config: &NormalizeConfig, has_han: bool) -> Vec<Option<char>> {
+    let is_double = |c: char| matches!(c, '"' | '“' | '”');
+    if !config.curly_quotes || !has_han || !text.iter().any(|&c| is_double(c) || c == '\'') {
+        return Vec::new();
     }
-    for (quote, open, close) in [('"', '“', '”'), ('\'', '‘', '’')] {
-        let at: Vec<usize> = (0..text.len())
-            .filter(|&i| text[i] == quote)
-            .filter(|&i| {
-                quote == '"'
-                    || prev_raw(text, i).is_some_and(is_han)
-                    || text.get(i + 1).copied().is_some_and(is_han)
-            })
-            .collect();
-        let even = at.len() % 2 == 0;
-        for (n, &i) in at.iter().enumerate() {
-            let opening = if even {
-                n % 2 == 0
-            } else {
-                // Opening when nothing word-like precedes it.
-                prev_raw(text, i).is_none_or(|c| {
-                    c == ' ' || matches!(c, '：' | '，' | '。' | '、' | '（' | '“' | '‘')
-                })
-            };
-            plan.push((i, if opening { open } else { close }));
+    let mut plan = vec![None; text.len()];
+    let last_double = text.iter().rposition(|&c| is_double(c));
+    let mut open = false;
+    for (i, &c) in text.iter().enumerate() {
+        if !is_double(c) {
+            continue;
         }
+        let prev = prev_raw(text, i);
+        let next = text.get(i + 1).copied();
+        let to = match c {
+            '“' if open && closes_before(next) => '”',
+            '“' => '“',
+            '”' if !open && opens_after(prev) && !closes_before(next) => '“',
+            '”' => '”',
+            _ if open => '”',
+            _ if closes_before(next) && matches!(prev, Some('。' | '！' | '？' | '…')) => '”',
+            _ if last_double == Some(i) && !opens_after(prev) => '”',
+            _ => '“',
+        };
+        open = to == '“';
+        if to != c {
+            plan[i] = Some(to);
+        }
+    }
+    let singles: Vec<usize> = (0..text.len())
+        .filter(|&i| text[i] == '\'')
+        .filter(|&i| {
+            prev_raw(text, i).is_some_and(is_han) || text.get(i + 1).copied().is_some_and(is_han)
+        })
+        .collect();
+    let even = singles.len() % 2 == 0;
+    for (n, &i) in singles.iter().enumerate() {
+        let opening = if even {
+            n % 2 == 0
+        } else {
+            opens_after(prev_raw(text, i))
+        };
+        plan[i] = Some(if opening { '‘' } else { '’' });
     }
     plan
 }
 
-/// ASCII parentheses whose pair encloses or touches Chinese text.
+/// ASCII parentheses whose pair encloses or touches Chinese text, in
+/// order.
 fn plan_parens(text: &[char], config: &NormalizeConfig) -> Vec<usize> {
     let mut plan = Vec::new();
     if !config.fullwidth_punctuation {
@@ -326,6 +460,7 @@ fn plan_parens(text: &[char], config: &NormalizeConfig) -> Vec<usize> {
             _ => {}
         }
     }
+    plan.sort_unstable();
     plan
 }
 
@@ -379,6 +514,17 @@ mod tests {
             ("乘冬奥之风 讲益阳故事", "乘冬奥之风 讲益阳故事"),
             ("乘冬奥之风   讲益阳故事", "乘冬奥之风 讲益阳故事"),
             ("完成了， 下一步", "完成了，下一步"),
+            ("完成了．  下一步", "完成了。下一步"),
+            ("他说：“去吧．”  然后", "他说：“去吧。”然后"),
+            ("“痴情司\"，\"结怨司”", "“痴情司”，“结怨司”"),
+            ("他说：”好的“。", "他说：“好的”。"),
+            ("他说：  \"  你好  \"  然后", "他说：“你好”然后"),
+            ("He said  “你好”", "He said “你好”"),
+            ("史记•项羽本纪", "史记·项羽本纪"),
+            ("李四道:\"好.\"", "李四道：“好。”"),
+            ("须多带干粮\".", "须多带干粮”。"),
+            ("He said \"ok\".", "He said \"ok\"."),
+            ("Mr • Smith", "Mr • Smith"),
             (
                 "访问 http://example.com 网站",
                 "访问 http://example.com 网站",

@@ -265,6 +265,7 @@ fn title_page(mut lay: Layouter<'_, '_>, doc: &Document, style: &PageStyle) -> P
         align: Align::Center,
         space_before,
         space_after: 0.0,
+        family: Vec::new(),
     };
     let mut items = Vec::new();
     let title_size = (style.title.size * 1.4).round();
@@ -276,7 +277,8 @@ fn title_page(mut lay: Layouter<'_, '_>, doc: &Document, style: &PageStyle) -> P
         let node = lay.tag(0, TagSpec::P);
         let setup = centred(style.subtitle.size, style.subtitle.face, 1.0);
         let at = origin(doc, subtitle, "");
-        lay.text_block(subtitle, &setup, node, LineKind::Front, at.as_ref());
+        let subtitle = crate::model::dashed_subtitle(subtitle);
+        lay.text_block(&subtitle, &setup, node, LineKind::Front, at.as_ref());
     }
     stack(lay.take_elems(), 0.2 * h, &mut items);
     if !m.authors.is_empty() {
@@ -423,6 +425,7 @@ fn join(mut pages: Vec<PageLayout>, mut trees: Vec<Vec<TagNode>>, text: Layout) 
         outline: text.outline,
         created: text.created,
         metadata: text.metadata,
+        sources: text.sources,
     }
 }
 

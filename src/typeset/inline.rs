@@ -166,14 +166,15 @@ pub fn shape_para(book: &FontBook<'_>, para: ParaText, rules: Rules) -> Shaped {
                 glyphs: first_glyph..glyphs.len() as u32,
                 width,
                 em: s.size,
-                class: if single {
-                    Class::of(first)
-                } else {
-                    Class::Latin
-                },
+                // A cluster of several characters takes the class of its
+                // first: a Latin ligature is Latin, a "——" shaped as one
+                // glyph is a dash, a Han character with a variation
+                // selector is Han.
+                class: Class::of(first),
                 blank_left: blank.left * s.size,
                 blank_right: blank.right * s.size,
                 shrink: 0.0,
+                hang: 0.0,
                 space: loaded.space * s.size,
                 style,
                 first,
@@ -225,6 +226,7 @@ pub fn shape_para(book: &FontBook<'_>, para: ParaText, rules: Rules) -> Shaped {
                     blank_left: 0.0,
                     blank_right: 0.0,
                     shrink: 0.0,
+                    hang: 0.0,
                     space: 0.25 * s.size,
                     style,
                     first: c,

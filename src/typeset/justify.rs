@@ -116,7 +116,10 @@ pub fn set_line(
         pen += atom.width - left_cut - right_cut;
         if i < e {
             let j = &para.junctions[i];
-            pen += j.width + j.stretch * stretch_ratio - j.shrink * shrink_ratio;
+            // Before a hanging mark the space keeps its width.
+            let hangs = i + 1 == e && para.atoms[e].hang > 0.0 && e > s;
+            let stretch = if hangs { 0.0 } else { j.stretch };
+            pen += j.width + stretch * stretch_ratio - j.shrink * shrink_ratio;
             if j.space {
                 text.push(' ');
             }

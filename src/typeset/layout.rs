@@ -506,7 +506,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
                 let setup = self.style.subtitle.clone();
                 let node = self.node(0, TagSpec::P);
                 self.text_block(
-                    subtitle,
+                    &crate::model::dashed_subtitle(subtitle),
                     &setup,
                     node,
                     LineKind::Front,
@@ -521,6 +521,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
                 align: Align::Center,
                 space_before: 0.0,
                 space_after: 1.0,
+                family: Vec::new(),
             };
             let node = self.node(0, TagSpec::P);
             self.text_block(byline, &setup, node, LineKind::Front, byline_at.as_ref());
@@ -821,7 +822,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
             let sub = self.style.subtitle.clone();
             let s = InlineStyle::new(sub.face, sub.size);
             let mut pt = ParaText::default();
-            pt.push(subtitle, &s);
+            pt.push(&crate::model::dashed_subtitle(subtitle), &s);
             let node = self.node(0, TagSpec::P);
             let elems = self.heading_lines(pt, &sub, heading.span, node, None);
             self.elems.extend(elems);
@@ -941,6 +942,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
     /// A paragraph's text shaped and broken into lines.
     fn shape_and_break(&self, pt: ParaText, measure: &Measure) -> (Shaped, Vec<LineSpan>) {
         let mut shaped = shape_para(self.book, pt, self.rules);
+        super::punct::restyle(&mut shaped, &self.style.body, self.rules);
         keep_markers_attached(&mut shaped);
         let para = Para {
             text: &shaped.text,
@@ -1137,10 +1139,9 @@ impl<'a, 'b> Layouter<'a, 'b> {
         };
         let n = lines.len();
         let spacing = self.style.body.paragraph_spacing * self.pitch();
+        let last_full = lines.last().is_some_and(nearly_full);
         for (k, line) in lines.into_iter().enumerate() {
-            // At least two lines of a paragraph at the foot and at the head
-            // of a page.
-            let break_before = k == 0 || (k >= 2 && n - k >= 2);
+            let break_before = page_break_allowed(k, n, last_full);
             let mut elem = self.line_elem(line, pitch, break_before);
             if k == 0 {
                 elem.space_before = spacing;
@@ -1239,23 +1240,37 @@ impl<'a, 'b> Layouter<'a, 'b> {
                 }
             }
             Block::Verse { lines, span } => {
-                let mut pt = ParaText::default();
-                for (k, line) in lines.iter().enumerate() {
-                    if k > 0 {
-                        pt.push_break();
+                // An empty line divides stanzas: a blank line between them.
+                for (n, stanza) in lines
+                    .split(Vec::is_empty)
+                    .filter(|s| !s.is_empty())
+                    .enumerate()
+                {
+                    if n > 0 {
+                        let pitch = self.pitch();
+                        self.elems.push(Elem {
+                            height: pitch,
+                            ..Elem::default()
+                        });
                     }
-                    self.inlines(line, base, &mut pt);
+                    let mut pt = ParaText::default();
+                    for (k, line) in stanza.iter().enumerate() {
+                        if k > 0 {
+                            pt.push_break();
+                        }
+                        self.inlines(line, base, &mut pt);
+                    }
+                    self.kept_lines(
+                        pt,
+                        *span,
+                        parent,
+                        inset + 2.0 * base.size,
+                        width - 2.0 * base.size,
+                        base.size,
+                        TagSpec::P,
+                        LineKind::Verse,
+                    );
                 }
-                self.kept_lines(
-                    pt,
-                    *span,
-                    parent,
-                    inset + 2.0 * base.size,
-                    width - 2.0 * base.size,
-                    base.size,
-                    TagSpec::P,
-                    LineKind::Verse,
-                );
             }
             Block::Code { text, span, .. } => {
                 let size = (base.size * 0.9 * 2.0).round() / 2.0;
@@ -1347,8 +1362,9 @@ impl<'a, 'b> Layouter<'a, 'b> {
         };
         let lines = self.set_para(pt, &opts, node);
         let n = lines.len();
+        let last_full = lines.last().is_some_and(nearly_full);
         for (k, line) in lines.into_iter().enumerate() {
-            let break_before = k == 0 || (k >= 2 && n - k >= 2);
+            let break_before = page_break_allowed(k, n, last_full);
             let elem = self.line_elem(line, pitch, break_before);
             self.elems.push(elem);
         }
@@ -1778,4 +1794,22 @@ impl PlacedGlyph {
     pub fn right(&self) -> f32 {
         self.x + self.advance
     }
+}
+
+/// Whether a page may end before line `k` of a paragraph of `n` lines,
+/// as a careful compositor decides: the paragraph's first line may stand
+/// alone at the foot of a page (its indent shows a paragraph begins), but
+/// its last line stands alone at the head of a page only when it is
+/// nearly full and so reads as any other line; a short last line there is
+/// the widow (孤行) that is never allowed. A three-line paragraph thus
+/// splits 1 + 2, and pages end short only where a paragraph of two short
+/// lines or a heading must move on.
+pub fn page_break_allowed(k: usize, n: usize, last_full: bool) -> bool {
+    k == 0 || n - k >= 2 || (k + 1 == n && last_full)
+}
+
+/// A line filling at least four fifths of its measure.
+fn nearly_full(line: &LineOut) -> bool {
+    let set = &line.line.set;
+    set.end - set.start >= 0.8 * (line.line.measure - set.start)
 }

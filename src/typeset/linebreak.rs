@@ -156,6 +156,15 @@ pub fn no_line_end(c: char) -> bool {
     Class::of(c) == Class::Open
 }
 
+/// clreq 3.2.1: a Western character that is set apart from Han by the
+/// quarter-em gap: letters and digits (and the percent and per-mille
+/// signs, which belong to their number). Punctuation and symbols (slash,
+/// brackets, backquote, bullet, dashes, quotes) touch the Han characters
+/// beside them.
+pub fn takes_gap(c: char) -> bool {
+    (c.is_alphanumeric() && !is_ideographic(c)) || matches!(c, '%' | '‰')
+}
+
 /// One grapheme cluster on a line.
 #[derive(Debug, Clone)]
 pub struct Atom {
@@ -173,6 +182,9 @@ pub struct Atom {
     pub blank_right: f32,
     /// How much push-in may take from it (points).
     pub shrink: f32,
+    /// How much of it hangs past the end of a line it ends (points):
+    /// hanging punctuation, 0 for everything else.
+    pub hang: f32,
     /// Width of a word space in its face (points).
     pub space: f32,
     /// Index of its style in the paragraph.
@@ -274,10 +286,10 @@ pub fn make_junctions(text: &str, atoms: &mut [Atom], rules: Rules) -> Vec<Junct
         } else if forbidden {
             Brk::Never
         } else if opportunity {
-            // Keep a number with the Han unit after it when that is cheap
-            // (2022 | 年 is legal but reads badly).
+            // A number and the unit or measure word after it are never
+            // split (2022|年, 27|条).
             if a.class == Class::Latin && a.last.is_ascii_digit() && b.class == Class::Ideo {
-                Brk::Allowed(50.0)
+                Brk::Never
             } else {
                 Brk::Allowed(0.0)
             }
@@ -314,8 +326,8 @@ pub fn make_junctions(text: &str, atoms: &mut [Atom], rules: Rules) -> Vec<Junct
             // The two halves of `——` or `……` stay joined.
             j.stretch = 0.0;
         } else if rules.cjk_latin_gap
-            && ((a.class == Class::Ideo && b.class == Class::Latin)
-                || (a.class == Class::Latin && b.class == Class::Ideo))
+            && ((a.class == Class::Ideo && b.class == Class::Latin && takes_gap(b.first))
+                || (a.class == Class::Latin && takes_gap(a.last) && b.class == Class::Ideo))
         {
             // clreq 3.2.1: a quarter em between Han and Western text,
             // made by positioning, not by a space character.
@@ -430,7 +442,10 @@ impl Sums {
         // clreq 3.1.6: an opening mark at line start loses its blank half;
         // a closing or stop mark at line end is set half-width.
         let trim_start = first.blank_left;
-        let trim_end = if end > start || trim_start == 0.0 {
+        // A hanging mark is set past the end of the line altogether.
+        let trim_end = if end > start && last.hang > 0.0 {
+            last.hang
+        } else if end > start || trim_start == 0.0 {
             last.blank_right
         } else {
             0.0
@@ -444,12 +459,19 @@ impl Sums {
         if trim_end > 0.0 && end > start {
             shrink -= last.shrink;
         }
+        // The space before a hanging mark does not stretch: the
+        // character before it stays flush with the edge.
+        let hung_stretch = if end > start && last.hang > 0.0 {
+            self.junction_stretch[end] - self.junction_stretch[end - 1]
+        } else {
+            0.0
+        };
         LineMetrics {
             natural: self.atom_width[end + 1] - self.atom_width[start] + self.junction_width[end]
                 - self.junction_width[start]
                 - trim_start
                 - trim_end,
-            stretch: self.junction_stretch[end] - self.junction_stretch[start],
+            stretch: self.junction_stretch[end] - self.junction_stretch[start] - hung_stretch,
             shrink: shrink.max(0.0),
             trim_start,
             trim_end,
@@ -688,6 +710,7 @@ mod tests {
                 blank_left: left,
                 blank_right: right,
                 shrink: 0.0,
+                hang: 0.0,
                 space: 0.25 * em,
                 style: 0,
                 first: c,
@@ -855,6 +878,47 @@ mod tests {
         );
         let percent = atoms.iter().position(|a| a.first == '%').unwrap();
         assert_eq!(junctions[percent].width, 0.0);
+    }
+
+    #[test]
+    fn only_letters_and_digits_get_the_gap() {
+        let rules = Rules {
+            cjk_latin_gap: true,
+            strict: false,
+        };
+        for (text, gaps) in [
+            ("基地/刘", 0),
+            ("基地[注]刘", 0),
+            ("基地`x`刘", 0),
+            ("基地•刘", 0),
+            ("共有1000余家", 2),
+            ("使用PDF格式", 2),
+        ] {
+            let mut atoms = atoms_of(text, 10.0);
+            let junctions = make_junctions(text, &mut atoms, rules);
+            let n = junctions.iter().filter(|j| j.width > 0.0).count();
+            assert_eq!(n, gaps, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_number_and_its_unit_are_never_split() {
+        let text = "提交意见建议27条";
+        let mut atoms = atoms_of(text, 10.0);
+        let rules = Rules {
+            cjk_latin_gap: true,
+            strict: false,
+        };
+        let junctions = make_junctions(text, &mut atoms, rules);
+        let seven = atoms.iter().position(|a| a.first == '7').unwrap();
+        assert_eq!(junctions[seven].brk, Brk::Never);
+        for chars in 6..10 {
+            let lines = set(
+                "全年就环保方面提交针对性意见建议27条等多党合作",
+                chars as f32,
+            );
+            assert!(!lines.iter().any(|l| l.starts_with('条')), "{lines:?}");
+        }
     }
 
     #[test]

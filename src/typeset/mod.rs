@@ -26,12 +26,15 @@
 //! Generated labels are part of the text: list items read `•` or `1.`,
 //! and a footnote reference and its note start with `①`, `②`, ...
 
+pub mod families;
 pub mod front;
+pub mod grid;
 pub mod inline;
 pub mod justify;
 pub mod layout;
 pub mod linebreak;
 pub mod paginate;
+pub mod punct;
 pub mod running;
 pub mod shape;
 pub mod style;
@@ -70,6 +73,10 @@ pub type PagedBook = Layout;
 pub struct PdfOptions {
     /// Characters that no font has are warnings instead of errors.
     pub allow_missing_glyphs: bool,
+    /// PDF/A and PDF/UA to conform to (see [`crate::standard`]).
+    pub standard: crate::standard::PdfStandard,
+    /// Files attached with relationship `Source` (PDF/A-3).
+    pub attachments: Vec<crate::standard::Attachment>,
 }
 
 /// Lays out `doc` without writing it: pages, lines with their glyph
@@ -84,7 +91,8 @@ pub fn layout_document(
     })
 }
 
-/// Lays out `doc` and hands the result, with the parsed faces, to `then`.
+/// Lays out `doc` and hands the layout, with the faces it is set in, to
+/// `then` (which writes it: as PDF, or as OFD).
 pub fn with_layout<T>(
     doc: &Document,
     fonts: &FontSet,
@@ -93,6 +101,11 @@ pub fn with_layout<T>(
 ) -> Result<T, Failure> {
     let resolved = crate::resolve::resolve(doc)?;
     let style = &resolved.style;
+    let wanted = families::report(style, fonts);
+    let then = move |layout: &Layout, book: &shape::FontBook<'_>, mut d: Vec<Diagnostic>| {
+        d.splice(0..0, wanted);
+        then(layout, book, d)
+    };
     let unreadable = || failure("a font of the book cannot be read".into());
     let book = shape::FontBook::new(fonts, &[]).ok_or_else(unreadable)?;
     // Characters the book's faces lack are looked for in the system fonts
@@ -149,6 +162,11 @@ fn run_layout<T>(
     layout.outline = doc.toc.clone();
     layout.created = resolved.created;
     layout.metadata = Some(Box::new(doc.metadata.clone()));
+    layout.sources = doc
+        .chapters
+        .iter()
+        .map(|c| doc.settings.base_dir.join(&c.source))
+        .collect();
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(Failure { diagnostics });
     }

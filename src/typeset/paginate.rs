@@ -134,6 +134,9 @@ pub struct Layout {
     /// The book's metadata (title, authors, language, ...), set with the
     /// rest by `typeset`; `None` only while the pages are being made.
     pub metadata: Option<Box<crate::model::Metadata>>,
+    /// Each chapter's source file (the book folder joined), by chapter
+    /// index, so that an exporter's errors can name where to fix them.
+    pub sources: Vec<std::path::PathBuf>,
 }
 
 /// The elements of one page, before positioning.
@@ -249,9 +252,13 @@ pub fn assemble(flows: Vec<Flow>, style: &PageStyle) -> Layout {
         outline: Vec::new(),
         created: None,
         metadata: None,
+        sources: Vec::new(),
     };
     for mut flow in flows {
         let tree = layout.tags.len();
+        if style.body.grid {
+            super::grid::snap(&mut flow, style.pitch());
+        }
         let bodies = paginate(&flow, style.text_height, separator);
         if style.chapter_start == ChapterStart::Recto && layout.pages.len() % 2 == 1 {
             layout.pages.push(blank_page(style.left_verso));

@@ -153,11 +153,18 @@ pub fn finish(layout: &mut Layout, doc: &Document, book: &FontBook<'_>, style: &
         let recto = index % 2 == 0;
         let place = style.folio;
         if place != FolioPlace::None {
-            let set = setter.set(&page.number.label(), FaceChoice::Body, size);
+            let label = match place {
+                FolioPlace::FootOuterDash => format!("— {} —", page.number.label()),
+                _ => page.number.label(),
+            };
+            let set = setter.set(&label, FaceChoice::Body, size);
             let w = set.end - set.start;
             let x = match place {
                 FolioPlace::FootOuter if recto => left + width - w,
                 FolioPlace::FootOuter => left,
+                // GB/T 9704: one character in from the outer edge.
+                FolioPlace::FootOuterDash if recto => left + width - w - size,
+                FolioPlace::FootOuterDash => left + size,
                 _ => left + (width - w) / 2.0,
             };
             page.items.push(Item::Line(Line {

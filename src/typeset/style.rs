@@ -16,9 +16,10 @@ use crate::diag::{Diagnostic, Failure, Location};
 pub const MM: f32 = 72.0 / 25.4;
 
 /// The built-in styles: name and TOML text.
-pub const BUILTIN: [(&str, &str); 2] = [
+pub const BUILTIN: [(&str, &str); 3] = [
     ("a4-report", include_str!("../../styles/pdf/a4-report.toml")),
     ("a5-book", include_str!("../../styles/pdf/a5-book.toml")),
+    ("gb9704", include_str!("../../styles/pdf/gb9704.toml")),
 ];
 
 /// Named page sizes in millimetres (width, height).
@@ -91,6 +92,9 @@ pub enum FolioPlace {
     FootCenter,
     /// Below the text block, at its outer edge (right on odd pages).
     FootOuter,
+    /// "— 1 —" below the text block, one character in from its outer
+    /// edge (GB/T 9704).
+    FootOuterDash,
     None,
 }
 
@@ -174,6 +178,19 @@ pub struct BodySetup {
     /// clreq strict level: `——` and `……` never start a line either.
     #[serde(default)]
     pub strict: bool,
+    /// How wide the punctuation marks are set.
+    #[serde(default)]
+    pub punctuation: super::punct::Punctuation,
+    /// `。，、` at the end of a line hang past the text block.
+    #[serde(default)]
+    pub hanging: bool,
+    /// Every line on a page-wide grid of the body pitch (版心网格).
+    #[serde(default)]
+    pub grid: bool,
+    /// The font family the style is designed for (any of these names);
+    /// the build says when none is available.
+    #[serde(default)]
+    pub family: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -191,6 +208,9 @@ pub struct HeadingSetup {
     /// Space below, in body lines.
     #[serde(default)]
     pub space_after: f32,
+    /// The font family the style is designed for (any of these names).
+    #[serde(default)]
+    pub family: Vec<String>,
 }
 
 /// Which fallback chain of the book's fonts a text uses.

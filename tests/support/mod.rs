@@ -18,7 +18,7 @@ pub const SAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../shared/samples/yiyang-united-front-2022.txt"
 );
-pub const EDITION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sources");
+pub const EDITION: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sources/2025");
 
 pub struct Built {
     pub doc: Document,

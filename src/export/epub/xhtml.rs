@@ -129,7 +129,7 @@ impl<'a> ChapterWriter<'a> {
                     ("epub:type", "subtitle"),
                     ("role", "doc-subtitle"),
                 ],
-                subtitle,
+                &crate::model::dashed_subtitle(subtitle),
             );
         }
         self.check_dropped();
@@ -235,12 +235,25 @@ impl<'a> ChapterWriter<'a> {
                 self.xml.end("blockquote");
             }
             Block::Verse { lines, .. } => {
+                // An empty line divides stanzas; each becomes a
+                // `div.stanza` when there are several.
+                let stanzas = lines.iter().any(Vec::is_empty);
                 self.xml.start("div", &[("class", "verse")]);
-                for line in lines {
-                    self.xml.newline();
-                    self.xml.start("p", &[]);
-                    self.inlines(line);
-                    self.xml.end("p");
+                for stanza in lines.split(Vec::is_empty).filter(|s| !s.is_empty()) {
+                    if stanzas {
+                        self.xml.newline();
+                        self.xml.start("div", &[("class", "stanza")]);
+                    }
+                    for line in stanza {
+                        self.xml.newline();
+                        self.xml.start("p", &[]);
+                        self.inlines(line);
+                        self.xml.end("p");
+                    }
+                    if stanzas {
+                        self.xml.newline();
+                        self.xml.end("div");
+                    }
                 }
                 self.xml.newline();
                 self.xml.end("div");
@@ -487,7 +500,11 @@ pub fn write_cover_page(book: &Book) -> (Vec<u8>, UsedChars) {
     xml.element("h1", &[], &meta.title);
     if let Some(subtitle) = &meta.subtitle {
         xml.newline();
-        xml.element("p", &[("class", "cover-subtitle")], subtitle);
+        xml.element(
+            "p",
+            &[("class", "cover-subtitle")],
+            &crate::model::dashed_subtitle(subtitle),
+        );
     }
     if !meta.authors.is_empty() {
         xml.newline();

@@ -1,6 +1,7 @@
 //! PDF exporter: the [`PagedBook`] written with krilla, as tagged PDF
 //! with subset CID fonts, links, the outline, page labels and metadata.
 
+pub mod standard;
 pub mod write;
 
 use crate::diag::{Diagnostic, Failure};
@@ -14,13 +15,17 @@ pub fn render_pdf(
     fonts: &FontSet,
     options: &PdfOptions,
 ) -> Result<(Vec<u8>, Vec<Diagnostic>), Failure> {
+    let unfit = crate::standard::check_document(doc, &options.standard);
+    if !unfit.is_empty() {
+        return Err(Failure { diagnostics: unfit });
+    }
     with_layout(doc, fonts, options, |layout, _, diagnostics| {
-        let bytes = write_pdf(layout)?;
+        let bytes = write_pdf(layout, options)?;
         Ok((bytes, diagnostics))
     })
 }
 
 /// Writes a laid-out book as PDF bytes.
-pub fn write_pdf(book: &PagedBook) -> Result<Vec<u8>, Failure> {
-    write::write_pdf(book)
+pub fn write_pdf(book: &PagedBook, options: &PdfOptions) -> Result<Vec<u8>, Failure> {
+    write::write_pdf(book, options)
 }

@@ -42,7 +42,9 @@ use crate::typeset::layout::{
     ImageData, ImageFormat, Item, Line, LineKind, LinkTarget, TagChild, TagNode, TagSpec,
 };
 use crate::typeset::linebreak::Class;
-use crate::typeset::Layout;
+use crate::typeset::{Layout, PdfOptions};
+
+use super::standard;
 
 /// The faces of the book: parsed for glyph advances, and made into
 /// krilla fonts on first use.
@@ -53,12 +55,13 @@ struct Faces<'a> {
 }
 
 /// Writes `layout` as PDF bytes.
-pub fn write_pdf(layout: &Layout) -> Result<Vec<u8>, Failure> {
+pub fn write_pdf(layout: &Layout, options: &PdfOptions) -> Result<Vec<u8>, Failure> {
     let m = layout
         .metadata
         .as_deref()
         .ok_or_else(|| failure("the laid-out book has no metadata".into()))?;
     let settings = SerializeSettings {
+        configuration: standard::configuration(&options.standard)?,
         enable_tagging: true,
         // The document information dictionary has no field for the
         // language; the XMP packet has (`dc:language`), and it is what
@@ -80,7 +83,7 @@ pub fn write_pdf(layout: &Layout) -> Result<Vec<u8>, Failure> {
     let size = Size::from_wh(layout.width, layout.height)
         .ok_or_else(|| failure("the page size is not valid".into()))?;
     let places = places(layout);
-    for page_layout in &layout.pages {
+    for (page_index, page_layout) in layout.pages.iter().enumerate() {
         let number = page_layout.number;
         let label = PageLabel::new(
             Some(if number.roman {
@@ -95,6 +98,7 @@ pub fn write_pdf(layout: &Layout) -> Result<Vec<u8>, Failure> {
         let mut links = Vec::new();
         {
             let mut surface = page.surface();
+            surface.set_location(standard::page_location(page_index));
             for item in &page_layout.items {
                 match item {
                     Item::Line(line) => {
@@ -211,7 +215,8 @@ pub fn write_pdf(layout: &Layout) -> Result<Vec<u8>, Failure> {
                         if let (Some(rect), Some(target)) =
                             (Rect::from_ltrb(*x0, *y0, *x1, *y1), target)
                         {
-                            links.push((rect, target));
+                            let alt = crate::standard::link_alt(target_of(item), &layout.outline);
+                            links.push((rect, target, alt));
                         }
                     }
                     // Anchors are only places; page references were
@@ -221,8 +226,11 @@ pub fn write_pdf(layout: &Layout) -> Result<Vec<u8>, Failure> {
             }
             surface.finish();
         }
-        for (rect, target) in links {
-            page.add_annotation(LinkAnnotation::new(rect, target).into());
+        for (rect, target, alt) in links {
+            page.add_annotation(krilla::annotation::Annotation::new_link(
+                LinkAnnotation::new(rect, target),
+                Some(alt),
+            ));
         }
         page.finish();
     }
@@ -235,18 +243,27 @@ pub fn write_pdf(layout: &Layout) -> Result<Vec<u8>, Failure> {
     }
     document.set_tag_tree(tree);
     document.set_outline(outline(&places, &layout.outline));
-    document.set_metadata(metadata(m, layout.created));
-    document
-        .finish()
-        .map_err(|e| failure(format!("the PDF could not be written: {e:?}")))
+    let meta = metadata(m, layout.created, options);
+    standard::embed_sources(&mut document, &options.attachments, meta.creation_date);
+    document.set_metadata(meta.metadata);
+    document.finish().map_err(|e| match e {
+        krilla::error::KrillaError::Validation(errors) => {
+            let errors: Vec<_> = errors.into_iter().map(|(e, _)| e).collect();
+            let pages = standard::page_places(layout);
+            standard::validation_failure(&errors, &options.standard, &pages)
+        }
+        e => failure(format!("the PDF could not be written: {e:?}")),
+    })
 }
 
-/// The image for krilla; the format and size were checked when it was read.
+/// The image for krilla, drawn without interpolation (PDF/A forbids it,
+/// and a printer wants the pixels as they are); the format and size were
+/// checked when it was read.
 fn krilla_image(image: &ImageData) -> Result<Image, Failure> {
     let data = krilla::Data::from(image.bytes.clone());
     match image.format {
-        ImageFormat::Png => Image::from_png(data, true),
-        ImageFormat::Jpeg => Image::from_jpeg(data, true),
+        ImageFormat::Png => Image::from_png(data, false),
+        ImageFormat::Jpeg => Image::from_jpeg(data, false),
     }
     .map_err(|e| failure(format!("an image cannot be written into the PDF: {e}")))
 }
@@ -269,6 +286,13 @@ fn places(layout: &Layout) -> HashMap<LinkTarget, (usize, f32, f32)> {
         }
     }
     out
+}
+
+fn target_of(item: &Item) -> Option<&LinkTarget> {
+    match item {
+        Item::Link { target, .. } => Some(target),
+        _ => None,
+    }
 }
 
 /// Strokes `path` as a layout artifact.
@@ -472,7 +496,7 @@ fn tag_kind(spec: &TagSpec) -> TagKind {
         TagSpec::Row => Tag::TR.into(),
         TagSpec::HeaderCell => Tag::TH(TableHeaderScope::Column).into(),
         TagSpec::Cell => Tag::TD.into(),
-        TagSpec::Figure(alt) => Tag::Figure(Some(alt.clone())).into(),
+        TagSpec::Figure(alt) => Tag::Figure((!alt.trim().is_empty()).then(|| alt.clone())).into(),
         TagSpec::Caption => Tag::Caption.into(),
         TagSpec::Note => Tag::Note.into(),
         TagSpec::Code => Tag::Code.into(),
@@ -544,7 +568,7 @@ fn outline(places: &HashMap<LinkTarget, (usize, f32, f32)>, toc: &[TocEntry]) ->
 /// Title, authors, language and so on; the date only from the book or
 /// `SOURCE_DATE_EPOCH`, never from the clock, so that the same input gives
 /// the same bytes.
-fn metadata(m: &BookMetadata, created: Option<BookTime>) -> Metadata {
+fn metadata(m: &BookMetadata, created: Option<BookTime>, options: &PdfOptions) -> KrillaMetadata {
     let mut meta = Metadata::new()
         .title(m.title.clone())
         .language(m.language.clone())
@@ -560,10 +584,23 @@ fn metadata(m: &BookMetadata, created: Option<BookTime>) -> Metadata {
         meta = meta.keywords(m.keywords.clone());
     }
     let date = created.map(krilla_date);
+    // PDF/A needs a date: the same fallback as the EPUB's.
+    let date =
+        date.or_else(|| (!options.standard.is_none()).then(|| DateTime::new(2000).month(1).day(1)));
     if let Some(date) = date {
         meta = meta.creation_date(date);
     }
-    meta
+    KrillaMetadata {
+        metadata: meta,
+        creation_date: date,
+    }
+}
+
+/// krilla's metadata with the date it was given (krilla keeps it private;
+/// attached files carry the same date).
+struct KrillaMetadata {
+    metadata: Metadata,
+    creation_date: Option<DateTime>,
 }
 
 /// The time in krilla's terms: an exact time in UTC, or a date to the
