@@ -4,7 +4,8 @@
 //! format.
 //!
 //! Steps, each in its own module:
-//! 1. [`style`]: the page style (TOML) gives page size, margins and sizes.
+//! 1. [`style`]: the page style (TOML) gives page size, margins and sizes
+//!    (loaded by `crate::resolve`).
 //! 2. [`shape`]: the book's faces are parsed once; each character gets a
 //!    face from its fallback chain; runs are shaped with rustybuzz.
 //! 3. [`inline`] and [`linebreak`]: a paragraph becomes atoms and
@@ -12,7 +13,8 @@
 //!    prohibitions, compressing punctuation before pushing characters out.
 //! 4. [`justify`]: glyph positions of each line.
 //! 5. [`layout`]: each chapter (in parallel) becomes a flow of lines, rows
-//!    and figures.
+//!    and figures; a chapter's body paragraphs are shaped and broken in
+//!    parallel first, then set in order.
 //! 6. [`paginate`]: flows are cut into pages (widows, orphans, headings,
 //!    footnotes, recto chapter starts) into a [`Layout`].
 //! 7. [`front`]: the title page, the imprint page and the contents are
