@@ -10,13 +10,17 @@
 //!    face from its fallback chain; runs are shaped with rustybuzz.
 //! 3. [`inline`] and [`linebreak`]: a paragraph becomes atoms and
 //!    junctions; a total-fit breaker chooses its lines under the clreq
-//!    prohibitions, compressing punctuation before pushing characters out.
+//!    prohibitions, compressing punctuation before pushing characters out;
+//!    [`punct`] applies the punctuation style (全角, 开明, 半角) and
+//!    hanging punctuation; [`families`] reports the faces a style asks
+//!    for that the book lacks.
 //! 4. [`justify`]: glyph positions of each line.
 //! 5. [`layout`]: each chapter (in parallel) becomes a flow of lines, rows
 //!    and figures; a chapter's body paragraphs are shaped and broken in
 //!    parallel first, then set in order.
 //! 6. [`paginate`]: flows are cut into pages (widows, orphans, headings,
-//!    footnotes, recto chapter starts) into a [`Layout`].
+//!    footnotes, recto chapter starts) into a [`Layout`]; with a grid
+//!    style, [`grid`] puts body lines on one grid first.
 //! 7. [`front`]: the title page, the imprint page and the contents are
 //!    set and put before the text (or the title and contents head its
 //!    first page).
