@@ -248,7 +248,7 @@ enum ManifestCommand {
 enum Format {
     Epub,
     Pdf,
-    /// One PNG image per page of the PDF, `<name>-001.png`, ...
+    // One PNG image per page of the PDF, `<name>-001.png`, ...
     Png,
     Ofd,
 }
@@ -649,7 +649,10 @@ fn output_paths(out: &Path, formats: &[Format], slug: &str) -> Result<Vec<PathBu
 /// page images are `<stem>-001.png`, ... beside it.
 fn named_files(path: &Path, files: Vec<(String, Vec<u8>)>) -> Vec<(PathBuf, Vec<u8>)> {
     if files.len() == 1 && path.extension().is_some_and(|e| e != "png") {
-        return files.into_iter().map(|(_, b)| (path.to_path_buf(), b)).collect();
+        return files
+            .into_iter()
+            .map(|(_, b)| (path.to_path_buf(), b))
+            .collect();
     }
     let stem = path
         .file_stem()
@@ -841,7 +844,11 @@ fn check(
     // both are rendered in memory and nothing is written.
     diagnostics.extend(inkstone::resources::check_resources(&doc));
     let fonts = inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)?;
-    match inkstone::typeset::layout_document(&doc, &fonts, &inkstone::typeset::PdfOptions::default()) {
+    match inkstone::typeset::layout_document(
+        &doc,
+        &fonts,
+        &inkstone::typeset::PdfOptions::default(),
+    ) {
         Ok((_, mut found)) => diagnostics.append(&mut found),
         Err(failure) => diagnostics.extend(failure.diagnostics),
     }

@@ -98,6 +98,9 @@ pub fn write_pdf(layout: &Layout, options: &PdfOptions) -> Result<Vec<u8>, Failu
         let mut links = Vec::new();
         {
             let mut surface = page.surface();
+            if page_index == 0 {
+                name_glyphs(&mut surface, layout, &mut faces)?;
+            }
             surface.set_location(standard::page_location(page_index));
             for item in &page_layout.items {
                 match item {
@@ -290,6 +293,77 @@ fn stroke(surface: &mut Surface<'_>, path: &krilla::geom::Path, stroke: Stroke) 
 
 fn failure(message: String) -> Failure {
     Failure::new(Diagnostic::new(Severity::Error, None, message))
+}
+
+/// Gives every glyph of the book its own characters in the fonts'
+/// ToUnicode maps before any page is drawn.
+///
+/// krilla maps a glyph to the text it is first drawn with. The runs that
+/// carry their exact text are drawn as one cluster each, and the first
+/// glyph of such a cluster would otherwise be mapped to the whole run's
+/// text (and the others to nothing), so that readers which go by the map
+/// (MuPDF, screen readers, PDF/UA checkers) would see the wrong
+/// characters. Drawing each glyph once with its own text, into a stream
+/// that is never placed on a page, fixes the map first; the runs then keep
+/// it and carry their text as ActualText.
+fn name_glyphs(
+    surface: &mut Surface<'_>,
+    layout: &Layout,
+    faces: &mut Faces<'_>,
+) -> Result<(), Failure> {
+    // Per face and size-independent: each glyph with the first text that
+    // is its own alone (not shared with a neighbour in a cluster).
+    let mut named: std::collections::BTreeMap<(u16, u16), String> = Default::default();
+    for page in &layout.pages {
+        for item in &page.items {
+            let Item::Line(line) = item else { continue };
+            let glyphs = &line.set.glyphs;
+            for (k, g) in glyphs.iter().enumerate() {
+                let shared = (k > 0 && glyphs[k - 1].text == g.text)
+                    || glyphs.get(k + 1).is_some_and(|n| n.text == g.text);
+                let Some(text) = line
+                    .set
+                    .text
+                    .get(g.text.start as usize..g.text.end as usize)
+                else {
+                    continue;
+                };
+                if shared || text.is_empty() || text.chars().all(char::is_whitespace) {
+                    continue;
+                }
+                named
+                    .entry((g.face, g.id))
+                    .or_insert_with(|| text.to_string());
+            }
+        }
+    }
+    let mut builder = surface.stream_builder();
+    let mut unseen = builder.surface();
+    let mut face_of = named.iter().peekable();
+    while let Some(&(&(face, _), _)) = face_of.peek() {
+        let mut text = String::new();
+        let mut run = Vec::new();
+        while let Some(((f, id), own)) = face_of.next_if(|((f, _), _)| *f == face) {
+            let _ = f;
+            let start = text.len();
+            text.push_str(own);
+            run.push(KrillaGlyph::new(
+                GlyphId::new(u32::from(*id)),
+                1.0,
+                0.0,
+                0.0,
+                0.0,
+                start..text.len(),
+                None,
+            ));
+        }
+        let font = faces.font(face)?;
+        unseen.draw_glyphs(Point::from_xy(0.0, 0.0), &run, font, &text, 10.0, false);
+    }
+    unseen.finish();
+    // The stream is dropped: it is never part of the file.
+    let _ = builder.finish();
+    Ok(())
 }
 
 /// Draws one line as a span, each run with its exact text as ActualText
