@@ -19,7 +19,9 @@ use krilla::image::Image;
 
 use super::inline::{shape_para, InlineStyle, ParaText, Shaped};
 use super::justify::{set_line, PlacedGlyph, SetLine};
-use super::linebreak::{break_lines, Class, Measure, Para, Rules, Sums};
+use super::linebreak::{
+    break_lines, break_lines_into, Class, LineSpan, Measure, Para, Rules, Sums,
+};
 use super::shape::FontBook;
 use super::style::{Align, FaceChoice, HeadingSetup, PageStyle};
 use crate::diag::{Diagnostic, Location, Severity};
@@ -176,6 +178,18 @@ pub struct Elem {
     pub heading: Option<HeadingMark>,
 }
 
+/// Other settings of a body paragraph, in one line more or one less,
+/// that pagination may take to fill a page (see `paginate`).
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// The paragraph's first element in the flow, and its number of
+    /// elements (lines).
+    pub start: usize,
+    pub len: usize,
+    /// Each other setting's elements, with its demerits above the best.
+    pub alts: Vec<(Vec<Elem>, f64)>,
+}
+
 /// The logical structure, for the PDF tag tree.
 #[derive(Debug, Clone)]
 pub enum TagSpec {
@@ -225,6 +239,8 @@ pub struct Flow {
     pub diagnostics: Vec<Diagnostic>,
     /// The chapter's index in the book.
     pub index: usize,
+    /// Other settings of body paragraphs, in the order of the flow.
+    pub variants: Vec<Variant>,
 }
 
 /// What the first page of the text carries before or after the first
@@ -302,6 +318,7 @@ pub struct Layouter<'a, 'b> {
     elems: Vec<Elem>,
     notes: Vec<Vec<Elem>>,
     note_index: HashMap<String, usize>,
+    variants: Vec<Variant>,
 }
 
 /// The footnote marker for note `number`: ① to ⑳, then [21].
@@ -396,6 +413,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
             elems: Vec::new(),
             notes: Vec::new(),
             note_index: HashMap::new(),
+            variants: Vec::new(),
         }
     }
 
@@ -477,6 +495,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
             tags: self.tags,
             diagnostics: self.diags,
             index: self.index,
+            variants: self.variants,
         }
     }
 
@@ -555,6 +574,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
 
     /// The elements laid out so far, taken out of the flow.
     pub fn take_elems(&mut self) -> Vec<Elem> {
+        self.variants.clear();
         std::mem::take(&mut self.elems)
     }
 
@@ -938,6 +958,21 @@ impl<'a, 'b> Layouter<'a, 'b> {
     /// Breaks and sets a paragraph; each line becomes tagged content of
     /// `node`.
     fn set_para(&mut self, pt: ParaText, opts: &ParaOpts, node: usize) -> Vec<LineOut> {
+        self.set_para_with(pt, opts, node, false).0
+    }
+
+    /// As [`Self::set_para`]; with `variants`, also the paragraph set in
+    /// one line more and in one line less where that is possible without
+    /// spreading or compressing a line more than the breaker allows, each
+    /// with its demerits above the best setting's.
+    #[allow(clippy::type_complexity)]
+    fn set_para_with(
+        &mut self,
+        pt: ParaText,
+        opts: &ParaOpts,
+        node: usize,
+        variants: bool,
+    ) -> (Vec<LineOut>, Vec<(Vec<LineOut>, f64)>) {
         let mut shaped = shape_para(self.book, pt, self.rules);
         super::punct::restyle(&mut shaped, &self.style.body, self.rules);
         self.report_missing(&shaped, opts.span);
@@ -953,12 +988,39 @@ impl<'a, 'b> Layouter<'a, 'b> {
             ragged: opts.ragged,
         };
         let spans = break_lines(&para, &measure);
-        let sums = Sums::new(&para);
+        let mut others = Vec::new();
+        if variants && !spans.is_empty() {
+            let best = break_lines_into(&para, &measure, spans.len()).map_or(0.0, |(_, d)| d);
+            for lines in [spans.len() + 1, spans.len() - 1] {
+                if let Some((alt, d)) = break_lines_into(&para, &measure, lines) {
+                    others.push((alt, (d - best).max(0.0)));
+                }
+            }
+        }
+        let main = self.set_spans(&shaped, &para, spans, opts, node);
+        let others = others
+            .into_iter()
+            .map(|(alt, cost)| (self.set_spans(&shaped, &para, alt, opts, node), cost))
+            .collect();
+        (main, others)
+    }
+
+    /// The lines `spans` of a broken paragraph, set and tagged as content
+    /// of `node`.
+    fn set_spans(
+        &mut self,
+        shaped: &Shaped,
+        para: &Para<'_>,
+        spans: Vec<LineSpan>,
+        opts: &ParaOpts,
+        node: usize,
+    ) -> Vec<LineOut> {
+        let sums = Sums::new(para);
         let mut out = Vec::with_capacity(spans.len());
         let baseline = (opts.pitch - opts.size) / 2.0 + 0.88 * opts.size;
         for span in spans {
             let indent = if span.start == 0 { opts.indent } else { 0.0 };
-            let set = set_line(&shaped, &sums, span, opts.width, indent, opts.justify);
+            let set = set_line(shaped, &sums, span, opts.width, indent, opts.justify);
             let shift = match opts.align {
                 Align::Center if opts.ragged || span.last => {
                     (opts.width - set.end - set.start) / 2.0
@@ -972,7 +1034,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
                 .filter(|(at, _)| set.source.contains(at))
                 .map(|&(_, n)| n)
                 .collect();
-            let extras = decorations(&set, &shaped, x, baseline, opts.size);
+            let extras = decorations(&set, shaped, x, baseline, opts.size);
             let tag = self.content(node);
             out.push(LineOut {
                 line: Line {
@@ -1076,9 +1138,20 @@ impl<'a, 'b> Layouter<'a, 'b> {
             kind: LineKind::Body,
             span,
         };
-        let lines = self.set_para(pt, &opts, node);
-        let n = lines.len();
+        let (lines, others) = self.set_para_with(pt, &opts, node, label.is_none());
         let spacing = self.style.body.paragraph_spacing * self.pitch();
+        if !others.is_empty() {
+            let alts = others
+                .into_iter()
+                .map(|(lines, cost)| (self.paragraph_elems(lines, pitch, spacing), cost))
+                .collect();
+            self.variants.push(Variant {
+                start: self.elems.len(),
+                len: lines.len(),
+                alts,
+            });
+        }
+        let n = lines.len();
         let last_full = lines.last().is_some_and(nearly_full);
         for (k, line) in lines.into_iter().enumerate() {
             let break_before = page_break_allowed(k, n, last_full);
@@ -1097,6 +1170,22 @@ impl<'a, 'b> Layouter<'a, 'b> {
             }
             self.elems.push(elem);
         }
+    }
+
+    /// The elements of a paragraph's lines: breaks allowed where widows
+    /// and orphans permit, `spacing` above the first.
+    fn paragraph_elems(&self, lines: Vec<LineOut>, pitch: f32, spacing: f32) -> Vec<Elem> {
+        let n = lines.len();
+        let last_full = lines.last().is_some_and(nearly_full);
+        let mut out = Vec::with_capacity(n);
+        for (k, line) in lines.into_iter().enumerate() {
+            let mut elem = self.line_elem(line, pitch, page_break_allowed(k, n, last_full));
+            if k == 0 {
+                elem.space_before = spacing;
+            }
+            out.push(elem);
+        }
+        out
     }
 
     /// A list label set before the item's first line, tagged as `node`.
