@@ -389,6 +389,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
         let rules = Rules {
             cjk_latin_gap: style.body.cjk_latin_gap,
             strict: style.body.strict,
+            tracking: style.tracking(),
         };
         Layouter {
             book,
@@ -1138,13 +1139,21 @@ impl<'a, 'b> Layouter<'a, 'b> {
             kind: LineKind::Body,
             span,
         };
-        let (lines, others) = self.set_para_with(pt, &opts, node, label.is_none());
+        let (lines, others) = self.set_para_with(pt, &opts, node, true);
         let spacing = self.style.body.paragraph_spacing * self.pitch();
         if !others.is_empty() {
-            let alts = others
-                .into_iter()
-                .map(|(lines, cost)| (self.paragraph_elems(lines, pitch, spacing), cost))
-                .collect();
+            let mut alts = Vec::with_capacity(others.len());
+            for (lines, cost) in others {
+                let mut elems = self.paragraph_elems(lines, pitch, spacing);
+                if let (Some((label, node)), Some(first)) = (&label, elems.first_mut()) {
+                    if let Some(label) = self.label(label, base, inset, pitch, *node) {
+                        if let Some(Item::Line(line)) = first.items.first_mut() {
+                            prepend_label(line, label);
+                        }
+                    }
+                }
+                alts.push((elems, cost));
+            }
             self.variants.push(Variant {
                 start: self.elems.len(),
                 len: lines.len(),

@@ -223,6 +223,9 @@ pub struct Rules {
     pub cjk_latin_gap: bool,
     /// clreq strict level: no `——` or `……` at line start.
     pub strict: bool,
+    /// Space added between two CJK characters, in em (negative: closer),
+    /// so that a set number of characters fills the measure.
+    pub tracking: f32,
 }
 
 /// Inter-character stretch per junction, in em. Small, so that spreading a
@@ -297,6 +300,10 @@ pub fn make_junctions(text: &str, atoms: &mut [Atom], rules: Rules) -> Vec<Junct
             Brk::Never
         };
         let em = a.em.max(b.em);
+        // Two CJK characters, neither of them a dash or an ellipsis (whose
+        // two halves may be one glyph and an empty one).
+        let plain = |c: Class| c.is_cjk() && !matches!(c, Class::Dash | Class::Ellipsis);
+        let both_cjk = plain(a.class) && plain(b.class);
         let mut j = Junction {
             width: 0.0,
             stretch: STRETCH * em,
@@ -342,6 +349,10 @@ pub fn make_junctions(text: &str, atoms: &mut [Atom], rules: Rules) -> Vec<Junct
                 j.width = -b.blank_left;
                 atoms[i + 1].shrink = 0.0;
             }
+        }
+        if !space && both_cjk {
+            // A set number of characters per line (GB/T 9704).
+            j.width += rules.tracking * em;
         }
         out.push(j);
     }
@@ -775,6 +786,7 @@ mod tests {
         let rules = Rules {
             cjk_latin_gap: true,
             strict: false,
+            tracking: 0.0,
         };
         let junctions = make_junctions(text, &mut atoms, rules);
         let para = Para {
@@ -880,6 +892,7 @@ mod tests {
         let rules = Rules {
             cjk_latin_gap: true,
             strict: true,
+            tracking: 0.0,
         };
         let junctions = make_junctions(text, &mut atoms, rules);
         let dash_start = atoms.iter().position(|a| a.first == '—').unwrap();
@@ -904,6 +917,7 @@ mod tests {
             Rules {
                 cjk_latin_gap: true,
                 strict: false,
+                tracking: 0.0,
             },
         );
         assert_eq!(junctions[1].width, 2.5, "Han-digit gap is 1/4 em");
@@ -922,6 +936,7 @@ mod tests {
             Rules {
                 cjk_latin_gap: true,
                 strict: false,
+                tracking: 0.0,
             },
         );
         let percent = atoms.iter().position(|a| a.first == '%').unwrap();
@@ -933,6 +948,7 @@ mod tests {
         let rules = Rules {
             cjk_latin_gap: true,
             strict: false,
+            tracking: 0.0,
         };
         for (text, gaps) in [
             ("基地/刘", 0),
@@ -956,6 +972,7 @@ mod tests {
         let rules = Rules {
             cjk_latin_gap: true,
             strict: false,
+            tracking: 0.0,
         };
         let junctions = make_junctions(text, &mut atoms, rules);
         let seven = atoms.iter().position(|a| a.first == '7').unwrap();
@@ -1023,6 +1040,7 @@ mod tests {
             Rules {
                 cjk_latin_gap: true,
                 strict: false,
+                tracking: 0.0,
             },
         );
         let colon = atoms.iter().position(|a| a.first == '：').unwrap();
@@ -1041,6 +1059,7 @@ mod tests {
             Rules {
                 cjk_latin_gap: true,
                 strict: false,
+                tracking: 0.0,
             },
         );
         assert!(junctions[4].space);
