@@ -389,7 +389,7 @@ fn built(name: &str, grid: bool) -> (Frame, Vec<Page>, usize) {
 fn report(name: &str, fill: &Fill) {
     let short = fill.before_headings.len() + fill.faults.len();
     eprintln!(
-        "{name}: {} text pages, lines per page {:?}; chapter ends {:?}; short before a heading {:?}; {short} short pages where the chapter goes on",
+        "{name}: {} text pages, lines per page {:?}; chapter ends {:?}; short before a heading {:?}; {short} short pages where the chapter goes on (those and faults)",
         fill.lines.len(),
         fill.lines,
         fill.chapter_ends,

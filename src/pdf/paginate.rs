@@ -214,10 +214,19 @@ fn best_choice(
     pitch: f32,
 ) -> Option<Vec<(usize, usize)>> {
     // The paragraphs that start on the page, each in each other setting.
-    let options: Vec<(usize, usize)> = (0..flow.variants.len())
+    let mut options: Vec<(usize, usize)> = (0..flow.variants.len())
         .filter(|&v| !used[v] && (i..page.end).contains(&flow.variants[v].start))
         .flat_map(|v| (0..flow.variants[v].alts.len()).map(move |a| (v, a)))
         .collect();
+    // The cheapest dozen, so that a page of many short paragraphs is
+    // tried in a few hundred ways at most; back in flow order.
+    options.sort_by(|x, y| {
+        flow.variants[x.0].alts[x.1]
+            .1
+            .total_cmp(&flow.variants[y.0].alts[y.1].1)
+    });
+    options.truncate(12);
+    options.sort_unstable();
     let cost =
         |c: &[(usize, usize)]| -> f64 { c.iter().map(|&(v, a)| flow.variants[v].alts[a].1).sum() };
     for size in 1..=3usize {
