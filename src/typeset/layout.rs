@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use krilla::image::Image;
+pub use crate::resolve::{ImageData, ImageFormat};
 
 use super::inline::{shape_para, InlineStyle, ParaText, Shaped};
 use super::justify::{set_line, PlacedGlyph, SetLine};
@@ -43,7 +43,7 @@ pub enum Item {
         width: f32,
     },
     Image {
-        image: Image,
+        image: ImageData,
         x: f32,
         y: f32,
         width: f32,
@@ -190,6 +190,10 @@ pub struct Variant {
     pub alts: Vec<(Vec<Elem>, f64)>,
 }
 
+/// A paragraph shaped and broken: its best lines, and its other settings
+/// (one line more, one less) with their extra demerits.
+type Broken = (Shaped, Vec<LineSpan>, Vec<(Vec<LineSpan>, f64)>);
+
 /// The logical structure, for the PDF tag tree.
 #[derive(Debug, Clone)]
 pub enum TagSpec {
@@ -304,7 +308,6 @@ pub struct Layouter<'a, 'b> {
     style: &'b PageStyle,
     rules: Rules,
     index: usize,
-    base_dir: &'b Path,
     source_path: std::path::PathBuf,
     missing_severity: Severity,
     /// Missing characters are not reported (text that was set, and
@@ -318,6 +321,11 @@ pub struct Layouter<'a, 'b> {
     elems: Vec<Elem>,
     notes: Vec<Vec<Elem>>,
     note_index: HashMap<String, usize>,
+    /// Where links go; without it every link is taken as a web address.
+    resolved: Option<&'b crate::resolve::Resolved>,
+    /// Body paragraphs shaped and broken ahead, in parallel, by the
+    /// address of their content.
+    prebroken: HashMap<usize, Broken>,
     variants: Vec<Variant>,
 }
 
@@ -396,7 +404,6 @@ impl<'a, 'b> Layouter<'a, 'b> {
             style,
             rules,
             index,
-            base_dir,
             source_path: base_dir.join(source),
             missing_severity: if allow_missing {
                 Severity::Warning
@@ -414,8 +421,18 @@ impl<'a, 'b> Layouter<'a, 'b> {
             elems: Vec::new(),
             notes: Vec::new(),
             note_index: HashMap::new(),
+            resolved: None,
+            prebroken: HashMap::new(),
             variants: Vec::new(),
         }
+    }
+
+    /// What the resolve step found: links go to places in the book or to
+    /// web addresses (a link to nowhere is left out, its text stays), and
+    /// images are taken from it as read and checked there.
+    pub fn with_resolved(mut self, resolved: &'b crate::resolve::Resolved) -> Self {
+        self.resolved = Some(resolved);
+        self
     }
 
     /// Lays out a whole chapter; the first one also carries the
@@ -440,6 +457,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
         }
         let body = InlineStyle::new(FaceChoice::Body, self.style.body.size);
         let width = self.style.text_width;
+        self.prebreak(&chapter.blocks, &body, width);
         for block in &chapter.blocks {
             self.block(block, 0, 0.0, width, &body);
         }
@@ -916,7 +934,63 @@ impl<'a, 'b> Layouter<'a, 'b> {
     }
 
     /// Appends the text of `inlines` to `pt`.
-    fn inlines(&mut self, inlines: &[Inline], style: &InlineStyle, pt: &mut ParaText) {
+    /// Shapes and breaks the chapter's body paragraphs (those directly in
+    /// `blocks`, set at full `width` in the `body` style) in parallel;
+    /// [`Layouter::paragraph`] then takes their lines in order. The line
+    /// breaker works on one paragraph at a time, so the result is the same
+    /// as breaking them one after the other.
+    fn prebreak(&mut self, blocks: &[Block], body: &InlineStyle, width: f32) {
+        use rayon::prelude::*;
+        let measure = Measure {
+            width,
+            first_indent: self.style.body.indent * body.size,
+            ragged: false,
+        };
+        let this = &*self;
+        let done: Vec<(usize, Broken)> = blocks
+            .par_iter()
+            .filter_map(|block| match block {
+                Block::Paragraph { content, .. } if !content.is_empty() => {
+                    let mut pt = ParaText::default();
+                    this.inlines(content, body, &mut pt);
+                    Some((
+                        content.as_ptr() as usize,
+                        this.shape_and_break(pt, &measure, true),
+                    ))
+                }
+                _ => None,
+            })
+            .collect();
+        self.prebroken = done.into_iter().collect();
+    }
+
+    /// A paragraph's text shaped and broken into lines; with `variants`,
+    /// also set in one line more and in one line less where that is
+    /// possible without spreading or compressing a line more than the
+    /// breaker allows (see [`break_lines_into`]).
+    fn shape_and_break(&self, pt: ParaText, measure: &Measure, variants: bool) -> Broken {
+        let mut shaped = shape_para(self.book, pt, self.rules);
+        super::punct::restyle(&mut shaped, &self.style.body, self.rules);
+        keep_markers_attached(&mut shaped);
+        let para = Para {
+            text: &shaped.text,
+            atoms: &shaped.atoms,
+            junctions: &shaped.junctions,
+        };
+        let spans = break_lines(&para, measure);
+        let mut others = Vec::new();
+        if variants && !spans.is_empty() {
+            let best = break_lines_into(&para, measure, spans.len()).map_or(0.0, |(_, d)| d);
+            for lines in [spans.len() + 1, spans.len() - 1] {
+                if let Some((alt, d)) = break_lines_into(&para, measure, lines) {
+                    others.push((alt, (d - best).max(0.0)));
+                }
+            }
+        }
+        (shaped, spans, others)
+    }
+
+    fn inlines(&self, inlines: &[Inline], style: &InlineStyle, pt: &mut ParaText) {
         for inline in inlines {
             match inline {
                 Inline::Text { text } | Inline::Code { text } => pt.push(text, style),
@@ -934,7 +1008,16 @@ impl<'a, 'b> Layouter<'a, 'b> {
                 }
                 Inline::Link { url, content } => {
                     let mut s = style.clone();
-                    s.target = Some(LinkTarget::Url(url.clone()));
+                    s.target = match self.resolved.map(|r| r.links.target(url)) {
+                        None => Some(LinkTarget::Url(url.clone())),
+                        Some(Some(crate::resolve::LinkTarget::External(url))) => {
+                            Some(LinkTarget::Url(url))
+                        }
+                        Some(Some(crate::resolve::LinkTarget::Internal(id))) => {
+                            Some(LinkTarget::Heading(id))
+                        }
+                        Some(None) => style.target.clone(),
+                    };
                     self.inlines(content, &s, pt);
                 }
                 Inline::FootnoteRef { id, number } => {
@@ -959,45 +1042,30 @@ impl<'a, 'b> Layouter<'a, 'b> {
     /// Breaks and sets a paragraph; each line becomes tagged content of
     /// `node`.
     fn set_para(&mut self, pt: ParaText, opts: &ParaOpts, node: usize) -> Vec<LineOut> {
-        self.set_para_with(pt, opts, node, false).0
-    }
-
-    /// As [`Self::set_para`]; with `variants`, also the paragraph set in
-    /// one line more and in one line less where that is possible without
-    /// spreading or compressing a line more than the breaker allows, each
-    /// with its demerits above the best setting's.
-    #[allow(clippy::type_complexity)]
-    fn set_para_with(
-        &mut self,
-        pt: ParaText,
-        opts: &ParaOpts,
-        node: usize,
-        variants: bool,
-    ) -> (Vec<LineOut>, Vec<(Vec<LineOut>, f64)>) {
-        let mut shaped = shape_para(self.book, pt, self.rules);
-        super::punct::restyle(&mut shaped, &self.style.body, self.rules);
-        self.report_missing(&shaped, opts.span);
-        keep_markers_attached(&mut shaped);
-        let para = Para {
-            text: &shaped.text,
-            atoms: &shaped.atoms,
-            junctions: &shaped.junctions,
-        };
         let measure = Measure {
             width: opts.width,
             first_indent: opts.indent,
             ragged: opts.ragged,
         };
-        let spans = break_lines(&para, &measure);
-        let mut others = Vec::new();
-        if variants && !spans.is_empty() {
-            let best = break_lines_into(&para, &measure, spans.len()).map_or(0.0, |(_, d)| d);
-            for lines in [spans.len() + 1, spans.len() - 1] {
-                if let Some((alt, d)) = break_lines_into(&para, &measure, lines) {
-                    others.push((alt, (d - best).max(0.0)));
-                }
-            }
-        }
+        let broken = self.shape_and_break(pt, &measure, false);
+        self.set_broken(broken, opts, node).0
+    }
+
+    /// Sets the lines of a shaped and broken paragraph, and of its other
+    /// settings.
+    #[allow(clippy::type_complexity)]
+    fn set_broken(
+        &mut self,
+        (shaped, spans, others): Broken,
+        opts: &ParaOpts,
+        node: usize,
+    ) -> (Vec<LineOut>, Vec<(Vec<LineOut>, f64)>) {
+        self.report_missing(&shaped, opts.span);
+        let para = Para {
+            text: &shaped.text,
+            atoms: &shaped.atoms,
+            junctions: &shaped.junctions,
+        };
         let main = self.set_spans(&shaped, &para, spans, opts, node);
         let others = others
             .into_iter()
@@ -1119,8 +1187,11 @@ impl<'a, 'b> Layouter<'a, 'b> {
         indent: bool,
         label: Option<(String, usize)>,
     ) {
-        let mut pt = ParaText::default();
-        self.inlines(content, base, &mut pt);
+        let prebroken = if parent == 0 && inset == 0.0 && indent && label.is_none() {
+            self.prebroken.remove(&(content.as_ptr() as usize))
+        } else {
+            None
+        };
         let node = self.node(parent, TagSpec::P);
         let pitch = self.pitch() * base.size / self.style.body.size;
         let opts = ParaOpts {
@@ -1139,7 +1210,20 @@ impl<'a, 'b> Layouter<'a, 'b> {
             kind: LineKind::Body,
             span,
         };
-        let (lines, others) = self.set_para_with(pt, &opts, node, true);
+        let broken = match prebroken {
+            Some(broken) => broken,
+            None => {
+                let mut pt = ParaText::default();
+                self.inlines(content, base, &mut pt);
+                let measure = Measure {
+                    width: opts.width,
+                    first_indent: opts.indent,
+                    ragged: opts.ragged,
+                };
+                self.shape_and_break(pt, &measure, true)
+            }
+        };
+        let (lines, others) = self.set_broken(broken, &opts, node);
         let spacing = self.style.body.paragraph_spacing * self.pitch();
         if !others.is_empty() {
             let mut alts = Vec::with_capacity(others.len());
@@ -1420,42 +1504,24 @@ impl<'a, 'b> Layouter<'a, 'b> {
         width: f32,
         base: &InlineStyle,
     ) {
-        let path = self.base_dir.join(src);
         let location = Location::new(&self.source_path, span.line, span.column);
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                self.diags.push(
-                    Diagnostic::error(location, format!("cannot read the image `{src}`: {e}"))
-                        .with_hint("image paths are relative to the book directory"),
-                );
+        let found = self.resolved.and_then(|r| r.images.get(src));
+        let image = match found {
+            Some(Ok(image)) => image.clone(),
+            Some(Err((message, hint))) => {
+                self.diags
+                    .push(Diagnostic::error(location, message.clone()).with_hint(hint.clone()));
+                return;
+            }
+            None => {
+                self.diags.push(Diagnostic::error(
+                    location,
+                    format!("the image `{src}` was not read"),
+                ));
                 return;
             }
         };
-        let lower = src.to_ascii_lowercase();
-        // No interpolation: PDF/A forbids it, and a printer wants the
-        // pixels as they are.
-        let decoded = if bytes.starts_with(b"\x89PNG") {
-            Image::from_png(bytes.into(), false)
-        } else if bytes.starts_with(&[0xFF, 0xD8]) {
-            Image::from_jpeg(bytes.into(), false)
-        } else {
-            Err(format!("`{lower}` is not a PNG or JPEG file"))
-        };
-        let image = match decoded {
-            Ok(image) => image,
-            Err(e) => {
-                self.diags.push(
-                    Diagnostic::error(location, format!("cannot use the image `{src}`: {e}"))
-                        .with_hint("use a PNG or JPEG image"),
-                );
-                return;
-            }
-        };
-        let (pw, ph) = image.size();
-        if pw == 0 || ph == 0 {
-            return;
-        }
+        let (pw, ph) = (image.width, image.height);
         // Scaled to the text width, but never taller than most of the page.
         let mut w = width;
         let mut h = w * ph as f32 / pw as f32;
