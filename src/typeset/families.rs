@@ -11,8 +11,8 @@ use crate::fonts::{Face, FontSet};
 
 use super::style::{FaceChoice, PageStyle};
 
-/// A warning for each part of `style` whose family none of `fonts`'
-/// faces in its chain belongs to.
+/// A warning for each part of `style` whose family is not the family of
+/// the first face of its chain in `fonts` (the face its text is set in).
 pub fn report(style: &PageStyle, fonts: &FontSet) -> Vec<Diagnostic> {
     let chain = |face: FaceChoice| -> &[Face] {
         match face {
@@ -35,7 +35,10 @@ pub fn report(style: &PageStyle, fonts: &FontSet) -> Vec<Diagnostic> {
             continue;
         }
         let faces = chain(face);
-        let found = faces.iter().any(|f| {
+        // The chain's first face sets the text; the others only supply
+        // characters it lacks, so a wanted family further down is not
+        // what the reader sees.
+        let found = faces.first().is_some_and(|f| {
             wanted
                 .iter()
                 .any(|w| f.family.to_lowercase().contains(&w.to_lowercase()))
@@ -63,4 +66,53 @@ pub fn report(style: &PageStyle, fonts: &FontSet) -> Vec<Diagnostic> {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::report;
+    use crate::fonts::{Face, FontSet, Origin};
+
+    fn face(family: &str) -> Face {
+        Face {
+            family: family.to_string(),
+            bold: false,
+            data: Arc::new(Vec::<u8>::new()),
+            index: 0,
+            origin: Origin::Extra(std::path::PathBuf::from("fangsong.otf")),
+        }
+    }
+
+    fn said(body: &[&str]) -> Vec<String> {
+        let style = super::super::style::load_style("gb9704", std::path::Path::new("."))
+            .expect("the gb9704 style");
+        let fonts = FontSet {
+            body: body.iter().map(|f| face(f)).collect(),
+            body_bold: vec![face("Noto Serif CJK SC")],
+            heading: vec![face("Noto Sans CJK SC")],
+            system: false,
+        };
+        report(&style, &fonts)
+            .iter()
+            .map(|d| d.to_string())
+            .filter(|d| d.contains("body text"))
+            .collect()
+    }
+
+    #[test]
+    fn a_wanted_family_counts_only_where_it_sets_the_text() {
+        // First in the chain: the body is set in it, nothing to say.
+        assert!(said(&["FangSong", "Noto Serif CJK SC"]).is_empty());
+        // Behind another face it only fills gaps: the build says which
+        // family it wanted and which one sets the text.
+        let got = said(&["Noto Serif CJK SC", "FangSong"]);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(
+            got[0].contains("FangSong") && got[0].contains("Noto Serif CJK SC is used instead"),
+            "{got:?}"
+        );
+        assert_eq!(said(&["Noto Serif CJK SC"]).len(), 1);
+    }
 }

@@ -17,7 +17,12 @@ pub fn snap(flow: &mut Flow, pitch: f32) {
     if pitch <= 0.0 {
         return;
     }
-    for elem in &mut flow.elems {
+    let alts = flow
+        .variants
+        .iter_mut()
+        .flat_map(|v| v.alts.iter_mut())
+        .flat_map(|(elems, _)| elems.iter_mut());
+    for elem in flow.elems.iter_mut().chain(alts) {
         elem.space_before = (elem.space_before / pitch).round() * pitch;
         // A hair of tolerance: a height of exactly n lines stays n lines.
         elem.height = (elem.height / pitch - 1e-3).ceil().max(1.0) * pitch;

@@ -19,7 +19,9 @@ pub use crate::resolve::{ImageData, ImageFormat};
 
 use super::inline::{shape_para, InlineStyle, ParaText, Shaped};
 use super::justify::{set_line, PlacedGlyph, SetLine};
-use super::linebreak::{break_lines, Class, LineSpan, Measure, Para, Rules, Sums};
+use super::linebreak::{
+    break_lines, break_lines_into, Class, LineSpan, Measure, Para, Rules, Sums,
+};
 use super::shape::FontBook;
 use super::style::{Align, FaceChoice, HeadingSetup, PageStyle};
 use crate::diag::{Diagnostic, Location, Severity};
@@ -178,6 +180,19 @@ pub struct Elem {
     pub heading: Option<HeadingMark>,
 }
 
+/// Other settings of a body paragraph, in one line more or one less,
+/// that pagination may take to fill a page (see `paginate`).
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// The paragraph's first element in the flow, and its number of
+    /// elements (lines).
+    pub start: usize,
+    pub len: usize,
+    /// Each other setting's elements, with its demerits above the best.
+    pub alts: Vec<(Vec<Elem>, f64)>,
+}
+
+
 /// The logical structure, for the PDF tag tree.
 #[derive(Debug, Clone)]
 pub enum TagSpec {
@@ -227,6 +242,8 @@ pub struct Flow {
     pub diagnostics: Vec<Diagnostic>,
     /// The chapter's index in the book.
     pub index: usize,
+    /// Other settings of body paragraphs, in the order of the flow.
+    pub variants: Vec<Variant>,
 }
 
 /// What the first page of the text carries before or after the first
@@ -313,10 +330,18 @@ pub struct Layouter<'a, 'b> {
     /// Letter spacing of the paragraph being set, in its ems (a short
     /// heading, clreq 2.1.3.1).
     tracking: f32,
+    variants: Vec<Variant>,
 }
 
-/// A paragraph shaped and broken into lines, with its ruby ready to set.
-type Broken = (Shaped, Vec<LineSpan>, Vec<super::ruby::Prepared>);
+/// A paragraph shaped and broken into lines, with its ruby ready to set,
+/// and its other settings (one line more, one less) with their demerits
+/// above the best.
+type Broken = (
+    Shaped,
+    Vec<LineSpan>,
+    Vec<super::ruby::Prepared>,
+    Vec<(Vec<LineSpan>, f64)>,
+);
 
 /// The footnote marker for note `number`: ① to ⑳, then [21].
 pub fn note_marker(number: u32) -> String {
@@ -386,6 +411,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
         let rules = Rules {
             cjk_latin_gap: style.body.cjk_latin_gap,
             strict: style.body.strict,
+            tracking: style.tracking(),
         };
         Layouter {
             book,
@@ -412,6 +438,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
             note_index: HashMap::new(),
             resolved: None,
             prebroken: HashMap::new(),
+            variants: Vec::new(),
         }
     }
 
@@ -502,6 +529,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
             tags: self.tags,
             diagnostics: self.diags,
             index: self.index,
+            variants: self.variants,
         }
     }
 
@@ -581,6 +609,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
 
     /// The elements laid out so far, taken out of the flow.
     pub fn take_elems(&mut self) -> Vec<Elem> {
+        self.variants.clear();
         std::mem::take(&mut self.elems)
     }
 
@@ -957,7 +986,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
                     this.inlines(content, body, &mut pt);
                     Some((
                         content.as_ptr() as usize,
-                        this.shape_and_break(pt, &measure),
+                        this.shape_and_break(pt, &measure, true),
                     ))
                 }
                 _ => None,
@@ -966,8 +995,11 @@ impl<'a, 'b> Layouter<'a, 'b> {
         self.prebroken = done.into_iter().collect();
     }
 
-    /// A paragraph's text shaped and broken into lines.
-    fn shape_and_break(&self, mut pt: ParaText, measure: &Measure) -> Broken {
+    /// A paragraph's text shaped and broken into lines; with `variants`,
+    /// also set in one line more and in one line less where that is
+    /// possible without spreading or compressing a line more than the
+    /// breaker allows (see [`break_lines_into`]).
+    fn shape_and_break(&self, mut pt: ParaText, measure: &Measure, variants: bool) -> Broken {
         let rubies = std::mem::take(&mut pt.rubies);
         let mut shaped = shape_para(self.book, pt, self.rules);
         super::punct::restyle(&mut shaped, &self.style.body, self.rules);
@@ -985,7 +1017,16 @@ impl<'a, 'b> Layouter<'a, 'b> {
             junctions: &shaped.junctions,
         };
         let spans = break_lines(&para, measure);
-        (shaped, spans, rubies)
+        let mut others = Vec::new();
+        if variants && !spans.is_empty() {
+            let best = break_lines_into(&para, measure, spans.len()).map_or(0.0, |(_, d)| d);
+            for lines in [spans.len() + 1, spans.len() - 1] {
+                if let Some((alt, d)) = break_lines_into(&para, measure, lines) {
+                    others.push((alt, (d - best).max(0.0)));
+                }
+            }
+        }
+        (shaped, spans, rubies, others)
     }
 
     fn inlines(&self, inlines: &[Inline], style: &InlineStyle, pt: &mut ParaText) {
@@ -1054,17 +1095,19 @@ impl<'a, 'b> Layouter<'a, 'b> {
             first_indent: opts.indent,
             ragged: opts.ragged,
         };
-        let broken = self.shape_and_break(pt, &measure);
-        self.set_broken(broken, opts, node)
+        let broken = self.shape_and_break(pt, &measure, false);
+        self.set_broken(broken, opts, node).0
     }
 
-    /// Sets the lines of a shaped and broken paragraph.
+    /// Sets the lines of a shaped and broken paragraph, and of its other
+    /// settings.
+    #[allow(clippy::type_complexity)]
     fn set_broken(
         &mut self,
-        (shaped, spans, rubies): Broken,
+        (shaped, spans, rubies, others): Broken,
         opts: &ParaOpts,
         node: usize,
-    ) -> Vec<LineOut> {
+    ) -> (Vec<LineOut>, Vec<(Vec<LineOut>, f64)>) {
         self.report_missing(&shaped, opts.span);
         for ruby in &rubies {
             self.report_missing(ruby.annotation(), opts.span);
@@ -1074,12 +1117,34 @@ impl<'a, 'b> Layouter<'a, 'b> {
             atoms: &shaped.atoms,
             junctions: &shaped.junctions,
         };
-        let sums = Sums::new(&para);
+        let main = self.set_spans(&shaped, &rubies, &para, spans, opts, node);
+        let others = others
+            .into_iter()
+            .map(|(alt, cost)| {
+                let lines = self.set_spans(&shaped, &rubies, &para, alt, opts, node);
+                (lines, cost)
+            })
+            .collect();
+        (main, others)
+    }
+
+    /// The lines `spans` of a broken paragraph, set and tagged as content
+    /// of `node`.
+    fn set_spans(
+        &mut self,
+        shaped: &Shaped,
+        rubies: &[super::ruby::Prepared],
+        para: &Para<'_>,
+        spans: Vec<LineSpan>,
+        opts: &ParaOpts,
+        node: usize,
+    ) -> Vec<LineOut> {
+        let sums = Sums::new(para);
         let mut out = Vec::with_capacity(spans.len());
         let baseline = (opts.pitch - opts.size) / 2.0 + 0.88 * opts.size;
         for span in spans {
             let indent = if span.start == 0 { opts.indent } else { 0.0 };
-            let set = set_line(&shaped, &sums, span, opts.width, indent, opts.justify);
+            let set = set_line(shaped, &sums, span, opts.width, indent, opts.justify);
             let shift = match opts.align {
                 Align::Center if opts.ragged || span.last => {
                     (opts.width - set.end - set.start) / 2.0
@@ -1093,8 +1158,8 @@ impl<'a, 'b> Layouter<'a, 'b> {
                 .filter(|(at, _)| set.source.contains(at))
                 .map(|&(_, n)| n)
                 .collect();
-            let mut extras = decorations(&set, &shaped, x, baseline, opts.size);
-            let (annotations, top) = super::ruby::annotate(&rubies, &shaped, span, &set, opts.size);
+            let mut extras = decorations(&set, shaped, x, baseline, opts.size);
+            let (annotations, top) = super::ruby::annotate(rubies, shaped, span, &set, opts.size);
             let tag = self.content(node);
             // Each annotation is read after its line, as "汉字（hànzì）"
             // reads in a browser without ruby.
@@ -1222,16 +1287,41 @@ impl<'a, 'b> Layouter<'a, 'b> {
             kind: LineKind::Body,
             span,
         };
-        let lines = match prebroken {
-            Some(broken) => self.set_broken(broken, &opts, node),
+        let broken = match prebroken {
+            Some(broken) => broken,
             None => {
                 let mut pt = ParaText::default();
                 self.inlines(content, base, &mut pt);
-                self.set_para(pt, &opts, node)
+                let measure = Measure {
+                    width: opts.width,
+                    first_indent: opts.indent,
+                    ragged: opts.ragged,
+                };
+                self.shape_and_break(pt, &measure, true)
             }
         };
-        let n = lines.len();
+        let (lines, others) = self.set_broken(broken, &opts, node);
         let spacing = self.style.body.paragraph_spacing * self.pitch();
+        if !others.is_empty() {
+            let mut alts = Vec::with_capacity(others.len());
+            for (lines, cost) in others {
+                let mut elems = self.paragraph_elems(lines, pitch, spacing);
+                if let (Some((label, node)), Some(first)) = (&label, elems.first_mut()) {
+                    if let Some(label) = self.label(label, base, inset, pitch, *node) {
+                        if let Some(Item::Line(line)) = first.items.first_mut() {
+                            prepend_label(line, label);
+                        }
+                    }
+                }
+                alts.push((elems, cost));
+            }
+            self.variants.push(Variant {
+                start: self.elems.len(),
+                len: lines.len(),
+                alts,
+            });
+        }
+        let n = lines.len();
         let last_full = lines.last().is_some_and(nearly_full);
         for (k, line) in lines.into_iter().enumerate() {
             let break_before = page_break_allowed(k, n, last_full);
@@ -1250,6 +1340,22 @@ impl<'a, 'b> Layouter<'a, 'b> {
             }
             self.elems.push(elem);
         }
+    }
+
+    /// The elements of a paragraph's lines: breaks allowed where widows
+    /// and orphans permit, `spacing` above the first.
+    fn paragraph_elems(&self, lines: Vec<LineOut>, pitch: f32, spacing: f32) -> Vec<Elem> {
+        let n = lines.len();
+        let last_full = lines.last().is_some_and(nearly_full);
+        let mut out = Vec::with_capacity(n);
+        for (k, line) in lines.into_iter().enumerate() {
+            let mut elem = self.line_elem(line, pitch, page_break_allowed(k, n, last_full));
+            if k == 0 {
+                elem.space_before = spacing;
+            }
+            out.push(elem);
+        }
+        out
     }
 
     /// A list label set before the item's first line, tagged as `node`.

@@ -225,6 +225,9 @@ pub struct Rules {
     pub cjk_latin_gap: bool,
     /// clreq strict level: no `——` or `……` at line start.
     pub strict: bool,
+    /// Space added between two CJK characters, in em (negative: closer),
+    /// so that a set number of characters fills the measure.
+    pub tracking: f32,
 }
 
 /// Inter-character stretch per junction, in em. Small, so that spreading a
@@ -299,6 +302,10 @@ pub fn make_junctions(text: &str, atoms: &mut [Atom], rules: Rules) -> Vec<Junct
             Brk::Never
         };
         let em = a.em.max(b.em);
+        // Two CJK characters, neither of them a dash or an ellipsis (whose
+        // two halves may be one glyph and an empty one).
+        let plain = |c: Class| c.is_cjk() && !matches!(c, Class::Dash | Class::Ellipsis);
+        let both_cjk = plain(a.class) && plain(b.class);
         let mut j = Junction {
             width: 0.0,
             stretch: STRETCH * em,
@@ -344,6 +351,10 @@ pub fn make_junctions(text: &str, atoms: &mut [Atom], rules: Rules) -> Vec<Junct
                 j.width = -b.blank_left;
                 atoms[i + 1].shrink = 0.0;
             }
+        }
+        if !space && both_cjk {
+            // A set number of characters per line (GB/T 9704).
+            j.width += rules.tracking * em;
         }
         out.push(j);
     }
@@ -496,7 +507,7 @@ pub fn break_lines(para: &Para<'_>, measure: &Measure) -> Vec<LineSpan> {
     // Pass 1: normal breaks, moderate stretch. Pass 2: any stretch, breaks
     // inside Latin words. Pass 3: anything, so that every paragraph sets.
     for pass in 0..3 {
-        if let Some(lines) = total_fit(para, &sums, measure, pass) {
+        if let Some((lines, _)) = total_fit(para, &sums, measure, pass, None) {
             return lines;
         }
     }
@@ -510,10 +521,40 @@ pub fn break_lines(para: &Para<'_>, measure: &Measure) -> Vec<LineSpan> {
         .collect()
 }
 
-fn total_fit(para: &Para<'_>, sums: &Sums, measure: &Measure, pass: u8) -> Option<Vec<LineSpan>> {
+/// The paragraph set in exactly `lines` lines, each of them spread or
+/// compressed no more than a line may be at all (an adjustment ratio of
+/// 1: a tenth of an em or so between characters), with its demerits; `None`
+/// when no such setting exists. A page that would otherwise end short
+/// takes one line more or one less from a paragraph on it, as a
+/// compositor loosens or tightens a paragraph (拉行, 缩行) to fill a page.
+pub fn break_lines_into(
+    para: &Para<'_>,
+    measure: &Measure,
+    lines: usize,
+) -> Option<(Vec<LineSpan>, f64)> {
+    if para.atoms.is_empty() || lines == 0 {
+        return None;
+    }
+    let sums = Sums::new(para);
+    let (spans, demerits) = total_fit(para, &sums, measure, 0, Some(lines))?;
+    // A one-character last line is never a way to fill a page.
+    (spans.len() == lines && demerits < 1e7).then_some((spans, demerits))
+}
+
+/// Knuth-Plass over the paragraph. With `count`, the best setting in
+/// exactly that many lines at an adjustment ratio of 1 at most: the best
+/// node is then kept for each number of lines at each break.
+fn total_fit(
+    para: &Para<'_>,
+    sums: &Sums,
+    measure: &Measure,
+    pass: u8,
+    count: Option<usize>,
+) -> Option<(Vec<LineSpan>, f64)> {
     let n = para.atoms.len();
-    let tolerance = match pass {
-        0 => 4.0,
+    let tolerance = match (pass, count) {
+        (_, Some(_)) => 1.0,
+        (0, None) => 4.0,
         _ => f32::INFINITY,
     };
     let mut nodes = vec![Node {
@@ -539,7 +580,9 @@ fn total_fit(para: &Para<'_>, sums: &Sums, measure: &Measure, pass: u8) -> Optio
             _ => continue,
         };
         let forced = brk == Brk::Forced;
-        let mut best: Option<(f64, usize)> = None;
+        // The best (demerits, node) for each number of lines; one entry
+        // for all of them unless `count` asks for a number of lines.
+        let mut best: Vec<(u32, f64, usize)> = Vec::new();
         let mut k = 0;
         while k < active.len() {
             let a = active[k];
@@ -583,32 +626,50 @@ fn total_fit(para: &Para<'_>, sums: &Sums, measure: &Measure, pass: u8) -> Optio
                 demerits += 1e7;
             }
             let total = nodes[a].demerits + demerits;
-            if best.is_none_or(|(d, _)| total < d) {
-                best = Some((total, a));
+            let line = if count.is_some() {
+                nodes[a].line + 1
+            } else {
+                0
+            };
+            if count.is_some_and(|c| line as usize > c) {
+                k += 1;
+                continue;
+            }
+            match best.iter_mut().find(|(l, _, _)| *l == line) {
+                Some(entry) if total < entry.1 => *entry = (line, total, a),
+                Some(_) => {}
+                None => best.push((line, total, a)),
             }
             k += 1;
         }
-        if let Some((demerits, prev)) = best {
+        if best.is_empty() {
+            if forced {
+                return None;
+            }
+        } else if forced {
+            active.clear();
+        }
+        for (_, demerits, prev) in best {
             nodes.push(Node {
                 start: b + 1,
                 demerits,
                 prev,
                 line: nodes[prev].line + 1,
             });
-            let id = nodes.len() - 1;
-            if forced {
-                active.clear();
-            }
-            active.push(id);
-        } else if forced {
-            return None;
+            active.push(nodes.len() - 1);
         }
         if active.is_empty() {
             return None;
         }
     }
-    // The node that ends the paragraph.
-    let mut at = nodes.iter().rposition(|node| node.start == n)?;
+    // The node that ends the paragraph (in the asked number of lines).
+    let mut at = match count {
+        None => nodes.iter().rposition(|node| node.start == n)?,
+        Some(c) => nodes
+            .iter()
+            .rposition(|node| node.start == n && node.line as usize == c)?,
+    };
+    let demerits = nodes[at].demerits;
     let mut lines = Vec::with_capacity(nodes[at].line as usize);
     while nodes[at].prev != usize::MAX {
         let prev = nodes[at].prev;
@@ -622,7 +683,7 @@ fn total_fit(para: &Para<'_>, sums: &Sums, measure: &Measure, pass: u8) -> Optio
         at = prev;
     }
     lines.reverse();
-    Some(lines)
+    Some((lines, demerits))
 }
 
 /// The atoms of `start..=end` that are not closing or stop marks, counted
@@ -727,6 +788,7 @@ mod tests {
         let rules = Rules {
             cjk_latin_gap: true,
             strict: false,
+            tracking: 0.0,
         };
         let junctions = make_junctions(text, &mut atoms, rules);
         let para = Para {
@@ -832,6 +894,7 @@ mod tests {
         let rules = Rules {
             cjk_latin_gap: true,
             strict: true,
+            tracking: 0.0,
         };
         let junctions = make_junctions(text, &mut atoms, rules);
         let dash_start = atoms.iter().position(|a| a.first == '—').unwrap();
@@ -856,6 +919,7 @@ mod tests {
             Rules {
                 cjk_latin_gap: true,
                 strict: false,
+                tracking: 0.0,
             },
         );
         assert_eq!(junctions[1].width, 2.5, "Han-digit gap is 1/4 em");
@@ -874,6 +938,7 @@ mod tests {
             Rules {
                 cjk_latin_gap: true,
                 strict: false,
+                tracking: 0.0,
             },
         );
         let percent = atoms.iter().position(|a| a.first == '%').unwrap();
@@ -885,6 +950,7 @@ mod tests {
         let rules = Rules {
             cjk_latin_gap: true,
             strict: false,
+            tracking: 0.0,
         };
         for (text, gaps) in [
             ("基地/刘", 0),
@@ -908,6 +974,7 @@ mod tests {
         let rules = Rules {
             cjk_latin_gap: true,
             strict: false,
+            tracking: 0.0,
         };
         let junctions = make_junctions(text, &mut atoms, rules);
         let seven = atoms.iter().position(|a| a.first == '7').unwrap();
@@ -975,6 +1042,7 @@ mod tests {
             Rules {
                 cjk_latin_gap: true,
                 strict: false,
+                tracking: 0.0,
             },
         );
         let colon = atoms.iter().position(|a| a.first == '：').unwrap();
@@ -993,6 +1061,7 @@ mod tests {
             Rules {
                 cjk_latin_gap: true,
                 strict: false,
+                tracking: 0.0,
             },
         );
         assert!(junctions[4].space);

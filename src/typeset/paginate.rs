@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use super::layout::{shift_item, Flow, Item, LinkTarget, TagNode};
+use super::layout::{shift_item, Elem, Flow, Item, LinkTarget, TagNode};
 use super::style::{ChapterStart, PageStyle};
 
 /// A page with everything on it, positions in points from the top-left
@@ -171,91 +171,307 @@ struct PageBody {
     notes_height: f32,
 }
 
-/// Cuts a chapter's flow into pages of `height`.
-fn paginate(flow: &Flow, height: f32, separator: f32) -> Vec<PageBody> {
-    let elems = &flow.elems;
-    let n = elems.len();
-    let note_height = |k: usize| -> f32 { flow.notes[k].iter().map(|e| e.height).sum() };
-    let allowed = |b: usize| elems[b].break_before && !elems[b - 1].keep_with_next;
+/// Cuts a chapter's flow into pages of `height`. A page that would end
+/// short of the foot (by a line or more) where the chapter goes on, as
+/// where a paragraph's last line may not open the next page or a heading
+/// goes on with its text, is filled by setting paragraphs that start on
+/// it in one line more or one less (their other settings in
+/// `flow.variants`), as a compositor loosens or tightens a paragraph:
+/// one paragraph when that is enough, else two or three, the fullest page
+/// first and then the cheapest settings.
+fn paginate(flow: &mut Flow, height: f32, separator: f32, pitch: f32) -> Vec<PageBody> {
     let mut pages = Vec::new();
+    let mut used = vec![false; flow.variants.len()];
     let mut i = 0;
-    while i < n {
-        let mut y = 0.0;
-        let mut placed: Vec<(usize, f32)> = Vec::new();
-        let mut notes: Vec<usize> = Vec::new();
-        let mut notes_height = 0.0;
-        // A table row at the top of a page gets its header again.
-        let repeated = elems[i].header.filter(|&h| h < i);
-        if let Some(h) = repeated {
-            y += elems[h].height;
-        }
-        let mut j = i;
-        while j < n {
-            let e = &elems[j];
-            // Space above is dropped at the top of a page, except above
-            // the chapter title (the sink of a chapter's first page).
-            let space = if placed.is_empty() && j > 0 {
-                0.0
-            } else {
-                e.space_before
-            };
-            let mut add = 0.0;
-            let mut first_note = notes.is_empty();
-            for &k in &e.notes {
-                if !notes.contains(&k) {
-                    add += note_height(k);
-                    if first_note {
-                        add += separator;
-                        first_note = false;
-                    }
-                }
-            }
-            if !placed.is_empty() && y + space + e.height + notes_height + add > height + 0.01 {
-                break;
-            }
-            placed.push((j, y + space));
-            y += space + e.height;
-            for &k in &e.notes {
-                if !notes.contains(&k) {
-                    notes.push(k);
-                }
-            }
-            notes_height += add;
-            j += 1;
-        }
-        if j < n {
-            let mut b = j;
-            while b > i + 1 && !allowed(b) {
-                b -= 1;
-            }
-            if !allowed(b) {
-                // Nothing may break on this page: break where it is full.
-                b = j;
-            }
-            placed.truncate(b - i);
-            notes.clear();
-            notes_height = 0.0;
-            for &(k, _) in &placed {
-                for &note in &elems[k].notes {
-                    if !notes.contains(&note) {
-                        if notes.is_empty() {
-                            notes_height += separator;
-                        }
-                        notes.push(note);
-                        notes_height += note_height(note);
-                    }
+    while i < flow.elems.len() {
+        let page = page_from(flow, i, &[], height, separator);
+        if page.end < flow.elems.len() && page.slack >= pitch - 0.01 {
+            if let Some(choice) = best_choice(flow, i, &page, &used, height, separator, pitch) {
+                // Later paragraphs move: apply from the last one back.
+                for &(v, a) in choice.iter().rev() {
+                    swap_variant(flow, v, a);
+                    used[v] = true;
                 }
             }
         }
-        i += placed.len();
-        pages.push(PageBody {
-            placed,
-            repeated,
-            notes,
-            notes_height,
-        });
+        let page = page_from(flow, i, &[], height, separator);
+        i = page.end;
+        pages.push(page.body);
     }
     pages
+}
+
+/// Paragraphs in other settings: (variant, setting) pairs in flow order.
+type Choice = Vec<(usize, usize)>;
+
+/// A page filled from element `i` with some paragraphs in other settings.
+struct Trial {
+    body: PageBody,
+    /// The flow element after the page (for a page without other
+    /// settings).
+    end: usize,
+    /// Room left above the notes; 0 when the chapter ends on the page.
+    slack: f32,
+}
+
+/// The other settings `choice` ((variant, setting) pairs, in flow order)
+/// that fill the page starting at `i` best, trying one paragraph, then
+/// two, then three; `None` when none brings the page's end lower.
+fn best_choice(
+    flow: &Flow,
+    i: usize,
+    page: &Trial,
+    used: &[bool],
+    height: f32,
+    separator: f32,
+    pitch: f32,
+) -> Option<Vec<(usize, usize)>> {
+    // The paragraphs that start on the page, each in each other setting.
+    let mut options: Vec<(usize, usize)> = (0..flow.variants.len())
+        .filter(|&v| !used[v] && (i..page.end).contains(&flow.variants[v].start))
+        .flat_map(|v| (0..flow.variants[v].alts.len()).map(move |a| (v, a)))
+        .collect();
+    // The cheapest dozen, so that a page of many short paragraphs is
+    // tried in a few hundred ways at most; back in flow order.
+    options.sort_by(|x, y| {
+        flow.variants[x.0].alts[x.1]
+            .1
+            .total_cmp(&flow.variants[y.0].alts[y.1].1)
+    });
+    options.truncate(12);
+    options.sort_unstable();
+    let cost =
+        |c: &[(usize, usize)]| -> f64 { c.iter().map(|&(v, a)| flow.variants[v].alts[a].1).sum() };
+    for size in 1..=3usize {
+        let mut best: Option<(f32, f64, Choice)> = None;
+        let mut pick = vec![0usize; size];
+        combinations(options.len(), size, &mut pick, 0, 0, &mut |idx| {
+            let choice: Vec<(usize, usize)> = idx.iter().map(|&k| options[k]).collect();
+            // One setting per paragraph.
+            if choice.windows(2).any(|w| w[0].0 == w[1].0) {
+                return;
+            }
+            let trial = page_from(flow, i, &choice, height, separator);
+            if trial.slack > page.slack - 0.5 * pitch {
+                return;
+            }
+            let c = cost(&choice);
+            if best.as_ref().is_none_or(|(s, bc, _)| {
+                trial.slack < s - 0.01 || (trial.slack < s + 0.01 && c < *bc)
+            }) {
+                best = Some((trial.slack, c, choice));
+            }
+        });
+        if let Some((_, _, choice)) = best {
+            return Some(choice);
+        }
+    }
+    None
+}
+
+/// Calls `f` with every increasing choice of `pick.len()` indices below
+/// `n` (the depth is at most three).
+fn combinations(
+    n: usize,
+    size: usize,
+    pick: &mut Vec<usize>,
+    depth: usize,
+    from: usize,
+    f: &mut dyn FnMut(&[usize]),
+) {
+    if depth == size {
+        f(pick);
+        return;
+    }
+    for k in from..n {
+        pick[depth] = k;
+        combinations(n, size, pick, depth + 1, k + 1, f);
+    }
+}
+
+/// The page from element `i` with the paragraphs of `choice` in their
+/// other settings. Only the elements that can reach the page are looked
+/// at.
+fn page_from(
+    flow: &Flow,
+    i: usize,
+    choice: &[(usize, usize)],
+    height: f32,
+    separator: f32,
+) -> Trial {
+    let mut seq: Vec<&Elem> = Vec::new();
+    let mut k = i;
+    let mut room = 0.0;
+    let mut at_end = true;
+    while k < flow.elems.len() {
+        // Enough to overfill the page (even without the space above its
+        // first element) and look back for a break.
+        if room - seq.first().map_or(0.0, |e| e.space_before) > height + 0.01 {
+            at_end = false;
+            break;
+        }
+        let chosen = choice
+            .iter()
+            .find(|&&(v, _)| flow.variants[v].start == k)
+            .map(|&(v, a)| (&flow.variants[v], a));
+        match chosen {
+            Some((variant, a)) => {
+                for e in &variant.alts[a].0 {
+                    room += e.space_before + e.height;
+                    seq.push(e);
+                }
+                k += variant.len;
+            }
+            None => {
+                let e = &flow.elems[k];
+                room += e.space_before + e.height;
+                seq.push(e);
+                k += 1;
+            }
+        }
+    }
+    let repeated = flow.elems[i].header.filter(|&h| h < i);
+    let repeat_height = repeated.map_or(0.0, |h| flow.elems[h].height);
+    let placed = fill_page(flow, &seq, i == 0, repeat_height, height, separator);
+    let count = placed.placed.len();
+    let done = at_end && count == seq.len();
+    let bottom = placed
+        .placed
+        .last()
+        .map_or(0.0, |&(k, y)| y + seq[k].height);
+    let slack = if done {
+        0.0
+    } else {
+        height - bottom - placed.notes_height
+    };
+    // Where the next page starts; meant for a page without `choice`.
+    let end = i + count;
+    let body = PageBody {
+        placed: placed.placed.into_iter().map(|(k, y)| (i + k, y)).collect(),
+        repeated,
+        notes: placed.notes,
+        notes_height: placed.notes_height,
+    };
+    Trial { body, end, slack }
+}
+
+/// Puts paragraph `v`'s other setting `a` into the flow in place of the
+/// one there (which becomes setting `a`). The elements after it, the
+/// later paragraphs' starts and table rows' references to their header
+/// move by the difference.
+fn swap_variant(flow: &mut Flow, v: usize, a: usize) {
+    let (start, len) = (flow.variants[v].start, flow.variants[v].len);
+    if start + len > flow.elems.len() {
+        return;
+    }
+    let alt = std::mem::take(&mut flow.variants[v].alts[a].0);
+    let new_len = alt.len();
+    let old: Vec<_> = flow.elems.splice(start..start + len, alt).collect();
+    flow.variants[v].alts[a].0 = old;
+    flow.variants[v].len = new_len;
+    if new_len == len {
+        return;
+    }
+    let shift = |k: usize| -> usize {
+        if k >= start + len {
+            k + new_len - len
+        } else {
+            k
+        }
+    };
+    for w in flow.variants.iter_mut() {
+        if w.start > start {
+            w.start = shift(w.start);
+        }
+    }
+    for e in &mut flow.elems {
+        e.header = e.header.map(shift);
+    }
+}
+
+/// The elements `seq` of one page, from its top: as many as fit, then
+/// back to the last place where a break is allowed (widows and orphans,
+/// headings kept with the next lines, a table header with its first
+/// row), with the footnotes of what stays. Indices are into `seq`.
+fn fill_page(
+    flow: &Flow,
+    seq: &[&Elem],
+    chapter_start: bool,
+    repeat_height: f32,
+    height: f32,
+    separator: f32,
+) -> PageBody {
+    let n = seq.len();
+    let note_height = |k: usize| -> f32 { flow.notes[k].iter().map(|e| e.height).sum() };
+    let allowed = |b: usize| seq[b].break_before && !seq[b - 1].keep_with_next;
+    let mut y = repeat_height;
+    let mut placed: Vec<(usize, f32)> = Vec::new();
+    let mut notes: Vec<usize> = Vec::new();
+    let mut notes_height = 0.0;
+    let mut j = 0;
+    while j < n {
+        let e = seq[j];
+        // Space above is dropped at the top of a page, except above
+        // the chapter title (the sink of a chapter's first page).
+        let space = if placed.is_empty() && !chapter_start {
+            0.0
+        } else {
+            e.space_before
+        };
+        let mut add = 0.0;
+        let mut first_note = notes.is_empty();
+        for &k in &e.notes {
+            if !notes.contains(&k) {
+                add += note_height(k);
+                if first_note {
+                    add += separator;
+                    first_note = false;
+                }
+            }
+        }
+        if !placed.is_empty() && y + space + e.height + notes_height + add > height + 0.01 {
+            break;
+        }
+        placed.push((j, y + space));
+        y += space + e.height;
+        for &k in &e.notes {
+            if !notes.contains(&k) {
+                notes.push(k);
+            }
+        }
+        notes_height += add;
+        j += 1;
+    }
+    if j < n {
+        let mut b = j;
+        while b > 1 && !allowed(b) {
+            b -= 1;
+        }
+        if !allowed(b) {
+            // Nothing may break on this page: break where it is full.
+            b = j;
+        }
+        placed.truncate(b);
+        notes.clear();
+        notes_height = 0.0;
+        for &(k, _) in &placed {
+            for &note in &seq[k].notes {
+                if !notes.contains(&note) {
+                    if notes.is_empty() {
+                        notes_height += separator;
+                    }
+                    notes.push(note);
+                    notes_height += note_height(note);
+                }
+            }
+        }
+    }
+    PageBody {
+        placed,
+        repeated: None,
+        notes,
+        notes_height,
+    }
 }
 
 /// Paginates every chapter and joins them into the book. Tag trees are
@@ -281,7 +497,7 @@ pub fn assemble(flows: Vec<Flow>, style: &PageStyle) -> Layout {
         if style.body.grid {
             super::grid::snap(&mut flow, style.pitch());
         }
-        let bodies = paginate(&flow, style.text_height, separator);
+        let bodies = paginate(&mut flow, style.text_height, separator, style.pitch());
         if style.chapter_start == ChapterStart::Recto && layout.pages.len() % 2 == 1 {
             layout.pages.push(blank_page(style.left_verso));
         }

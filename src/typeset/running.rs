@@ -42,6 +42,7 @@ pub fn finish(layout: &mut Layout, doc: &Document, book: &FontBook<'_>, style: &
     let rules = Rules {
         cjk_latin_gap: style.body.cjk_latin_gap,
         strict: style.body.strict,
+        tracking: style.tracking(),
     };
     let labels: HashMap<&str, String> = layout
         .headings
@@ -115,16 +116,20 @@ pub fn finish(layout: &mut Layout, doc: &Document, book: &FontBook<'_>, style: &
             PageRole::Contents { first: false } => Some(CONTENTS.to_string()),
             _ => None,
         };
-        let Some(chapter_title) = chapter_title else {
+        // GB/T 9704 numbers every page of the text, its first too (with
+        // no running head there).
+        let first_numbered =
+            style.folio == FolioPlace::FootOuterDash && page.role == PageRole::Text { first: true };
+        if chapter_title.is_none() && !first_numbered {
             continue;
-        };
+        }
         let odd = page.number.value % 2 == 1;
-        let head = match style.running_head {
+        let head = chapter_title.and_then(|chapter_title| match style.running_head {
             RunningHead::BookChapter if odd => Some(chapter_title),
             RunningHead::BookChapter | RunningHead::Book => Some(doc.metadata.title.clone()),
             RunningHead::Chapter => Some(chapter_title),
             RunningHead::None => None,
-        };
+        });
         let left = page.text_left;
         let width = style.text_width;
         if let Some(head) = head {
@@ -157,6 +162,16 @@ pub fn finish(layout: &mut Layout, doc: &Document, book: &FontBook<'_>, style: &
                 FolioPlace::FootOuterDash => format!("— {} —", page.number.label()),
                 _ => page.number.label(),
             };
+            // GB/T 9704: the number in 4号 (14 pt), the top of its dashes
+            // 7 mm below the text block (the dash's ink lies about 0.4 em
+            // above the baseline).
+            let (size, baseline) = match place {
+                FolioPlace::FootOuterDash => (
+                    14.0,
+                    style.top + style.text_height + 7.0 * super::style::MM + 0.4 * 14.0,
+                ),
+                _ => (size, folio_baseline),
+            };
             let set = setter.set(&label, FaceChoice::Body, size);
             let w = set.end - set.start;
             let x = match place {
@@ -169,7 +184,7 @@ pub fn finish(layout: &mut Layout, doc: &Document, book: &FontBook<'_>, style: &
             };
             page.items.push(Item::Line(Line {
                 x: x - set.start,
-                baseline: folio_baseline,
+                baseline,
                 measure: w,
                 set,
                 justified: false,

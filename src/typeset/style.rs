@@ -187,6 +187,12 @@ pub struct BodySetup {
     /// Every line on a page-wide grid of the body pitch (版心网格).
     #[serde(default)]
     pub grid: bool,
+    /// Characters per line: the text block is the width the margins
+    /// leave, and this many body characters fill it, set a little closer
+    /// or wider (GB/T 9704: 28 characters of 16 pt in 156 mm). Without
+    /// it the block is narrowed to whole characters set solid.
+    #[serde(default)]
+    pub characters: Option<u32>,
     /// The font family the style is designed for (any of these names);
     /// the build says when none is available.
     #[serde(default)]
@@ -267,6 +273,19 @@ pub struct PageStyle {
 
 impl PageStyle {
     /// Line pitch of body text in points.
+    /// Space added between two CJK characters, in em of their size, so
+    /// that `characters` fill the text block (negative: closer); 0
+    /// without it.
+    pub fn tracking(&self) -> f32 {
+        match self.body.characters {
+            Some(n) if n > 1 => {
+                let n = n as f32;
+                (self.text_width - n * self.body.size) / (n - 1.0) / self.body.size
+            }
+            _ => 0.0,
+        }
+    }
+
     pub fn pitch(&self) -> f32 {
         self.body.size * self.body.leading
     }
@@ -388,13 +407,35 @@ pub fn parse_style(name: &str, text: &str, path: &Path) -> Result<PageStyle, Fai
     let available = width - inner - outer;
     // A text block of whole characters: every line of pure CJK text then
     // fills the measure without any spacing (版心宽度为字号的整数倍).
-    let chars = (available / body.size).floor();
+    let chars = match body.characters {
+        Some(n) => n as f32,
+        None => (available / body.size).floor(),
+    };
     if chars < 8.0 {
         return Err(bad(format!(
             "the text block holds only {chars} characters per line; reduce the margins or the body size"
         )));
     }
-    let text_width = chars * body.size;
+    let text_width = match body.characters {
+        Some(n) => {
+            // Characters closer or wider by a tenth of an em at most.
+            let step = available / n as f32;
+            if (step - body.size).abs() > 0.1 * body.size {
+                return Err(Diagnostic::error(
+                    Location::file(path),
+                    format!(
+                        "{n} characters of {} pt do not fit a text block of {:.1} mm without spacing them by more than a tenth of an em",
+                        body.size,
+                        available / MM
+                    ),
+                )
+                .with_hint("change `characters` under [body], or the margins")
+                .into());
+            }
+            available
+        }
+        None => chars * body.size,
+    };
     let spare = available - text_width;
     // The spare width goes to both margins in proportion, keeping the
     // inner/outer ratio the style asks for.
@@ -462,10 +503,30 @@ mod tests {
     fn builtin_styles_parse_and_fit_whole_characters() {
         for (name, _) in BUILTIN {
             let style = load_style(name, Path::new(".")).unwrap();
-            let chars = style.text_width / style.body.size;
+            // Whole characters with their tracking: n of them fill the
+            // block exactly.
+            let step = style.body.size * (1.0 + style.tracking());
+            let chars = (style.text_width + step - style.body.size) / step;
             assert!((chars - chars.round()).abs() < 1e-3, "{name}: {chars}");
             assert!(style.left_recto > 30.0 && style.left_verso > 30.0);
         }
+    }
+
+    #[test]
+    fn gb9704_sets_28_characters_in_the_standards_156_mm() {
+        let style = load_style("gb9704", Path::new(".")).unwrap();
+        assert!((style.text_width / MM - 156.0).abs() < 0.01);
+        let step = style.body.size * (1.0 + style.tracking());
+        assert!((27.0 * step + style.body.size - style.text_width).abs() < 0.01);
+        // A count that would space the characters by more than a tenth
+        // of an em is refused.
+        let text = BUILTIN
+            .iter()
+            .find(|(n, _)| *n == "gb9704")
+            .map(|(_, t)| t.replace("characters = 28", "characters = 24"))
+            .unwrap();
+        let err = parse_style("x", &text, Path::new("x.toml")).unwrap_err();
+        assert!(err.to_string().contains("24 characters"), "{err}");
     }
 
     #[test]

@@ -335,6 +335,9 @@ fn check_pitch_and_solid(g: &Geometry, pages: &[Page]) -> (Vec<String>, usize) {
     let mut bad = Vec::new();
     let mut solid = 0;
     let chars = (g.width / g.size).round() as usize;
+    // Solid: the characters one size apart, closer by the same amount
+    // when the style fits a set count of them into the block (gb9704).
+    let tracking = (g.width - chars as f32 * g.size) / (chars as f32 - 1.0);
     for (p, page) in pages.iter().enumerate() {
         let rows = g.rows(page, p);
         for w in rows.windows(2) {
@@ -378,7 +381,7 @@ fn check_pitch_and_solid(g: &Geometry, pages: &[Page]) -> (Vec<String>, usize) {
             let spread = row
                 .glyphs
                 .windows(2)
-                .any(|w| (w[1].x0 - w[0].x1).abs() > 0.02);
+                .any(|w| (w[1].x0 - w[0].x1 - tracking).abs() > 0.02);
             if spread {
                 bad.push(format!(
                     "page {}: a line of {chars} characters is spread: {}",
