@@ -28,6 +28,17 @@ use crate::model::{Alignment, Block, Chapter, Heading, Inline, Span, TocEntry};
 /// The heading of the table of contents.
 pub const CONTENTS: &str = "目录";
 
+/// The heading of the table of contents in the book's language (BCP 47):
+/// "目录" for Chinese, else "Contents", as the EPUB's navigation names it.
+pub fn contents_label(language: &str) -> &'static str {
+    let primary = language.split('-').next().unwrap_or_default();
+    if primary.eq_ignore_ascii_case("zh") {
+        CONTENTS
+    } else {
+        "Contents"
+    }
+}
+
 /// Something drawn on a page.
 #[derive(Debug, Clone)]
 pub enum Item {
@@ -240,6 +251,8 @@ pub struct Opening<'d> {
     pub byline: Option<String>,
     /// Entries of the table of contents, listed under the title block.
     pub contents: &'d [TocEntry],
+    /// The heading of that list, [`contents_label`].
+    pub contents_label: &'static str,
     /// Where the title, the subtitle and the byline are written (in
     /// `book.toml`), to report a character no font has.
     pub origins: [Option<Location>; 3],
@@ -527,7 +540,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
             self.text_block(byline, &setup, node, LineKind::Front, byline_at.as_ref());
         }
         if !opening.contents.is_empty() {
-            self.contents(opening.contents, None, 3);
+            self.contents(opening.contents, opening.contents_label, None, 3);
             // The text proper starts a line below the list.
             if let Some(last) = self.elems.last_mut() {
                 last.height += self.style.pitch();
@@ -648,6 +661,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
     pub fn contents(
         &mut self,
         entries: &[TocEntry],
+        label_text: &str,
         heading: Option<&HeadingSetup>,
         digits: usize,
     ) {
@@ -655,8 +669,8 @@ impl<'a, 'b> Layouter<'a, 'b> {
         let body = self.style.body.size;
         let (size, pitch) = match heading {
             Some(setup) => {
-                let node = self.node(section, TagSpec::Heading(1, CONTENTS.to_string()));
-                let mut heading = self.contents_heading(setup, node);
+                let node = self.node(section, TagSpec::Heading(1, label_text.to_string()));
+                let mut heading = self.contents_heading(setup, node, label_text);
                 self.elems.append(&mut heading);
                 (body, self.pitch())
             }
@@ -693,7 +707,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
         self.quiet = false;
         if let Some(node) = label {
             let s = InlineStyle::new(FaceChoice::Heading, size);
-            let line = set_single_line(self.book, self.rules, CONTENTS, &s);
+            let line = set_single_line(self.book, self.rules, label_text, &s);
             let uid = self.content(node);
             let space = 0.5 * self.pitch();
             if let Some(elem) = self.elems.get_mut(first) {
@@ -716,10 +730,10 @@ impl<'a, 'b> Layouter<'a, 'b> {
         }
     }
 
-    fn contents_heading(&mut self, setup: &HeadingSetup, node: usize) -> Vec<Elem> {
+    fn contents_heading(&mut self, setup: &HeadingSetup, node: usize, text: &str) -> Vec<Elem> {
         let s = InlineStyle::new(setup.face, setup.size);
         let mut pt = ParaText::default();
-        pt.push(CONTENTS, &s);
+        pt.push(text, &s);
         self.heading_lines(pt, setup, Span { line: 0, column: 0 }, node, None)
     }
 
