@@ -119,6 +119,9 @@ pub fn resolve(doc: &Document) -> Result<Resolved, Failure> {
     if created.is_none() {
         created = doc.metadata.date.as_deref().and_then(BookTime::parse_date);
     }
+    if doc.settings.vertical {
+        diagnostics.push(vertical_not_paged(&doc.settings.base_dir));
+    }
     Ok(Resolved {
         links: Links::new(doc),
         images,
@@ -126,6 +129,27 @@ pub fn resolve(doc: &Document) -> Result<Resolved, Failure> {
         created,
         diagnostics,
     })
+}
+
+/// The warning that `vertical = true` (book.toml, [style]) is for the
+/// EPUB only: the PDF, OFD and page images are set horizontally.
+fn vertical_not_paged(base_dir: &std::path::Path) -> Diagnostic {
+    let path = base_dir.join(crate::config::BOOK_FILE);
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let line = text
+        .lines()
+        .position(|l| l.trim_start().starts_with("vertical"))
+        .and_then(|k| u32::try_from(k + 1).ok());
+    let location = match line {
+        Some(line) => crate::diag::Location::new(&path, line, 1),
+        None => crate::diag::Location::file(&path),
+    };
+    Diagnostic::new(
+        Severity::Warning,
+        Some(location),
+        "`vertical = true` is applied to the EPUB only; the PDF, OFD and page images are set horizontally",
+    )
+    .with_hint("vertical pages are not laid out yet; remove `vertical` to silence this")
 }
 
 /// Image paths in `blocks`, in order.
