@@ -457,6 +457,44 @@ impl<'a, 'b> Layouter<'a, 'b> {
             let mut flow = Vec::new();
             let note_style = InlineStyle::new(FaceChoice::Body, note_size);
             for (k, block) in note.blocks.iter().enumerate() {
+                if let (
+                    true,
+                    Block::Image {
+                        src,
+                        alt,
+                        caption,
+                        span,
+                    },
+                ) = (k > 0, block)
+                {
+                    // An image after the note's first paragraph, at most
+                    // a fifth of the text block high.
+                    let start = self.elems.len();
+                    let cap = self.style.text_height * 0.2;
+                    let (src, caption) = (src.as_str(), caption.as_deref());
+                    self.image(src, alt, caption, *span, node, 0.0, width, &note_style);
+                    for mut elem in self.elems.drain(start..) {
+                        for item in &mut elem.items {
+                            if let Item::Image {
+                                x,
+                                width: w,
+                                height: h,
+                                ..
+                            } = item
+                            {
+                                if *h > cap {
+                                    let shrink = *h - cap;
+                                    *x += (*w - *w * cap / *h) / 2.0;
+                                    *w *= cap / *h;
+                                    *h = cap;
+                                    elem.height -= shrink;
+                                }
+                            }
+                        }
+                        flow.push(elem);
+                    }
+                    continue;
+                }
                 let mut pt = ParaText::default();
                 if k == 0 {
                     // The note's marker leads back to its reference.
