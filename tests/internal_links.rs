@@ -13,6 +13,11 @@ use serde_json::Value;
 /// A book of two Markdown chapters long enough that the linked headings
 /// stand on later pages than the links.
 fn make_book(name: &str) -> PathBuf {
+    make_book_with(name, "")
+}
+
+/// The book of [`make_book`], with `extra` at the end of the first chapter.
+fn make_book_with(name: &str, extra: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("make the book folder");
@@ -37,7 +42,7 @@ fn make_book(name: &str) -> PathBuf {
         dir.join("a.md"),
         format!(
             "# 第一章 总述\n\n引言部分，参见[下文小节](#section-id)，另见[附录](b.md#appendix)、\
-             [第二章](b.md)和[网站](https://example.org/)。\n\n{}\n\n## 小节 {{#section-id}}\n\n小节的正文。\n",
+             [第二章](b.md)和[网站](https://example.org/)。\n\n{}\n\n## 小节 {{#section-id}}\n\n小节的正文。\n{extra}",
             body(1..41)
         ),
     )
@@ -241,4 +246,57 @@ fn internal_links_work_in_the_epub() {
         "{}",
         String::from_utf8_lossy(&check.stdout)
     );
+}
+
+/// Both chapters have a heading `{#appendix}`: ids are unique across the
+/// book, so `b.md#appendix` lands on the second chapter's appendix in the
+/// PDF and the EPUB, and `#appendix` in the first chapter on its own.
+#[test]
+fn a_heading_id_used_in_two_chapters_links_to_the_named_chapter() {
+    let dir = make_book_with(
+        "internal-links-twice",
+        "\n## 本章附录 {#appendix}\n\n第一章附录的正文，见[本章附录](#appendix)。\n",
+    );
+    let out = build(&dir);
+    let pdf = out.join("links.pdf");
+    let intro = page_with(&pdf, "引言部分");
+    let first = page_with(&pdf, "第一章附录的正文");
+    let second = page_with(&pdf, "附录的正文，回到");
+    // Negative control: the two headings stand on different pages.
+    assert!(intro < first && first < second, "{intro} {first} {second}");
+    let links = links(&pdf);
+    assert!(
+        links[intro].contains(&Ok(second)),
+        "`b.md#appendix` does not go to page {second}: {:?}",
+        links[intro]
+    );
+    assert!(links[first].contains(&Ok(first)), "{:?}", links[first]);
+
+    let file = std::fs::File::open(out.join("links.epub")).expect("the EPUB");
+    let mut zip = zip::ZipArchive::new(file).expect("a zip");
+    let mut read = |name: &str| {
+        let mut text = String::new();
+        zip.by_name(name)
+            .expect("a chapter file")
+            .read_to_string(&mut text)
+            .expect("UTF-8");
+        text
+    };
+    let (ch01, ch02) = (read("EPUB/ch01.xhtml"), read("EPUB/ch02.xhtml"));
+    // The link from the introduction names the second chapter and an id
+    // that its appendix heading carries.
+    let href = ch01
+        .split("href=\"")
+        .skip(1)
+        .map(|p| p.split('"').next().unwrap_or_default())
+        .find(|h| h.starts_with("ch02.xhtml#"))
+        .expect("a link into the second chapter's headings");
+    let id = &href["ch02.xhtml#".len()..];
+    let at = ch02
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no `{id}` in ch02.xhtml"));
+    let heading = ch02[at..].split("</h").next().unwrap_or_default();
+    assert!(heading.contains("附录"), "{heading}");
+    // No id is used twice in the book.
+    assert!(ch01.contains("id=\"appendix\"") != ch02.contains("id=\"appendix\""));
 }

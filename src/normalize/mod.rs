@@ -116,6 +116,7 @@ pub fn normalize(loaded: &Loaded, diagnostics: &mut Vec<Diagnostic>) -> Document
         }
         make_chapters(&mut chapters, &source.rel_path, draft, split_file);
     }
+    unique_heading_ids(&mut chapters);
 
     let single_article = loaded.single_file && !split_file;
     if config.book.title.is_none() && !loaded.single_file && chapters.len() > 1 {
@@ -401,6 +402,51 @@ fn assign_heading_ids(
             }
             _ => {}
         }
+    }
+}
+
+/// The id a heading given `id` in the source takes in chapter
+/// `chapter_id` when an earlier chapter has a heading of that id: the two
+/// joined by a dot, which neither a given id (see [`is_given_id`]) nor a
+/// generated one (`ch02-h3`) can be.
+pub fn chapter_heading_id(chapter_id: &str, id: &str) -> String {
+    format!("{chapter_id}.{id}")
+}
+
+/// Makes heading ids unique across the book, so that a link to a heading
+/// lands in the right chapter in the EPUB and the PDF alike: a given id
+/// that an earlier chapter already has becomes
+/// [`chapter_heading_id`]`(chapter, id)`.
+fn unique_heading_ids(chapters: &mut [Chapter]) {
+    fn visit(
+        blocks: &mut [Block],
+        chapter_id: &str,
+        seen: &mut std::collections::HashSet<String>,
+        depth: usize,
+    ) {
+        if depth > 64 {
+            return;
+        }
+        for block in blocks {
+            match block {
+                Block::Heading(h) if !seen.insert(h.id.clone()) => {
+                    h.id = chapter_heading_id(chapter_id, &h.id);
+                    seen.insert(h.id.clone());
+                }
+                Block::Quote { blocks, .. } => visit(blocks, chapter_id, seen, depth + 1),
+                Block::List { items, .. } => {
+                    for item in items {
+                        visit(item, chapter_id, seen, depth + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for chapter in chapters {
+        seen.insert(chapter.id.clone());
+        visit(&mut chapter.blocks, &chapter.id, &mut seen, 0);
     }
 }
 

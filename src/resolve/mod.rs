@@ -119,6 +119,9 @@ pub fn resolve(doc: &Document) -> Result<Resolved, Failure> {
     if created.is_none() {
         created = doc.metadata.date.as_deref().and_then(BookTime::parse_date);
     }
+    if doc.settings.vertical {
+        diagnostics.push(vertical_not_paged(&doc.settings.base_dir));
+    }
     Ok(Resolved {
         links: Links::new(doc),
         images,
@@ -126,6 +129,27 @@ pub fn resolve(doc: &Document) -> Result<Resolved, Failure> {
         created,
         diagnostics,
     })
+}
+
+/// The warning that `vertical = true` (book.toml, [style]) is for the
+/// EPUB only: the PDF, OFD and page images are set horizontally.
+fn vertical_not_paged(base_dir: &std::path::Path) -> Diagnostic {
+    let path = base_dir.join(crate::config::BOOK_FILE);
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let line = text
+        .lines()
+        .position(|l| l.trim_start().starts_with("vertical"))
+        .and_then(|k| u32::try_from(k + 1).ok());
+    let location = match line {
+        Some(line) => crate::diag::Location::new(&path, line, 1),
+        None => crate::diag::Location::file(&path),
+    };
+    Diagnostic::new(
+        Severity::Warning,
+        Some(location),
+        "`vertical = true` is applied to the EPUB only; the PDF, OFD and page images are set horizontally",
+    )
+    .with_hint("vertical pages are not laid out yet; remove `vertical` to silence this")
 }
 
 /// Image paths in `blocks`, in order.
@@ -213,7 +237,8 @@ pub enum LinkTarget {
 /// source files.
 #[derive(Debug, Clone, Default)]
 pub struct Links {
-    headings: HashSet<String>,
+    /// Heading id to the id of the chapter that holds it.
+    headings: HashMap<String, String>,
     /// Chapter source path (relative to the book) to the chapter's id.
     files: HashMap<String, String>,
 }
@@ -223,17 +248,25 @@ impl Links {
     pub fn new(doc: &Document) -> Self {
         let mut links = Links::default();
         for chapter in &doc.chapters {
-            links.headings.insert(chapter.id.clone());
+            links
+                .headings
+                .insert(chapter.id.clone(), chapter.id.clone());
             links
                 .files
                 .insert(chapter.source.clone(), chapter.id.clone());
-            collect(&chapter.blocks, &mut links.headings, 0);
+            let mut ids = HashSet::new();
+            collect(&chapter.blocks, &mut ids, 0);
+            for id in ids {
+                links.headings.insert(id, chapter.id.clone());
+            }
         }
         links
     }
 
     /// Where `url` goes; `None` when it is neither a web address nor a
-    /// place in the book.
+    /// place in the book. `b.md#appendix` is the heading `appendix` of the
+    /// chapter `b.md` (the id it was given when an earlier chapter took
+    /// `appendix`), else that chapter's start.
     pub fn target(&self, url: &str) -> Option<LinkTarget> {
         const SCHEMES: [&str; 4] = ["http://", "https://", "mailto:", "ftp://"];
         if url.contains(char::is_whitespace) {
@@ -245,15 +278,22 @@ impl Links {
         }
         let (path, fragment) = url.split_once('#').unwrap_or((url, ""));
         let path = path.strip_prefix("./").unwrap_or(path);
-        let heading = (!fragment.is_empty() && self.headings.contains(fragment))
-            .then(|| fragment.to_string());
         if path.is_empty() {
-            return heading.map(LinkTarget::Internal);
+            return (!fragment.is_empty() && self.headings.contains_key(fragment))
+                .then(|| LinkTarget::Internal(fragment.to_string()));
         }
         let chapter = self.files.get(path)?;
-        Some(LinkTarget::Internal(
-            heading.unwrap_or_else(|| chapter.clone()),
-        ))
+        let renamed = crate::normalize::chapter_heading_id(chapter, fragment);
+        let in_chapter = |id: &str| self.headings.get(id) == Some(chapter);
+        Some(LinkTarget::Internal(if fragment.is_empty() {
+            chapter.clone()
+        } else if in_chapter(&renamed) {
+            renamed
+        } else if in_chapter(fragment) {
+            fragment.to_string()
+        } else {
+            chapter.clone()
+        }))
     }
 }
 
@@ -285,9 +325,15 @@ mod tests {
 
     fn links() -> Links {
         let mut links = Links::default();
-        links
-            .headings
-            .extend(["ch01".into(), "ch02".into(), "appendix".into()]);
+        for (id, chapter) in [
+            ("ch01", "ch01"),
+            ("ch02", "ch02"),
+            ("appendix", "ch02"),
+            ("notes", "ch01"),
+            ("ch02.notes", "ch02"),
+        ] {
+            links.headings.insert(id.into(), chapter.into());
+        }
         links.files.insert("a.md".into(), "ch01".into());
         links.files.insert("b.md".into(), "ch02".into());
         links
@@ -315,6 +361,12 @@ mod tests {
         assert_eq!(l.target("b.md#appendix"), internal("appendix"));
         assert_eq!(l.target("./b.md"), internal("ch02"));
         assert_eq!(l.target("b.md#nowhere"), internal("ch02"));
+        // A heading of another chapter is not taken for one of `b.md`;
+        // `b.md`'s own `notes` was renamed as the first chapter had one.
+        assert_eq!(l.target("a.md#appendix"), internal("ch01"));
+        assert_eq!(l.target("b.md#notes"), internal("ch02.notes"));
+        assert_eq!(l.target("a.md#notes"), internal("notes"));
+        assert_eq!(l.target("#notes"), internal("notes"));
         assert_eq!(
             l.target("https://example.org/a"),
             Some(LinkTarget::External("https://example.org/a".into()))

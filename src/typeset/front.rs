@@ -72,6 +72,7 @@ impl FrontPlan {
             title,
             byline,
             contents,
+            contents_label: super::layout::contents_label(&m.language),
             origins: [
                 origin(doc, &m.title, ""),
                 m.subtitle.as_deref().and_then(|s| origin(doc, s, "")),
@@ -167,7 +168,8 @@ pub fn prepend(
     if plan.contents_pages {
         let mut lay = layouter();
         let digits = text.pages.len().max(1).to_string().len();
-        lay.contents(&doc.toc, Some(&style.title), digits);
+        let label = super::layout::contents_label(&doc.metadata.language);
+        lay.contents(&doc.toc, label, Some(&style.title), digits);
         let flow = lay.finish();
         diagnostics.extend(flow.diagnostics.iter().cloned());
         let mut contents = assemble(vec![flow], style);

@@ -30,6 +30,17 @@ use crate::model::{Alignment, Block, Chapter, Heading, Inline, Span, TocEntry};
 /// The heading of the table of contents.
 pub const CONTENTS: &str = "目录";
 
+/// The heading of the table of contents in the book's language (BCP 47):
+/// "目录" for Chinese, else "Contents", as the EPUB's navigation names it.
+pub fn contents_label(language: &str) -> &'static str {
+    let primary = language.split('-').next().unwrap_or_default();
+    if primary.eq_ignore_ascii_case("zh") {
+        CONTENTS
+    } else {
+        "Contents"
+    }
+}
+
 /// Something drawn on a page.
 #[derive(Debug, Clone)]
 pub enum Item {
@@ -259,6 +270,8 @@ pub struct Opening<'d> {
     pub byline: Option<String>,
     /// Entries of the table of contents, listed under the title block.
     pub contents: &'d [TocEntry],
+    /// The heading of that list, [`contents_label`].
+    pub contents_label: &'static str,
     /// Where the title, the subtitle and the byline are written (in
     /// `book.toml`), to report a character no font has.
     pub origins: [Option<Location>; 3],
@@ -482,6 +495,44 @@ impl<'a, 'b> Layouter<'a, 'b> {
             let mut flow = Vec::new();
             let note_style = InlineStyle::new(FaceChoice::Body, note_size);
             for (k, block) in note.blocks.iter().enumerate() {
+                if let (
+                    true,
+                    Block::Image {
+                        src,
+                        alt,
+                        caption,
+                        span,
+                    },
+                ) = (k > 0, block)
+                {
+                    // An image after the note's first paragraph, at most
+                    // a fifth of the text block high.
+                    let start = self.elems.len();
+                    let cap = self.style.text_height * 0.2;
+                    let (src, caption) = (src.as_str(), caption.as_deref());
+                    self.image(src, alt, caption, *span, node, 0.0, width, &note_style);
+                    for mut elem in self.elems.drain(start..) {
+                        for item in &mut elem.items {
+                            if let Item::Image {
+                                x,
+                                width: w,
+                                height: h,
+                                ..
+                            } = item
+                            {
+                                if *h > cap {
+                                    let shrink = *h - cap;
+                                    *x += (*w - *w * cap / *h) / 2.0;
+                                    *w *= cap / *h;
+                                    *h = cap;
+                                    elem.height -= shrink;
+                                }
+                            }
+                        }
+                        flow.push(elem);
+                    }
+                    continue;
+                }
                 let mut pt = ParaText::default();
                 if k == 0 {
                     // The note's marker leads back to its reference.
@@ -567,7 +618,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
             self.text_block(byline, &setup, node, LineKind::Front, byline_at.as_ref());
         }
         if !opening.contents.is_empty() {
-            self.contents(opening.contents, None, 3);
+            self.contents(opening.contents, opening.contents_label, None, 3);
             // The text proper starts a line below the list.
             if let Some(last) = self.elems.last_mut() {
                 last.height += self.style.pitch();
@@ -689,6 +740,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
     pub fn contents(
         &mut self,
         entries: &[TocEntry],
+        label_text: &str,
         heading: Option<&HeadingSetup>,
         digits: usize,
     ) {
@@ -696,8 +748,8 @@ impl<'a, 'b> Layouter<'a, 'b> {
         let body = self.style.body.size;
         let (size, pitch) = match heading {
             Some(setup) => {
-                let node = self.node(section, TagSpec::Heading(1, CONTENTS.to_string()));
-                let mut heading = self.contents_heading(setup, node);
+                let node = self.node(section, TagSpec::Heading(1, label_text.to_string()));
+                let mut heading = self.contents_heading(setup, node, label_text);
                 self.elems.append(&mut heading);
                 (body, self.pitch())
             }
@@ -734,7 +786,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
         self.quiet = false;
         if let Some(node) = label {
             let s = InlineStyle::new(FaceChoice::Heading, size);
-            let line = set_single_line(self.book, self.rules, CONTENTS, &s);
+            let line = set_single_line(self.book, self.rules, label_text, &s);
             let uid = self.content(node);
             let space = 0.5 * self.pitch();
             if let Some(elem) = self.elems.get_mut(first) {
@@ -757,10 +809,10 @@ impl<'a, 'b> Layouter<'a, 'b> {
         }
     }
 
-    fn contents_heading(&mut self, setup: &HeadingSetup, node: usize) -> Vec<Elem> {
+    fn contents_heading(&mut self, setup: &HeadingSetup, node: usize, text: &str) -> Vec<Elem> {
         let s = InlineStyle::new(setup.face, setup.size);
         let mut pt = ParaText::default();
-        pt.push(CONTENTS, &s);
+        pt.push(text, &s);
         self.heading_lines(pt, setup, Span { line: 0, column: 0 }, node, None)
     }
 

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use super::inline::InlineStyle;
 use super::justify::SetLine;
-use super::layout::{set_single_line, Item, Line, LineKind, CONTENTS};
+use super::layout::{set_single_line, Item, Line, LineKind};
 use super::linebreak::Rules;
 use super::paginate::{Layout, PageNumber, PageRole};
 use super::shape::FontBook;
@@ -113,7 +113,9 @@ pub fn finish(layout: &mut Layout, doc: &Document, book: &FontBook<'_>, style: &
                 .chapter
                 .and_then(|c| doc.chapters.get(c))
                 .map(|c| c.title.display_text()),
-            PageRole::Contents { first: false } => Some(CONTENTS.to_string()),
+            PageRole::Contents { first: false } => {
+                Some(super::layout::contents_label(&doc.metadata.language).to_string())
+            }
             _ => None,
         };
         // GB/T 9704 numbers every page of the text, its first too (with

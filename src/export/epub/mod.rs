@@ -152,8 +152,8 @@ struct Book<'a> {
     labels: &'static Labels,
     /// Heading ids to the files that hold them.
     heading_files: HashMap<&'a str, String>,
-    /// Chapter source files to the chapters' XHTML files.
-    source_files: HashMap<&'a str, String>,
+    /// Where links go, as the paged writers see them.
+    links: crate::resolve::Links,
 }
 
 impl<'a> Book<'a> {
@@ -165,11 +165,6 @@ impl<'a> Book<'a> {
             .headings()
             .map(|(index, heading)| (heading.id.as_str(), chapter_file(&doc.chapters[index])))
             .collect();
-        let source_files = doc
-            .chapters
-            .iter()
-            .map(|chapter| (chapter.source.as_str(), chapter_file(chapter)))
-            .collect();
         Book {
             doc,
             stylesheets,
@@ -179,7 +174,7 @@ impl<'a> Book<'a> {
                 .collect(),
             labels: Labels::for_language(&doc.metadata.language),
             heading_files,
-            source_files,
+            links: crate::resolve::Links::new(doc),
         }
     }
 
@@ -188,25 +183,15 @@ impl<'a> Book<'a> {
     /// to their XHTML. `None` for anything else, which would be a broken
     /// link in the book.
     fn link_target(&self, url: &str) -> Option<String> {
-        const SCHEMES: [&str; 4] = ["http://", "https://", "mailto:", "ftp://"];
-        if url.contains(char::is_whitespace) {
-            return None;
-        }
-        let lower = url.to_ascii_lowercase();
-        if SCHEMES.iter().any(|scheme| lower.starts_with(scheme)) {
-            return Some(escape_url(url));
-        }
-        let (path, fragment) = url.split_once('#').unwrap_or((url, ""));
-        let path = path.strip_prefix("./").unwrap_or(path);
-        let fragment_file = self.heading_files.get(fragment);
-        match (path, fragment_file) {
-            ("", Some(file)) => Some(format!("{file}#{fragment}")),
-            ("", None) => None,
-            (path, _) => {
-                let file = self.source_files.get(path)?;
-                Some(match fragment_file {
-                    Some(target) if target == file => format!("{file}#{fragment}"),
-                    _ => file.clone(),
+        match self.links.target(url)? {
+            crate::resolve::LinkTarget::External(url) => Some(escape_url(&url)),
+            crate::resolve::LinkTarget::Internal(id) => {
+                let file = self.heading_files.get(id.as_str())?;
+                let is_chapter = self.doc.chapters.iter().any(|c| c.id == id);
+                Some(if is_chapter {
+                    file.clone()
+                } else {
+                    format!("{file}#{id}")
                 })
             }
         }
