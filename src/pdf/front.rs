@@ -421,6 +421,7 @@ fn join(mut pages: Vec<PageLayout>, mut trees: Vec<Vec<TagNode>>, text: Layout) 
         front_pages: front,
         headings,
         tags: trees,
+        sources: text.sources,
     }
 }
 

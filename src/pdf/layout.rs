@@ -225,6 +225,9 @@ pub struct Flow {
     pub diagnostics: Vec<Diagnostic>,
     /// The chapter's index in the book.
     pub index: usize,
+    /// Where the text of each line came from: content id and the span of
+    /// its block (for the check that no text is lost, `complete`).
+    pub origins: Vec<(u32, Span)>,
 }
 
 /// What the first page of the text carries before or after the first
@@ -302,6 +305,7 @@ pub struct Layouter<'a, 'b> {
     elems: Vec<Elem>,
     notes: Vec<Vec<Elem>>,
     note_index: HashMap<String, usize>,
+    origins: Vec<(u32, Span)>,
 }
 
 /// The footnote marker for note `number`: ① to ⑳, then [21].
@@ -396,6 +400,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
             elems: Vec::new(),
             notes: Vec::new(),
             note_index: HashMap::new(),
+            origins: Vec::new(),
         }
     }
 
@@ -477,6 +482,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
             tags: self.tags,
             diagnostics: self.diags,
             index: self.index,
+            origins: self.origins,
         }
     }
 
@@ -974,6 +980,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
                 .collect();
             let extras = decorations(&set, &shaped, x, baseline, opts.size);
             let tag = self.content(node);
+            self.origins.push((tag, opts.span));
             out.push(LineOut {
                 line: Line {
                     x,
@@ -1146,7 +1153,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
                 ..
             } => {
                 let list = self.node(parent, TagSpec::List(*ordered));
-                let indent = 2.0 * base.size;
+                let indent = self.nested_indent(width, 2.0 * base.size, 1.0);
                 for (k, item) in items.iter().enumerate() {
                     let li = self.node(list, TagSpec::ListItem);
                     let label_node = self.node(li, TagSpec::Label);
@@ -1174,7 +1181,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
             }
             Block::Quote { blocks, .. } => {
                 let quote = self.node(parent, TagSpec::Quote);
-                let indent = 2.0 * base.size;
+                let indent = self.nested_indent(width, 2.0 * base.size, 2.0);
                 for inner in blocks {
                     self.block(inner, quote, inset + indent, width - 2.0 * indent, base);
                 }
@@ -1270,6 +1277,18 @@ impl<'a, 'b> Layouter<'a, 'b> {
                     ..Elem::default()
                 });
             }
+        }
+    }
+
+    /// The indent of a nested list or quote: `step`, taken `sides` times
+    /// from a measure of `width`, unless that leaves less than half the
+    /// text block; deeper levels then stay where they are, so that text
+    /// nested as deep as Markdown allows is still set in readable lines.
+    fn nested_indent(&self, width: f32, step: f32, sides: f32) -> f32 {
+        if width - sides * step >= self.style.text_width / 2.0 {
+            step
+        } else {
+            0.0
         }
     }
 

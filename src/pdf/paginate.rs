@@ -124,6 +124,9 @@ pub struct Layout {
     /// The tag trees in reading order: the front matter's, then one per
     /// chapter (node 0 is the chapter).
     pub tags: Vec<Vec<TagNode>>,
+    /// Where the text of each tagged line of a chapter came from, by
+    /// chapter index and content id: the span of its block.
+    pub sources: std::collections::BTreeMap<(usize, u32), crate::model::Span>,
 }
 
 impl Layout {
@@ -257,9 +260,13 @@ pub fn assemble(flows: Vec<Flow>, style: &PageStyle) -> Layout {
         front_pages: 0,
         headings: Vec::new(),
         tags: Vec::with_capacity(flows.len()),
+        sources: std::collections::BTreeMap::new(),
     };
     for mut flow in flows {
         let tree = layout.tags.len();
+        for &(uid, span) in &flow.origins {
+            layout.sources.insert((flow.index, uid), span);
+        }
         if style.body.grid {
             super::grid::snap(&mut flow, style.pitch());
         }
