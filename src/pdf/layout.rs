@@ -1658,7 +1658,7 @@ pub const MIN_TABLE_SIZE: f32 = 5.5;
 /// Padding on each side of a cell in em, as set normally and as set when
 /// the table is shrunk to fit.
 const NORMAL_PAD: f32 = 0.5;
-const COMPACT_PAD: f32 = 0.25;
+const COMPACT_PAD: f32 = 0.2;
 
 /// How a table's columns fit its measure.
 #[derive(Debug, Clone, PartialEq)]
