@@ -110,8 +110,7 @@ fn load(input: &Path, style: &str) -> (inkstone::model::Document, inkstone::font
     (doc, fonts)
 }
 
-/// Builds `input` into `<dir>/<name>.pdf` (warnings are allowed: a
-/// shrunk table says so).
+/// Builds `input` into `<dir>/<name>.pdf`.
 fn build(input: &Path, style: &str, name: &str) -> Built {
     let (doc, fonts) = load(input, style);
     let options = PdfOptions::default();
@@ -576,6 +575,28 @@ fn a_table_of_many_columns_is_shrunk_and_never_overprinted() {
         let input = wide_table(&dir, &format!("wide{cols}"), cols, |c| {
             TIANGAN[c % 10].to_string()
         });
+        let out = run(
+            &[
+                "build",
+                "-v",
+                &format!("wide{cols}.md"),
+                "-o",
+                "out",
+                "--format",
+                "pdf",
+                "--style",
+                style,
+            ],
+            &dir,
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{err}");
+        assert!(
+            err.contains(&format!(
+                "wide{cols}.md:5:1: note: this table of {cols} columns is set in"
+            )),
+            "{err}"
+        );
         let built = build(&input, style, &format!("wide{cols}"));
         let found = glyphs(&built.pdf);
         let cells: Vec<&Glyph> = found.iter().filter(|g| g.size < 9.0).collect();

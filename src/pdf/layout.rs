@@ -1498,6 +1498,13 @@ impl<'a, 'b> Layouter<'a, 'b> {
             return;
         };
         let size = fit.size;
+        if size < normal {
+            self.diags.push(Diagnostic::new(
+                Severity::Note,
+                Some(Location::new(&self.source_path, span.line, span.column)),
+                format!("this table of {cols} columns is set in {size} pt type to fit the page"),
+            ));
+        }
         let pad_x = fit.pad * size;
         let pad_y = 0.3 * size;
         let pitch = size * 1.5;
