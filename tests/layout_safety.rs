@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use inkstone::pdf::layout::{Item, LineKind};
-use inkstone::pdf::{layout_document, render_pdf, with_layout, Layout, PdfOptions};
+use inkstone::pdf::{layout_document, render_pdf, Layout, PdfOptions};
 use support::{strip, text_block, text_of, tool, Built};
 
 /// Sentences of the kind a county office's minutes are made of, with
@@ -131,12 +131,10 @@ fn build(input: &Path, style: &str, name: &str) -> Built {
 fn build_damaged(input: &Path, style: &str, name: &str, damage: impl Fn(&mut Layout)) -> PathBuf {
     let (doc, fonts) = load(input, style);
     let options = PdfOptions::default();
-    let bytes = with_layout(&doc, &fonts, &options, |layout, book, _| {
-        let mut bad = layout.clone();
-        damage(&mut bad);
-        inkstone::pdf::write::write_pdf(&bad, book, &doc, &options)
-    })
-    .unwrap_or_else(|f| panic!("{f}"));
+    let (mut layout, _) = layout_document(&doc, &fonts, &options).unwrap_or_else(|f| panic!("{f}"));
+    damage(&mut layout);
+    let bytes =
+        inkstone::export::pdf::write_pdf(&layout, &options).unwrap_or_else(|f| panic!("{f}"));
     let pdf = input.with_file_name(format!("{name}.pdf"));
     std::fs::write(&pdf, bytes).expect("write the PDF");
     pdf

@@ -131,7 +131,7 @@ pub fn set_text(layout: &Layout) -> HashMap<(usize, Span), String> {
             ) {
                 continue;
             }
-            let Some(span) = line.tag.and_then(|uid| layout.sources.get(&(chapter, uid))) else {
+            let Some(span) = line.tag.and_then(|uid| layout.origins.get(&(chapter, uid))) else {
                 continue;
             };
             let text = out.entry((chapter, *span)).or_default();
