@@ -429,6 +429,7 @@ fn join(mut pages: Vec<PageLayout>, mut trees: Vec<Vec<TagNode>>, text: Layout) 
         created: text.created,
         metadata: text.metadata,
         sources: text.sources,
+        origins: text.origins,
     }
 }
 

@@ -255,6 +255,9 @@ pub struct Flow {
     pub index: usize,
     /// Other settings of body paragraphs, in the order of the flow.
     pub variants: Vec<Variant>,
+    /// Where the text of each line came from: content id and the span of
+    /// its block (for the check that no text is lost, `complete`).
+    pub origins: Vec<(u32, Span)>,
 }
 
 /// What the first page of the text carries before or after the first
@@ -335,6 +338,7 @@ pub struct Layouter<'a, 'b> {
     elems: Vec<Elem>,
     notes: Vec<Vec<Elem>>,
     note_index: HashMap<String, usize>,
+    origins: Vec<(u32, Span)>,
     /// Where links go; without it every link is taken as a web address.
     resolved: Option<&'b crate::resolve::Resolved>,
     /// Body paragraphs shaped and broken ahead, in parallel, by the
@@ -449,6 +453,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
             elems: Vec::new(),
             notes: Vec::new(),
             note_index: HashMap::new(),
+            origins: Vec::new(),
             resolved: None,
             prebroken: HashMap::new(),
             variants: Vec::new(),
@@ -581,6 +586,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
             diagnostics: self.diags,
             index: self.index,
             variants: self.variants,
+            origins: self.origins,
         }
     }
 
@@ -1213,10 +1219,12 @@ impl<'a, 'b> Layouter<'a, 'b> {
             let mut extras = decorations(&set, shaped, x, baseline, opts.size);
             let (annotations, top) = super::ruby::annotate(rubies, shaped, span, &set, opts.size);
             let tag = self.content(node);
+            self.origins.push((tag, opts.span));
             // Each annotation is read after its line, as "汉字（hànzì）"
             // reads in a browser without ruby.
             for placed in annotations {
                 let tag = self.content(node);
+                self.origins.push((tag, opts.span));
                 extras.push(Item::Line(Line {
                     x,
                     baseline: baseline - placed.rise,
@@ -1457,7 +1465,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
                 ..
             } => {
                 let list = self.node(parent, TagSpec::List(*ordered));
-                let indent = 2.0 * base.size;
+                let indent = self.nested_indent(width, 2.0 * base.size, 1.0);
                 for (k, item) in items.iter().enumerate() {
                     let li = self.node(list, TagSpec::ListItem);
                     let label_node = self.node(li, TagSpec::Label);
@@ -1485,7 +1493,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
             }
             Block::Quote { blocks, .. } => {
                 let quote = self.node(parent, TagSpec::Quote);
-                let indent = 2.0 * base.size;
+                let indent = self.nested_indent(width, 2.0 * base.size, 2.0);
                 for inner in blocks {
                     self.block(inner, quote, inset + indent, width - 2.0 * indent, base);
                 }
@@ -1581,6 +1589,18 @@ impl<'a, 'b> Layouter<'a, 'b> {
                     ..Elem::default()
                 });
             }
+        }
+    }
+
+    /// The indent of a nested list or quote: `step`, taken `sides` times
+    /// from a measure of `width`, unless that leaves less than half the
+    /// text block; deeper levels then stay where they are, so that text
+    /// nested as deep as Markdown allows is still set in readable lines.
+    fn nested_indent(&self, width: f32, step: f32, sides: f32) -> f32 {
+        if width - sides * step >= self.style.text_width / 2.0 {
+            step
+        } else {
+            0.0
         }
     }
 
@@ -1730,14 +1750,14 @@ impl<'a, 'b> Layouter<'a, 'b> {
         if cols == 0 {
             return;
         }
-        let size = (base.size * 0.9 * 2.0).round() / 2.0;
-        let pad_x = 0.5 * size;
-        let pad_y = 0.3 * size;
-        let pitch = size * 1.5;
-        let body = InlineStyle::new(FaceChoice::Body, size);
-        let bold = InlineStyle::new(FaceChoice::Bold, size);
-        // Natural widths decide the columns' share of the measure.
-        let mut natural = vec![2.0 * size; cols];
+        let normal = (base.size * 0.9 * 2.0).round() / 2.0;
+        let body = InlineStyle::new(FaceChoice::Body, normal);
+        let bold = InlineStyle::new(FaceChoice::Bold, normal);
+        // Natural widths decide the columns' share of the measure; no
+        // column is narrower than its longest unbreakable piece ("2022年",
+        // "。」"), so that no cell runs into the next.
+        let mut natural = vec![2.0 * normal; cols];
+        let mut least = vec![normal; cols];
         let all_rows =
             std::iter::once((header, true)).chain(rows.iter().map(|r| (r.as_slice(), false)));
         for (row, is_header) in all_rows.clone() {
@@ -1748,11 +1768,47 @@ impl<'a, 'b> Layouter<'a, 'b> {
                 let w: f32 = shaped.atoms.iter().map(|a| a.width).sum::<f32>()
                     + shaped.junctions.iter().map(|j| j.width).sum::<f32>();
                 natural[c] = natural[c].max(w + 0.01);
+                least[c] = least[c].max(unbreakable_width(&shaped) + 0.01);
             }
         }
-        let room = width - cols as f32 * 2.0 * pad_x;
-        let total: f32 = natural.iter().sum();
-        let col_w: Vec<f32> = natural.iter().map(|w| w / total * room).collect();
+        let Some(fit) = fit_columns(&natural, &least, width, normal) else {
+            let location = Location::new(&self.source_path, span.line, span.column);
+            let need: f32 = least.iter().sum::<f32>() * MIN_TABLE_SIZE / normal
+                + cols as f32 * 2.0 * COMPACT_PAD * MIN_TABLE_SIZE;
+            self.diags.push(
+                Diagnostic::error(
+                    location,
+                    format!(
+                        "this table of {cols} columns does not fit the page: even in {MIN_TABLE_SIZE} pt type its columns need {:.0} mm, and the text block is {:.0} mm wide",
+                        need / super::style::MM,
+                        width / super::style::MM
+                    ),
+                )
+                .with_hint(
+                    "split the table into tables of fewer columns, turn its rows into a list, \
+                     or choose a page style with a wider text block ([style] pdf)",
+                ),
+            );
+            return;
+        };
+        let size = fit.size;
+        if size < normal {
+            self.diags.push(Diagnostic::new(
+                Severity::Note,
+                Some(Location::new(&self.source_path, span.line, span.column)),
+                format!("this table of {cols} columns is set in {size} pt type to fit the page"),
+            ));
+        }
+        let pad_x = fit.pad * size;
+        let pad_y = 0.3 * size;
+        let pitch = size * 1.5;
+        let body = InlineStyle::new(FaceChoice::Body, size);
+        let bold = InlineStyle::new(FaceChoice::Bold, size);
+        let col_w = fit.widths;
+        // A row taller than this is cut into bands of one line that
+        // pages may break between, the header repeated above each part.
+        let tall = self.style.text_height / 2.0;
+        let grid = self.style.body.grid;
         let table = self.node(parent, TagSpec::Table);
         let mut header_elem = None;
         let row_count = rows.len() + 1;
@@ -1761,9 +1817,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
                 continue;
             }
             let tr = self.node(table, TagSpec::Row);
-            let mut items = Vec::new();
-            let mut notes = Vec::new();
-            let mut height: f32 = 0.0;
+            let mut cells: Vec<Vec<LineOut>> = Vec::with_capacity(cols);
             let mut x = inset;
             let mut edges = vec![x];
             for (c, &col) in col_w.iter().enumerate() {
@@ -1796,62 +1850,99 @@ impl<'a, 'b> Layouter<'a, 'b> {
                     kind: LineKind::Cell,
                     span,
                 };
-                let lines = self.set_para(pt, &opts, cell_node);
-                height = height.max(lines.len() as f32 * pitch);
-                for (k, mut out) in lines.into_iter().enumerate() {
-                    if right {
+                let mut lines = self.set_para(pt, &opts, cell_node);
+                if right {
+                    for out in &mut lines {
                         let w = out.line.set.end - out.line.set.start;
                         out.line.x = x + pad_x + col - w - out.line.set.start;
                     }
-                    let dy = pad_y + k as f32 * pitch;
-                    out.line.baseline += dy;
-                    items.push(Item::Line(out.line));
-                    for extra in out.extras {
-                        items.push(shift_item(extra, 0.0, dy));
-                    }
-                    notes.extend(out.notes);
                 }
+                cells.push(lines);
                 x += col + 2.0 * pad_x;
                 edges.push(x);
             }
-            let h = height.max(pitch) + 2.0 * pad_y;
-            let rule = 0.5;
-            for y in [0.0, h] {
-                items.push(Item::Rule {
-                    x0: inset,
-                    y0: y,
-                    x1: x,
-                    y1: y,
-                    width: if is_header || (y > 0.0 && r + 1 == row_count) {
-                        0.75
+            let count = cells.iter().map(Vec::len).max().unwrap_or(0).max(1);
+            let h = count as f32 * pitch + 2.0 * pad_y;
+            let strong = |bottom: bool| {
+                if is_header || (bottom && r + 1 == row_count) {
+                    0.75
+                } else {
+                    0.5
+                }
+            };
+            // Bands, by their number of lines: the whole row, or one line
+            // each for a tall row (on the body grid when the style has
+            // one).
+            let (bands, step, pad) = if h <= tall {
+                (vec![count], pitch, pad_y)
+            } else if grid {
+                (vec![1; count], self.pitch(), 0.0)
+            } else {
+                (vec![1; count], pitch, pad_y)
+            };
+            let n = bands.len();
+            let mut iters: Vec<_> = cells.into_iter().map(Vec::into_iter).collect();
+            for (b, lines_in_band) in bands.into_iter().enumerate() {
+                let (first, last) = (b == 0, b + 1 == n);
+                let top = if first { pad } else { 0.0 };
+                let height = lines_in_band as f32 * step + top + if last { pad } else { 0.0 };
+                let mut items = Vec::new();
+                let mut notes = Vec::new();
+                for lines in &mut iters {
+                    for (k, mut out) in lines.by_ref().take(lines_in_band).enumerate() {
+                        let dy = top + k as f32 * step + (step - pitch) / 2.0;
+                        out.line.baseline += dy;
+                        items.push(Item::Line(out.line));
+                        for extra in out.extras {
+                            items.push(shift_item(extra, 0.0, dy));
+                        }
+                        notes.extend(out.notes);
+                    }
+                }
+                for (y, at, bottom) in [(0.0, first, false), (height, last, true)] {
+                    if at {
+                        items.push(Item::Rule {
+                            x0: inset,
+                            y0: y,
+                            x1: x,
+                            y1: y,
+                            width: strong(bottom),
+                        });
+                    }
+                }
+                for &e in &edges {
+                    items.push(Item::Rule {
+                        x0: e,
+                        y0: 0.0,
+                        x1: e,
+                        y1: height,
+                        width: 0.5,
+                    });
+                }
+                // A band of a split row: widows and orphans as in a
+                // paragraph.
+                let break_before = first || (b >= 2 && n - b >= 2);
+                let index = self.elems.len();
+                self.elems.push(Elem {
+                    height,
+                    space_before: if r == 0 && first {
+                        0.5 * self.pitch()
                     } else {
-                        rule
+                        0.0
                     },
+                    break_before,
+                    // The header row keeps with the first row below it.
+                    keep_with_next: is_header && last,
+                    items,
+                    notes,
+                    header: if is_header { None } else { header_elem },
+                    heading: None,
                 });
-            }
-            for &e in &edges {
-                items.push(Item::Rule {
-                    x0: e,
-                    y0: 0.0,
-                    x1: e,
-                    y1: h,
-                    width: rule,
-                });
-            }
-            let index = self.elems.len();
-            self.elems.push(Elem {
-                height: h,
-                space_before: if r == 0 { 0.5 * self.pitch() } else { 0.0 },
-                // The header row keeps with the first row below it.
-                break_before: true,
-                keep_with_next: is_header,
-                items,
-                notes,
-                header: if is_header { None } else { header_elem },
-                heading: None,
-            });
-            if is_header {
-                header_elem = Some(index);
+                // Only a header row of one band is repeated on the next
+                // pages: a taller one would crowd them out.
+                if is_header {
+                    header_elem = (n == 1).then_some(index);
+                }
             }
         }
         let after = 0.5 * self.pitch();
@@ -1859,6 +1950,114 @@ impl<'a, 'b> Layouter<'a, 'b> {
             last.height += after;
         }
     }
+}
+
+/// The smallest size table text is set in, in points, before a table with
+/// too many columns is refused (七号, the smallest size in common use).
+pub const MIN_TABLE_SIZE: f32 = 5.5;
+
+/// Padding on each side of a cell in em, as set normally and as set when
+/// the table is shrunk to fit.
+const NORMAL_PAD: f32 = 0.5;
+const COMPACT_PAD: f32 = 0.2;
+
+/// How a table's columns fit its measure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnFit {
+    /// Type size of the cells.
+    pub size: f32,
+    /// Padding on each side of a cell, in em.
+    pub pad: f32,
+    /// Width of each column's text.
+    pub widths: Vec<f32>,
+}
+
+/// Column widths for a measure of `width`, from the `natural` (one line)
+/// and `least` (longest unbreakable piece) width of each column at
+/// `size`. Columns share the room by natural width, none narrower than
+/// its least; when even the least widths do not fit, the type is made
+/// smaller (with closer padding) down to [`MIN_TABLE_SIZE`]; `None` when
+/// that is not enough.
+pub fn fit_columns(natural: &[f32], least: &[f32], width: f32, size: f32) -> Option<ColumnFit> {
+    let cols = natural.len() as f32;
+    let sum_least: f32 = least.iter().sum();
+    let (scale, pad) = if sum_least + cols * 2.0 * NORMAL_PAD * size <= width {
+        (1.0, NORMAL_PAD)
+    } else {
+        // Widths grow with the size: the size at which the least widths
+        // and the compact padding fill the measure, in half points.
+        let need = sum_least + cols * 2.0 * COMPACT_PAD * size;
+        let smaller = (size * width / need * 2.0).floor() / 2.0;
+        if smaller < MIN_TABLE_SIZE {
+            return None;
+        }
+        (smaller / size, COMPACT_PAD)
+    };
+    let size = size * scale;
+    let room = width - cols * 2.0 * pad * size;
+    let natural: Vec<f32> = natural.iter().map(|w| w * scale).collect();
+    let least: Vec<f32> = least.iter().map(|w| w * scale).collect();
+    let total: f32 = natural.iter().sum();
+    let sum_least: f32 = least.iter().sum();
+    let widths = if natural
+        .iter()
+        .zip(&least)
+        .all(|(n, l)| n / total * room >= *l)
+    {
+        natural.iter().map(|w| w / total * room).collect()
+    } else {
+        // Each column gets its least width, and the rest of the room in
+        // proportion to how much more it would like.
+        let spare = (room - sum_least).max(0.0);
+        let wish: f32 = natural
+            .iter()
+            .zip(&least)
+            .map(|(n, l)| (n - l).max(0.0))
+            .sum();
+        natural
+            .iter()
+            .zip(&least)
+            .map(|(n, l)| {
+                if wish > 0.0 {
+                    l + (n - l).max(0.0) / wish * spare
+                } else {
+                    l + spare / cols
+                }
+            })
+            .collect()
+    };
+    Some(ColumnFit { size, pad, widths })
+}
+
+/// The width of the longest run of atoms that a line should not break
+/// inside: what no line may break, and Latin words and numbers (which
+/// may, but only as a last resort) up to six em.
+fn unbreakable_width(shaped: &Shaped) -> f32 {
+    use super::linebreak::Brk;
+    let mut widest: f32 = 0.0;
+    let mut run = 0.0;
+    let mut word = 0.0;
+    for (k, atom) in shaped.atoms.iter().enumerate() {
+        run += atom.width;
+        word += atom.width;
+        match shaped.junctions.get(k).map(|j| (j.brk, j.width)) {
+            Some((Brk::Never, w)) => {
+                run += w;
+                word += w;
+            }
+            Some((Brk::Emergency, w)) => {
+                word += w;
+                widest = widest.max(run).max(word.min(6.0 * atom.em));
+                run = 0.0;
+            }
+            _ => {
+                widest = widest.max(run).max(word.min(6.0 * atom.em));
+                run = 0.0;
+                word = 0.0;
+            }
+        }
+    }
+    widest.max(run).max(word)
 }
 
 /// Puts `label`'s glyphs and text in front of `line`.

@@ -26,12 +26,15 @@
 //!    first page).
 //! 8. [`running`]: pages are numbered (roman, then arabic), the contents
 //!    gets its page numbers, and running heads and folios are added.
+//! 9. [`complete`]: every character of the model is checked to be on a
+//!    page; a block that lost text fails the build.
 //!
 //! The exporters in `crate::export` take it from there.
 //!
 //! Generated labels are part of the text: list items read `•` or `1.`,
 //! and a footnote reference and its note start with `①`, `②`, ...
 
+pub mod complete;
 pub mod families;
 pub mod front;
 pub mod grid;
@@ -192,6 +195,11 @@ fn run_layout<T>(
     let mut seen = std::collections::HashSet::new();
     diagnostics.retain(|d| seen.insert(d.to_string()));
     running::finish(&mut layout, doc, book, style);
+    // Text lost on the way is an error, never a PDF without it (a book
+    // that already failed may have left text unset on purpose).
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        diagnostics.extend(complete::check(doc, &layout));
+    }
     if let Some(progress) = &options.progress {
         progress.pages.store(layout.pages.len(), Ordering::Relaxed);
     }

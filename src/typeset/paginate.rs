@@ -137,6 +137,9 @@ pub struct Layout {
     /// Each chapter's source file (the book folder joined), by chapter
     /// index, so that an exporter's errors can name where to fix them.
     pub sources: Vec<std::path::PathBuf>,
+    /// Where the text of each tagged line of a chapter came from, by
+    /// chapter index and content id: the span of its block.
+    pub origins: std::collections::BTreeMap<(usize, u32), crate::model::Span>,
 }
 
 impl Layout {
@@ -491,9 +494,13 @@ pub fn assemble(flows: Vec<Flow>, style: &PageStyle) -> Layout {
         created: None,
         metadata: None,
         sources: Vec::new(),
+        origins: std::collections::BTreeMap::new(),
     };
     for mut flow in flows {
         let tree = layout.tags.len();
+        for &(uid, span) in &flow.origins {
+            layout.origins.insert((flow.index, uid), span);
+        }
         if style.body.grid {
             super::grid::snap(&mut flow, style.pitch());
         }

@@ -350,13 +350,11 @@ pub fn parse_style(name: &str, text: &str, path: &Path) -> Result<PageStyle, Fai
             e.message().trim().to_string(),
         ))
     })?;
-    let bad =
-        |message: String| -> Failure { Diagnostic::error(Location::file(path), message).into() };
     let (width_mm, height_mm) = page_size(&file.page.size).ok_or_else(|| {
         let names: Vec<&str> = PAGE_SIZES.iter().map(|s| s.0).collect();
         Failure::new(
             Diagnostic::error(
-                Location::file(path),
+                key_location(text, path, "page", "size"),
                 format!("unknown page size `{}`", file.page.size),
             )
             .with_hint(format!(
@@ -392,13 +390,8 @@ pub fn parse_style(name: &str, text: &str, path: &Path) -> Result<PageStyle, Fai
         )
         .into());
     }
+    check_ranges(&file, text, path)?;
     let body = &file.body;
-    if !(4.0..=72.0).contains(&body.size) || !(1.0..=4.0).contains(&body.leading) {
-        return Err(bad(format!(
-            "body size {} pt or leading {} is out of range (4-72 pt, 1-4)",
-            body.size, body.leading
-        )));
-    }
     let p = &file.page;
     let width = width_mm * MM;
     let height = height_mm * MM;
@@ -412,9 +405,15 @@ pub fn parse_style(name: &str, text: &str, path: &Path) -> Result<PageStyle, Fai
         None => (available / body.size).floor(),
     };
     if chars < 8.0 {
-        return Err(bad(format!(
-            "the text block holds only {chars} characters per line; reduce the margins or the body size"
-        )));
+        return Err(Diagnostic::error(
+            key_location(text, path, "page", "margin-inner"),
+            format!(
+                "the inner and outer margins leave a text block of {} characters per line; it needs at least 8",
+                chars.max(0.0)
+            ),
+        )
+        .with_hint("make the margins narrower, the page wider or the body size smaller")
+        .into());
     }
     let text_width = match body.characters {
         Some(n) => {
@@ -449,7 +448,12 @@ pub fn parse_style(name: &str, text: &str, path: &Path) -> Result<PageStyle, Fai
     let top = p.margin_top * MM;
     let text_height = height - top - p.margin_bottom * MM;
     if text_height < body.size * body.leading * 4.0 {
-        return Err(bad("the page has room for fewer than four lines".into()));
+        return Err(Diagnostic::error(
+            key_location(text, path, "page", "margin-top"),
+            "the top and bottom margins leave room for fewer than four lines of text",
+        )
+        .with_hint("make the margins smaller, the page taller or the body size smaller")
+        .into());
     }
     Ok(PageStyle {
         name: name.to_string(),
@@ -474,6 +478,148 @@ pub fn parse_style(name: &str, text: &str, path: &Path) -> Result<PageStyle, Fai
         h3: file.h3,
         h4: file.h4,
     })
+}
+
+/// The ranges a page style's numbers must lie in: table, key, what it is
+/// in words, unit, least and greatest value. Past them text would run
+/// off the page, overlap or vanish (docs/limits.md).
+pub const RANGES: [(&str, &str, &str, &str, f32, f32); 11] = [
+    ("page", "margin-top", "the top margin", "mm", 0.0, 100.0),
+    (
+        "page",
+        "margin-bottom",
+        "the bottom margin",
+        "mm",
+        0.0,
+        100.0,
+    ),
+    ("page", "margin-inner", "the inner margin", "mm", 0.0, 100.0),
+    ("page", "margin-outer", "the outer margin", "mm", 0.0, 100.0),
+    ("body", "size", "the body text size", "pt", 4.0, 72.0),
+    (
+        "body",
+        "leading",
+        "the line spacing (a multiple of the size)",
+        "",
+        1.0,
+        4.0,
+    ),
+    ("body", "indent", "the first-line indent", "em", 0.0, 8.0),
+    (
+        "body",
+        "paragraph-spacing",
+        "the space between paragraphs",
+        "lines",
+        0.0,
+        5.0,
+    ),
+    ("*", "size", "the size of this heading", "pt", 4.0, 72.0),
+    (
+        "*",
+        "space-before",
+        "the space above this heading",
+        "lines",
+        0.0,
+        10.0,
+    ),
+    (
+        "*",
+        "space-after",
+        "the space below this heading",
+        "lines",
+        0.0,
+        10.0,
+    ),
+];
+
+/// The headings' tables, for the `*` rows of [`RANGES`].
+const HEADINGS: [&str; 5] = ["title", "subtitle", "h2", "h3", "h4"];
+
+/// Every number of `file` inside its range, or an error at its key.
+fn check_ranges(file: &StyleFile, text: &str, path: &Path) -> Result<(), Failure> {
+    let heading = |name: &str| match name {
+        "title" => &file.title,
+        "subtitle" => &file.subtitle,
+        "h2" => &file.h2,
+        "h3" => &file.h3,
+        _ => &file.h4,
+    };
+    let mut values: Vec<(&str, &str, f32)> = vec![
+        ("page", "margin-top", file.page.margin_top),
+        ("page", "margin-bottom", file.page.margin_bottom),
+        ("page", "margin-inner", file.page.margin_inner),
+        ("page", "margin-outer", file.page.margin_outer),
+        ("body", "size", file.body.size),
+        ("body", "leading", file.body.leading),
+        ("body", "indent", file.body.indent),
+        ("body", "paragraph-spacing", file.body.paragraph_spacing),
+    ];
+    for name in HEADINGS {
+        let h = heading(name);
+        values.push((name, "size", h.size));
+        values.push((name, "space-before", h.space_before));
+        values.push((name, "space-after", h.space_after));
+    }
+    for (table, key, value) in values {
+        let Some(&(_, _, what, unit, low, high)) = RANGES
+            .iter()
+            .find(|r| (r.0 == table || (r.0 == "*" && HEADINGS.contains(&table))) && r.1 == key)
+        else {
+            continue;
+        };
+        if (low..=high).contains(&value) {
+            continue;
+        }
+        let what = match table {
+            "title" => what.replace("this heading", "the chapter title"),
+            "subtitle" => what.replace("this heading", "the subtitle"),
+            "h2" | "h3" | "h4" => {
+                what.replace("this heading", &format!("level {} headings", &table[1..]))
+            }
+            _ => what.to_string(),
+        };
+        let unit = if unit.is_empty() {
+            String::new()
+        } else {
+            format!(" {unit}")
+        };
+        return Err(Diagnostic::error(
+            key_location(text, path, table, key),
+            format!(
+                "{what} (`{key}` under [{table}]) must be from {low} to {high}{unit}, not {value}"
+            ),
+        )
+        .with_hint(format!("set `{key}` to a value from {low} to {high}"))
+        .into());
+    }
+    Ok(())
+}
+
+/// Where `key` of `[table]` is written in the page style `text`; the file
+/// alone when it is not written there (a default).
+fn key_location(text: &str, path: &Path, table: &str, key: &str) -> Location {
+    let Ok(root) = toml::de::DeTable::parse(text) else {
+        return Location::file(path);
+    };
+    let found = root.get_ref().iter().find_map(|(name, value)| {
+        if name.get_ref().as_ref() != table {
+            return None;
+        }
+        let toml::de::DeValue::Table(inner) = value.get_ref() else {
+            return None;
+        };
+        inner
+            .iter()
+            .find(|(name, _)| name.get_ref().as_ref() == key)
+            .map(|(name, _)| name.span().start)
+    });
+    match found {
+        Some(offset) => {
+            let (line, column) = crate::config::line_column(text, offset);
+            Location::new(path, line, column)
+        }
+        None => Location::file(path),
+    }
 }
 
 /// Width and height in millimetres of a named size or `WxH`.
