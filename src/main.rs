@@ -681,8 +681,10 @@ fn build(
         Some(first) if loaded.single_file => first.file.path.clone(),
         _ => loaded.base_dir.clone(),
     };
+    // A build killed while renaming its files is finished first, and the
+    // temporary files of dead runs are removed.
+    inkstone::output::recover(&out_dir)?;
     inkstone::output::check_ownership(&paths, &source, force)?;
-    inkstone::output::remove_stale_temp_files(&out_dir);
     let fonts = inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)?;
     // The formats are rendered side by side and written together: all of
     // them, or (when one fails) none, so the files of a folder always come
@@ -758,12 +760,17 @@ fn build(
     if done.len() < paths.len() {
         return Ok(());
     }
-    let files: Vec<(PathBuf, &[u8])> = done
+    // The record of which book the files came from is committed with
+    // them, so a killed build never leaves files the next one refuses.
+    let record = inkstone::output::ownership_record(&paths, &source);
+    let mut files: Vec<(PathBuf, &[u8])> = done
         .iter()
         .map(|(path, bytes)| (path.clone(), bytes.as_slice()))
         .collect();
+    if let Some((path, text)) = &record {
+        files.push((path.clone(), text.as_bytes()));
+    }
     write_all_atomically(&files)?;
-    inkstone::output::record_ownership(&paths, &source)?;
     if !cli.quiet {
         for (path, bytes) in &done {
             eprintln!(
