@@ -76,3 +76,43 @@ fn a_damaged_font_in_a_font_folder_is_an_error() {
     );
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn control_characters_are_dropped_alike_by_build_and_check() {
+    let root = scratch("controls");
+    // Colour codes and a bell, as a terminal log pasted into a text.
+    write(
+        &root.join("日志.txt"),
+        "第一章 \u{1b}[1m值班记录\u{1b}[0m\n夜里两点，机房的报警\u{7}响了一次，值班员查看后复位。\n\n\
+         第二天上午更换了风扇。\n",
+    );
+    let out = run(&["build", "日志.txt", "-o", "out"], &root);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    for place in ["日志.txt:1:1", "日志.txt:2:1"] {
+        assert!(
+            err.lines()
+                .any(|l| l.starts_with(&format!("{place}: warning: dropped"))
+                    && l.contains("control character(s)")),
+            "{place}: {err}"
+        );
+    }
+    let check = run(&["check", "--all", "日志.txt"], &root);
+    let said = stderr(&check);
+    assert!(check.status.success(), "{said}");
+    assert!(
+        said.contains("日志.txt:2:1: warning: dropped 1 control character(s)"),
+        "{said}"
+    );
+    let text = Command::new("pdftotext")
+        .arg(root.join("out/日志.pdf"))
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout).replace(char::is_whitespace, "");
+    assert!(text.contains("机房的报警响了一次"), "{text}");
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{text:?}"
+    );
+}
