@@ -234,3 +234,65 @@ fn sigterm_during_the_renames_waits_for_them() {
     assert_eq!(epub_edition(&out.join("pair.epub")), "乙");
     assert_eq!(pdf_edition(&out.join("pair.pdf")), "乙");
 }
+
+/// A series of two editions in `dir`, each naming `edition` in its text.
+fn write_series(dir: &Path, edition: &str) {
+    std::fs::create_dir_all(dir).expect("series folder");
+    std::fs::write(dir.join("series.toml"), "[series]\ntitle = \"年报\"\n").expect("series.toml");
+    for year in ["2023", "2024"] {
+        write_series_edition(&dir.join(year), year, edition);
+    }
+}
+
+fn write_series_edition(book: &Path, year: &str, edition: &str) {
+    write_book(book, edition);
+    std::fs::write(
+        book.join("book.toml"),
+        format!(
+            "[book]\ntitle = \"年报\"\nyear = {year}\nslug = \"nianbao-{year}\"\n\n\
+             [contents]\nchapters = [\"01.txt\"]\n"
+        ),
+    )
+    .expect("book.toml");
+}
+
+#[test]
+fn a_series_build_killed_while_renaming_is_finished_by_the_next() {
+    let root = scratch("series");
+    write_series(&root.join("series"), "甲");
+    let first = run(&["build", "series", "-o", "out", "-q"], &root);
+    assert!(first.status.success(), "{}", stderr(&first));
+    write_series(&root.join("series"), "乙");
+    let mut child = bin()
+        .args(["build", "series", "-o", "out", "-q"])
+        .env("INKSTONE_TEST_PAUSE_AT", "rename-1")
+        .current_dir(&root)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn inkstone");
+    let err = child.stderr.take().expect("stderr");
+    let paused = BufReader::new(err)
+        .lines()
+        .map_while(Result::ok)
+        .any(|line| line == "paused at rename-1");
+    assert!(paused, "the series build never reached its first rename");
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+    // The first edition's EPUB is new and its PDF old, until the next
+    // run; that run finishes the commit even though the edition now fails
+    // (its chapter is gone), and builds the other.
+    let folder = root.join("out/2023");
+    assert_eq!(epub_edition(&folder.join("nianbao-2023.epub")), "乙");
+    assert_eq!(pdf_edition(&folder.join("nianbao-2023.pdf")), "甲");
+    std::fs::remove_file(root.join("series/2023/01.txt")).expect("remove chapter");
+    write_series_edition(&root.join("series/2024"), "2024", "丙");
+    let again = run(&["build", "series", "-o", "out", "-q"], &root);
+    assert_eq!(again.status.code(), Some(1), "{}", stderr(&again));
+    for (year, edition) in [("2023", "乙"), ("2024", "丙")] {
+        let folder = root.join("out").join(year);
+        assert_eq!(leftovers(&folder), Vec::<String>::new(), "{year}");
+        let epub = epub_edition(&folder.join(format!("nianbao-{year}.epub")));
+        let pdf = pdf_edition(&folder.join(format!("nianbao-{year}.pdf")));
+        assert_eq!((epub.as_str(), pdf.as_str()), (edition, edition), "{year}");
+    }
+}
