@@ -656,7 +656,7 @@ fn build(
     } = choices;
     let bar = Progress::start(cli);
     bar.step("reading sources");
-    let loaded = inkstone::series::load_book(input, &choices.single, diagnostics)?;
+    let mut loaded = inkstone::series::load_book(input, &choices.single, diagnostics)?;
     // Without --format, the formats of `[output]` in book.toml.
     let given: Vec<String> = formats.iter().map(ToString::to_string).collect();
     let formats: Vec<Format> = inkstone::series::output_formats(&given, &loaded)?
@@ -665,6 +665,11 @@ fn build(
         .collect();
     bar.step("normalizing");
     let mut doc = inkstone::normalize(&loaded, diagnostics);
+    // The document holds the text from here on; its sources' copy (as
+    // large as the text) is given back before the formats are rendered.
+    for source in &mut loaded.sources {
+        source.file.text = String::new();
+    }
     doc.settings.fonts.system |= system_fonts;
     bar.chapters.store(doc.chapters.len(), Ordering::Relaxed);
     diagnostics.extend(inkstone::resources::check_resources(&doc));
