@@ -54,6 +54,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = inkstone::epub::render_epub(&doc, fonts);
         let options = inkstone::pdf::PdfOptions {
             allow_missing_glyphs: true,
+            ..Default::default()
         };
         let _ = inkstone::pdf::render_pdf(&doc, fonts, &options);
     });
