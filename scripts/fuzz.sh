@@ -7,17 +7,23 @@
 #   bash scripts/fuzz.sh            # every target, 30 s each
 #   SECONDS_PER_TARGET=300 bash scripts/fuzz.sh pipeline
 #
-# Needs a nightly toolchain and cargo-fuzz (installed here if missing).
+# Needs cargo-fuzz (installed here if missing) and a nightly toolchain, or
+# the stable one, used with RUSTC_BOOTSTRAP=1.
 # A crash stops the script and leaves the input in
 # fuzz/artifacts/<target>/; turn it into a regression test in tests/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! rustup toolchain list | grep -q nightly; then
-    rustup toolchain install nightly --profile minimal
-fi
-if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
+# cargo-fuzz needs nightly features: a nightly toolchain when there is one,
+# else the stable one with RUSTC_BOOTSTRAP=1.
+if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked
+fi
+cargo_fuzz=(cargo fuzz)
+if command -v rustup >/dev/null && rustup toolchain list | grep -q '^nightly'; then
+    cargo_fuzz=(cargo +nightly fuzz)
+else
+    export RUSTC_BOOTSTRAP=1
 fi
 
 seconds="${SECONDS_PER_TARGET:-30}"
@@ -40,7 +46,7 @@ for target in "${targets[@]}"; do
         book_toml) cp -n sources/book.toml "fuzz/corpus/$target/" 2>/dev/null || true ;;
         page_style) cp -n styles/pdf/*.toml "fuzz/corpus/$target/" 2>/dev/null || true ;;
     esac
-    cargo +nightly fuzz run "$target" "fuzz/corpus/$target" -- \
+    "${cargo_fuzz[@]}" run "$target" "fuzz/corpus/$target" -- \
         -max_total_time="$seconds" -max_len="$max_len" -rss_limit_mb=4096 -timeout=60
 done
 echo "no crash found"

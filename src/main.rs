@@ -683,7 +683,7 @@ fn build(
     } = choices;
     let bar = Progress::start(cli);
     bar.step("reading sources");
-    let loaded = inkstone::series::load_book(input, &choices.single, diagnostics)?;
+    let mut loaded = inkstone::series::load_book(input, &choices.single, diagnostics)?;
     // Without --format, the formats of `[output]` in book.toml.
     let given: Vec<String> = formats.iter().map(ToString::to_string).collect();
     let formats: Vec<Format> = inkstone::series::output_formats(&given, &loaded)?
@@ -692,6 +692,11 @@ fn build(
         .collect();
     bar.step("normalizing");
     let mut doc = inkstone::normalize(&loaded, diagnostics);
+    // The document holds the text from here on; its sources' copy (as
+    // large as the text) is given back before the formats are rendered.
+    for source in &mut loaded.sources {
+        source.file.text = String::new();
+    }
     doc.settings.fonts.system |= system_fonts;
     bar.chapters.store(doc.chapters.len(), Ordering::Relaxed);
     diagnostics.extend(inkstone::resources::check_resources(&doc));
@@ -708,8 +713,10 @@ fn build(
         Some(first) if loaded.single_file => first.file.path.clone(),
         _ => loaded.base_dir.clone(),
     };
+    // A build killed while renaming its files is finished first, and the
+    // temporary files of dead runs are removed.
+    inkstone::output::recover(&out_dir)?;
     inkstone::output::check_ownership(&paths, &source, force)?;
-    inkstone::output::remove_stale_temp_files(&out_dir);
     let fonts = inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)?;
     // The formats are rendered side by side and written together: all of
     // them, or (when one fails) none, so the files of a folder always come
@@ -790,13 +797,18 @@ fn build(
         return Ok(());
     }
     let done: Vec<(PathBuf, Vec<u8>)> = done.into_iter().flatten().collect();
-    let files: Vec<(PathBuf, &[u8])> = done
+    let written: Vec<PathBuf> = done.iter().map(|(path, _)| path.clone()).collect();
+    // The record of which book the files came from is committed with
+    // them, so a killed build never leaves files the next one refuses.
+    let record = inkstone::output::ownership_record(&written, &source);
+    let mut files: Vec<(PathBuf, &[u8])> = done
         .iter()
         .map(|(path, bytes)| (path.clone(), bytes.as_slice()))
         .collect();
+    if let Some((path, text)) = &record {
+        files.push((path.clone(), text.as_bytes()));
+    }
     write_all_atomically(&files)?;
-    let written: Vec<PathBuf> = done.iter().map(|(path, _)| path.clone()).collect();
-    inkstone::output::record_ownership(&written, &source)?;
     if !cli.quiet {
         for (path, bytes) in &done {
             eprintln!(

@@ -15,8 +15,24 @@ pub const TEMP_SUFFIX: &str = ".inkstone-partial";
 /// output file was built from.
 pub const RECORD_FILE: &str = ".inkstone-builds";
 
+/// The name of the commit journal, in the output folder: while the files
+/// of one build are being renamed into place it lists them, so a build
+/// killed half-way through is completed by the next one.
+pub const JOURNAL_FILE: &str = ".inkstone-commit";
+
+/// The first line of a journal.
+const JOURNAL_HEADER: &str = "inkstone commit 1";
+
+/// The environment variable of the test hook that stops a build at one
+/// step of writing its files (see [`pause_point`]).
+pub const PAUSE_VARIABLE: &str = "INKSTONE_TEST_PAUSE_AT";
+
 /// Temporary files being written now, removed on Ctrl-C or SIGTERM.
 static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Held while a build's files are renamed into place: Ctrl-C or SIGTERM
+/// waits for the renames to finish, so it never leaves files of two builds.
+static COMMITTING: Mutex<()> = Mutex::new(());
 
 /// The temporary name `path` is written under before it is renamed.
 pub fn temp_path(path: &Path) -> PathBuf {
@@ -34,7 +50,8 @@ fn folder_of(path: &Path) -> &Path {
 }
 
 /// Removes the temporary files an interrupted build left in `dir`;
-/// returns how many.
+/// returns how many. Call [`recover`] first: it finishes a commit that
+/// was under way, whose files are such temporary files.
 pub fn remove_stale_temp_files(dir: &Path) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
@@ -54,10 +71,100 @@ pub fn remove_stale_temp_files(dir: &Path) -> usize {
     removed
 }
 
+/// Finishes the commit of a build that was killed while renaming its
+/// files into place: when `dir` holds a journal, every file it lists whose
+/// temporary file is still there is renamed into place, and the journal is
+/// removed. Then every other temporary file is removed. Afterwards the
+/// files of `dir` all come from one build: the killed one when it had
+/// begun its renames, else the one before. Returns whether a commit was
+/// finished.
+pub fn recover(dir: &Path) -> Result<bool, Failure> {
+    let journal = dir.join(JOURNAL_FILE);
+    let finished = match std::fs::read_to_string(&journal) {
+        Ok(text) => {
+            for name in journal_names(&text) {
+                let path = dir.join(name);
+                let tmp = temp_path(&path);
+                if tmp.is_file() {
+                    std::fs::rename(&tmp, &path)
+                        .map_err(|e| Failure::io(&path, "finish an interrupted build", &e))?;
+                }
+            }
+            sync_folder(dir);
+            std::fs::remove_file(&journal)
+                .map_err(|e| Failure::io(&journal, "finish an interrupted build", &e))?;
+            sync_folder(dir);
+            true
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => return Err(Failure::io(&journal, "finish an interrupted build", &e)),
+    };
+    remove_stale_temp_files(dir);
+    Ok(finished)
+}
+
+/// The file names a journal lists: each one plain name in the journal's
+/// folder. A journal that is not whole (no header, no end line) lists
+/// nothing; it cannot be, as it is renamed into place whole.
+fn journal_names(text: &str) -> Vec<&str> {
+    let mut lines = text.lines();
+    if lines.next() != Some(JOURNAL_HEADER) {
+        return Vec::new();
+    }
+    let names: Vec<&str> = lines.collect();
+    match names.split_last() {
+        Some((&"end", names)) => names.iter().copied().filter(|n| is_plain_name(n)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && !name.contains(['/', '\\', '\0'])
+        && !name.ends_with(TEMP_SUFFIX)
+        && name != JOURNAL_FILE
+}
+
+/// Makes the renames and removals in `dir` durable (where the system
+/// allows opening a folder to sync it).
+fn sync_folder(dir: &Path) {
+    if let Ok(folder) = std::fs::File::open(dir) {
+        let _ = folder.sync_all();
+    }
+}
+
+/// Test hook: when the environment variable `INKSTONE_TEST_PAUSE_AT`
+/// names `step`, prints `paused at STEP` to standard error and waits
+/// (`INKSTONE_TEST_PAUSE_SECONDS`, default 600) before going on, so that
+/// a test can kill the build at that step. The steps, in order:
+/// `temp-N` (the N-th temporary file is written), `journal` (the journal
+/// is in place, nothing renamed), `rename-N` (the N-th file is renamed),
+/// `committed` (all renamed, the journal not yet removed).
+pub fn pause_point(step: &str) {
+    let Ok(wanted) = std::env::var(PAUSE_VARIABLE) else {
+        return;
+    };
+    if wanted != step {
+        return;
+    }
+    let seconds = std::env::var("INKSTONE_TEST_PAUSE_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(600);
+    let mut err = std::io::stderr();
+    let _ = writeln!(err, "paused at {step}");
+    let _ = err.flush();
+    std::thread::sleep(std::time::Duration::from_secs(seconds));
+}
+
 /// On Ctrl-C or SIGTERM, removes the temporary files being written and
-/// exits with status 130. Call once, early.
+/// exits with status 130. Call once, early. During the renames of a
+/// commit it waits until they are done.
 pub fn remove_temp_files_on_interrupt() {
     let _ = ctrlc::set_handler(|| {
+        let _commit = COMMITTING.lock();
         if let Ok(pending) = PENDING.lock() {
             for path in pending.iter() {
                 let _ = std::fs::remove_file(path);
@@ -86,10 +193,12 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     write_all_atomically(&[(path.to_path_buf(), bytes)])
 }
 
-/// Writes several files as one: each to its temporary name first, and
-/// only when all are written whole are they renamed into place, one after
-/// the other. A failure or an interruption before that leaves every
-/// earlier file as it was.
+/// Writes several files as one: each to its temporary name first; only
+/// when all are written whole is a journal listing them put in place,
+/// then they are renamed into place one after the other and the journal
+/// removed. A failure or an interruption before the journal leaves every
+/// earlier file as it was; a build killed after it is completed by
+/// [`recover`] at the next start. Several files must share one folder.
 pub fn write_all_atomically(files: &[(PathBuf, &[u8])]) -> Result<(), Failure> {
     let mut temps = Vec::with_capacity(files.len());
     let cleanup = |temps: &[PathBuf]| {
@@ -98,7 +207,7 @@ pub fn write_all_atomically(files: &[(PathBuf, &[u8])]) -> Result<(), Failure> {
             untrack(tmp);
         }
     };
-    for (path, bytes) in files {
+    for (n, (path, bytes)) in files.iter().enumerate() {
         let dir = folder_of(path);
         std::fs::create_dir_all(dir)
             .map_err(|e| Failure::io(dir, "create the output folder", &e))?;
@@ -114,15 +223,79 @@ pub fn write_all_atomically(files: &[(PathBuf, &[u8])]) -> Result<(), Failure> {
             cleanup(&temps);
             return Err(Failure::io(path, "write the output file", &err));
         }
+        pause_point(&format!("temp-{}", n + 1));
     }
-    for ((path, _), tmp) in files.iter().zip(&temps) {
+    let journal = match files {
+        [_, _, ..] => Some(write_journal(files).inspect_err(|_| cleanup(&temps))?),
+        _ => None,
+    };
+    let commit = COMMITTING.lock();
+    if journal.is_some() {
+        pause_point("journal");
+    }
+    for (n, ((path, _), tmp)) in files.iter().zip(&temps).enumerate() {
         if let Err(err) = std::fs::rename(tmp, path) {
-            cleanup(&temps);
+            // With a journal in place, the next build finishes the
+            // commit from the temporary files that are left.
+            if journal.is_none() {
+                cleanup(&temps);
+            }
             return Err(Failure::io(path, "write the output file", &err));
         }
         untrack(tmp);
+        if journal.is_some() {
+            pause_point(&format!("rename-{}", n + 1));
+        }
     }
+    if let Some(journal) = journal {
+        let dir = folder_of(&journal);
+        sync_folder(dir);
+        pause_point("committed");
+        std::fs::remove_file(&journal)
+            .map_err(|e| Failure::io(&journal, "finish writing the output files", &e))?;
+        sync_folder(dir);
+    }
+    drop(commit);
     Ok(())
+}
+
+/// Puts in place the journal of a commit of `files` (at least two, in one
+/// folder): written to a temporary name, synced, then renamed, so it is
+/// there whole or not at all.
+fn write_journal(files: &[(PathBuf, &[u8])]) -> Result<PathBuf, Failure> {
+    let dir = files.first().map_or(Path::new("."), |(p, _)| folder_of(p));
+    let mut text = format!("{JOURNAL_HEADER}\n");
+    for (path, _) in files {
+        let name = path.file_name().map(|n| n.to_string_lossy());
+        match name {
+            Some(name) if folder_of(path) == dir && is_plain_name(&name) => {
+                text.push_str(&name);
+                text.push('\n');
+            }
+            _ => {
+                return Err(Failure::new(Diagnostic::error(
+                    Location::file(path),
+                    "the files of one build must be written into one folder",
+                )))
+            }
+        }
+    }
+    text.push_str("end\n");
+    let journal = dir.join(JOURNAL_FILE);
+    let tmp = temp_path(&journal);
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, &journal)?;
+        sync_folder(dir);
+        Ok::<(), std::io::Error>(())
+    })();
+    if let Err(err) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Failure::io(&journal, "write the output files", &err));
+    }
+    Ok(journal)
 }
 
 /// Refuses to replace an output file that another book (or the user)
@@ -160,9 +333,16 @@ pub fn check_ownership(outputs: &[PathBuf], source: &Path, force: bool) -> Resul
 
 /// Records that `outputs` were built from `source`.
 pub fn record_ownership(outputs: &[PathBuf], source: &Path) -> Result<(), Failure> {
-    let Some(first) = outputs.first() else {
-        return Ok(());
-    };
+    match ownership_record(outputs, source) {
+        Some((record, text)) => write_atomically(&record, text.as_bytes()),
+        None => Ok(()),
+    }
+}
+
+/// The path and new text of the record saying that `outputs` were built
+/// from `source`, to be written with them (see [`write_all_atomically`]).
+pub fn ownership_record(outputs: &[PathBuf], source: &Path) -> Option<(PathBuf, String)> {
+    let first = outputs.first()?;
     let record = folder_of(first).join(RECORD_FILE);
     let source = canonical_text(source);
     let mut lines: Vec<(String, String)> = read_record(&record);
@@ -178,7 +358,7 @@ pub fn record_ownership(outputs: &[PathBuf], source: &Path) -> Result<(), Failur
         .iter()
         .map(|(file, owner)| format!("{file}\t{owner}\n"))
         .collect();
-    write_atomically(&record, text.as_bytes())
+    Some((record, text))
 }
 
 fn canonical_text(path: &Path) -> String {

@@ -535,6 +535,12 @@ pub fn build_series(
 ) -> Result<Outcome, Failure> {
     crate::output::check_output_dir(out_dir, &series.dir)?;
     let folders = series.shard(options.shard);
+    // A build killed while renaming an edition's files is finished first
+    // (even for an edition that fails this time), and the temporary files
+    // of dead runs are removed.
+    for folder in &folders {
+        crate::output::recover(&out_dir.join(folder))?;
+    }
     // Reading and normalizing, in parallel.
     let loaded: Vec<(String, Result<Prepared, Failure>)> = folders
         .par_iter()
@@ -591,20 +597,21 @@ pub fn build_series(
                 continue;
             }
         };
-        let mut files = Vec::new();
-        let mut write_error = None;
-        for output in &outputs {
-            let rel = format!("{}/{}", p.folder, output.name);
-            if let Err(e) = crate::output::write_atomically(&out_dir.join(&rel), &output.bytes) {
-                write_error = Some(e);
-                break;
-            }
-            files.push(FileEntry::of(&rel, &output.bytes));
-        }
-        if let Some(e) = write_error {
+        // An edition's files are committed together (see
+        // `output::write_all_atomically`).
+        let folder = out_dir.join(&p.folder);
+        let writes: Vec<(PathBuf, &[u8])> = outputs
+            .iter()
+            .map(|o| (folder.join(&o.name), o.bytes.as_slice()))
+            .collect();
+        if let Err(e) = crate::output::write_all_atomically(&writes) {
             failed.push((p.folder, e));
             continue;
         }
+        let files: Vec<FileEntry> = outputs
+            .iter()
+            .map(|o| FileEntry::of(&format!("{}/{}", p.folder, o.name), &o.bytes))
+            .collect();
         let sources = match crate::standard::source_attachments(&p.loaded) {
             // The series' own file is recorded once, for the series.
             Ok(list) => list

@@ -4,5 +4,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {
-    let _ = inkstone::pdf::style::parse_style("fuzz", text, std::path::Path::new("fuzz.toml"));
+    let _ = inkstone::typeset::style::parse_style("fuzz", text, std::path::Path::new("fuzz.toml"));
 });

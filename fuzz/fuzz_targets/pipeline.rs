@@ -51,10 +51,11 @@ fuzz_target!(|data: &[u8]| {
     };
     let doc = inkstone::normalize(&loaded, &mut diagnostics);
     FONTS.with(|fonts| {
-        let _ = inkstone::epub::render_epub(&doc, fonts);
-        let options = inkstone::pdf::PdfOptions {
+        let _ = inkstone::export::epub::render_epub(&doc, fonts);
+        let options = inkstone::typeset::PdfOptions {
             allow_missing_glyphs: true,
+            ..Default::default()
         };
-        let _ = inkstone::pdf::render_pdf(&doc, fonts, &options);
+        let _ = inkstone::export::pdf::render_pdf(&doc, fonts, &options);
     });
 });

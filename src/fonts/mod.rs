@@ -145,20 +145,9 @@ pub fn resolve_fonts(settings: &FontSettings, base_dir: &Path) -> Result<FontSet
     for path in &settings.paths {
         let path = base_dir.join(path);
         if path.is_dir() {
-            extra.load_fonts_dir(&path);
+            load_font_folder(&mut extra, &path)?;
         } else if path.is_file() {
-            let before = extra.len();
-            extra
-                .load_font_file(&path)
-                .map_err(|e| Failure::io(&path, "read the font file", &e))?;
-            if extra.len() == before {
-                return Err(Diagnostic::error(
-                    Location::file(&path),
-                    "not a font file, or a damaged one: no font could be read from it",
-                )
-                .with_hint("give a TrueType or OpenType file (.ttf, .otf, .ttc), or remove it from [fonts] paths")
-                .into());
-            }
+            load_font_file(&mut extra, &path)?;
         } else {
             return Err(Diagnostic::error(
                 Location::file(&path),
@@ -210,6 +199,65 @@ pub fn resolve_fonts(settings: &FontSettings, base_dir: &Path) -> Result<FontSet
         heading,
         system: settings.system,
     })
+}
+
+/// Loads the faces of one font file; a file with none is an error.
+fn load_font_file(db: &mut Database, path: &Path) -> Result<(), Failure> {
+    let before = db.len();
+    db.load_font_file(path)
+        .map_err(|e| Failure::io(path, "read the font file", &e))?;
+    if db.len() == before {
+        return Err(Diagnostic::error(
+            Location::file(path),
+            "not a font file, or a damaged one: no font could be read from it",
+        )
+        .with_hint(
+            "give a TrueType or OpenType file (.ttf, .otf, .ttc), or remove it from [fonts] paths",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// How deep font folders are searched below a folder of `[fonts] paths`.
+const MAX_FONT_FOLDER_DEPTH: usize = 8;
+
+/// Loads every font file (`.ttf`, `.otf`, `.ttc`, `.otc`) in `dir` and
+/// its folders, [`MAX_FONT_FOLDER_DEPTH`] levels down, in name order; a
+/// damaged one is an error naming it, never skipped in silence. Other
+/// files are left alone.
+fn load_font_folder(db: &mut Database, dir: &Path) -> Result<(), Failure> {
+    let mut seen = std::collections::HashSet::new();
+    let mut pending = vec![(dir.to_path_buf(), 0)];
+    while let Some((folder, depth)) = pending.pop() {
+        let Ok(canonical) = std::fs::canonicalize(&folder) else {
+            continue;
+        };
+        if !seen.insert(canonical) {
+            continue;
+        }
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&folder)
+            .map_err(|e| Failure::io(&folder, "read the font folder", &e))?
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                if depth < MAX_FONT_FOLDER_DEPTH {
+                    pending.push((path, depth + 1));
+                }
+                continue;
+            }
+            let is_font = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                ["ttf", "otf", "ttc", "otc"].contains(&e.to_ascii_lowercase().as_str())
+            });
+            if is_font && path.is_file() {
+                load_font_file(db, &path)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[derive(Clone, Copy)]

@@ -76,6 +76,7 @@ pub fn normalize(loaded: &Loaded, diagnostics: &mut Vec<Diagnostic>) -> Document
     for (source, (mut draft, changes)) in loaded.sources.iter().zip(drafts) {
         let path = &source.file.path;
         drop_empty_headings(&mut draft);
+        drop_control_chars(&mut draft);
         for change in &changes {
             let shown_to = if change.to.is_empty() {
                 "nothing".to_string()
@@ -201,6 +202,89 @@ fn make_slug(loaded: &Loaded, title: &str) -> String {
         .and_then(|p| p.file_name().map(|n| file_name_from(&n.to_string_lossy())))
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "book".to_string())
+}
+
+/// Control characters (other than tab and newline) and noncharacters
+/// are invisible, no font has them and XHTML cannot hold them: they are
+/// removed from the text, with a warning at each block that held some, so
+/// that every format (and `check`) says the same.
+fn drop_control_chars(draft: &mut Draft) {
+    fn keep(c: char) -> bool {
+        let noncharacter =
+            matches!(c, '\u{FDD0}'..='\u{FDEF}') || (u32::from(c) & 0xFFFE) == 0xFFFE;
+        (!c.is_control() || c == '\t' || c == '\n') && !noncharacter
+    }
+    fn clean(text: &mut String) -> usize {
+        if text.chars().all(keep) {
+            return 0;
+        }
+        let before = text.chars().count();
+        text.retain(keep);
+        before - text.chars().count()
+    }
+    fn inlines(content: &mut [Inline]) -> usize {
+        let mut dropped = 0;
+        for inline in content {
+            dropped += match inline {
+                Inline::Text { text } | Inline::Code { text } => clean(text),
+                Inline::Ruby { base, annotation } => clean(base) + clean(annotation),
+                Inline::Emphasis { content }
+                | Inline::Strong { content }
+                | Inline::Link { content, .. } => inlines(content),
+                Inline::FootnoteRef { .. } | Inline::LineBreak => 0,
+            };
+        }
+        dropped
+    }
+    fn message(dropped: usize) -> String {
+        format!("dropped {dropped} control character(s) that no output can show")
+    }
+    // Blocks nest at most as deep as Markdown quotes and lists may (16).
+    fn blocks(list: &mut [Block], warnings: &mut Vec<(Span, String)>) {
+        for block in list {
+            let (span, dropped) = match block {
+                Block::Heading(h) => (h.span, inlines(&mut h.content)),
+                Block::Paragraph { content, span } => (*span, inlines(content)),
+                Block::List { items, .. } => {
+                    for item in items {
+                        blocks(item, warnings);
+                    }
+                    continue;
+                }
+                Block::Quote { blocks: inner, .. } => {
+                    blocks(inner, warnings);
+                    continue;
+                }
+                Block::Verse { lines, span } => (*span, lines.iter_mut().map(|l| inlines(l)).sum()),
+                Block::Code { text, span, .. } => (*span, clean(text)),
+                Block::Image {
+                    alt, caption, span, ..
+                } => (*span, clean(alt) + caption.as_mut().map_or(0, clean)),
+                Block::Table {
+                    header, rows, span, ..
+                } => {
+                    let cells = header.iter_mut().chain(rows.iter_mut().flatten());
+                    (*span, cells.map(|c| inlines(c)).sum())
+                }
+                Block::Break { .. } => continue,
+            };
+            if dropped > 0 {
+                warnings.push((span, message(dropped)));
+            }
+        }
+    }
+    let mut warnings = Vec::new();
+    if let Some(title) = &mut draft.title {
+        let dropped = inlines(&mut title.content) + draft.subtitle.as_mut().map_or(0, clean);
+        if dropped > 0 {
+            warnings.push((title.span, message(dropped)));
+        }
+    }
+    blocks(&mut draft.blocks, &mut warnings);
+    for note in &mut draft.footnotes {
+        blocks(&mut note.blocks, &mut warnings);
+    }
+    draft.warnings.extend(warnings);
 }
 
 /// Headings with no visible text (`## ` alone, or only control

@@ -74,7 +74,13 @@ pub fn set_line(
     } else {
         (0.0, 0.0)
     };
-    let mut glyphs = Vec::with_capacity((span.end - span.start) * 2);
+    // Every line of the book is held until the PDF is written: its
+    // glyphs take exactly the room they need.
+    let count: usize = para.atoms[s..=e]
+        .iter()
+        .map(|atom| (atom.glyphs.end - atom.glyphs.start) as usize)
+        .sum();
+    let mut glyphs = Vec::with_capacity(count);
     let mut text = String::with_capacity((span.end - span.start) * 3 + 1);
     let mut pen = indent;
     for i in s..=e {
@@ -130,6 +136,7 @@ pub fn set_line(
         // space when copied), not on the page.
         text.push(' ');
     }
+    text.shrink_to_fit();
     let start = indent;
     SetLine {
         glyphs,
