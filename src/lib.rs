@@ -30,6 +30,7 @@ pub mod paths;
 pub mod pdf;
 pub mod resources;
 pub mod series;
+pub mod serve;
 pub mod source;
 pub mod standard;
 

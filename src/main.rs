@@ -13,6 +13,7 @@ use inkstone::diag::{Diagnostic, Failure, Severity};
 use inkstone::output::{check_output_dir, write_all_atomically, write_atomically};
 
 mod archive_cli;
+mod serve_cli;
 use archive_cli as archive;
 
 #[derive(Parser)]
@@ -153,6 +154,27 @@ enum Command {
         /// Formats to build, separated by commas.
         #[arg(short, long, value_delimiter = ',', default_values_t = [Format::Epub, Format::Pdf])]
         format: Vec<Format>,
+        /// Characters that no font has are warnings, not errors.
+        #[arg(long)]
+        allow_missing_glyphs: bool,
+        #[command(flatten)]
+        single: SingleFile,
+    },
+    /// Build the book and show it on a local web page (the EPUB's chapters,
+    /// the PDF's pages, the problems found) that reloads after every
+    /// rebuild; rebuilds whenever a file changes, as `watch` does (stop
+    /// with Ctrl-C). Writes no files.
+    Serve {
+        /// A book folder or a single .txt or .md file; default: this folder
+        /// if it has a book.toml, else `sources/` (for a series: its last
+        /// edition).
+        input: Option<PathBuf>,
+        /// The port on 127.0.0.1 to serve at (0: any free port).
+        #[arg(short, long, default_value_t = 3000)]
+        port: u16,
+        /// Open the page in the default web browser.
+        #[arg(long)]
+        open: bool,
         /// Characters that no font has are warnings, not errors.
         #[arg(long)]
         allow_missing_glyphs: bool,
@@ -406,6 +428,26 @@ fn main() -> ExitCode {
             input,
             out_dir,
             format,
+            &BuildChoices {
+                allow_missing_glyphs: *allow_missing_glyphs,
+                system_fonts: false,
+                pdf_standard: None,
+                ofd_profile: None,
+                force: false,
+                single: single.options(),
+            },
+        ),
+        Command::Serve {
+            input,
+            port,
+            open,
+            allow_missing_glyphs,
+            single,
+        } => serve_cli::serve(
+            &cli,
+            &input_or_default(input),
+            *port,
+            *open,
             &BuildChoices {
                 allow_missing_glyphs: *allow_missing_glyphs,
                 system_fonts: false,
