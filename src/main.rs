@@ -373,6 +373,7 @@ fn main() -> ExitCode {
                     ofd_profile: *ofd_profile,
                     force: *force,
                     single: single.options(),
+                    reuse: None,
                 },
                 &mut diagnostics,
             )
@@ -435,6 +436,7 @@ fn main() -> ExitCode {
                 ofd_profile: None,
                 force: false,
                 single: single.options(),
+                reuse: None,
             },
         ),
         Command::Serve {
@@ -455,6 +457,7 @@ fn main() -> ExitCode {
                 ofd_profile: None,
                 force: false,
                 single: single.options(),
+                reuse: None,
             },
         ),
         Command::Completions { shell } => {
@@ -651,6 +654,8 @@ struct BuildChoices<'a> {
     /// Replace output files built from another book.
     force: bool,
     single: inkstone::SingleFileOptions,
+    /// Font subsets kept from earlier builds (`watch`, `serve`).
+    reuse: Option<&'a inkstone::epub::fonts::SubsetMemo>,
 }
 
 /// Where each format goes: `-o book.pdf` with the one format `pdf` is
@@ -753,7 +758,7 @@ fn build(
     let rendered: Vec<_> = formats
         .par_iter()
         .map(|format| match format {
-            Format::Epub => inkstone::epub::render_epub(&doc, &fonts),
+            Format::Epub => inkstone::epub::render_epub_reusing(&doc, &fonts, choices.reuse),
             Format::Pdf => inkstone::pdf::render_pdf(&doc, &fonts, &options),
             Format::Ofd => inkstone::ofd::render_ofd(&doc, &fonts, &ofd_options),
         })
@@ -1037,6 +1042,14 @@ fn watch(
     choices: &BuildChoices,
 ) -> Result<(), Failure> {
     let single = &choices.single;
+    // Only what changed is made again: font subsets whose characters did
+    // not change are kept from the build before.
+    let memo = inkstone::epub::fonts::SubsetMemo::default();
+    let choices = &BuildChoices {
+        reuse: Some(&memo),
+        single: single.clone(),
+        ..*choices
+    };
     loop {
         // Taken before the build, so that an edit made during it counts.
         let stamps = watched_stamps(input, out_dir, single);

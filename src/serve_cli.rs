@@ -33,6 +33,14 @@ pub fn serve(
     // Always printed: a test or a script reads the address from here.
     eprintln!("serving {} at {url} (stop with Ctrl-C)", input.display());
     let mut opened = false;
+    // Font subsets whose characters did not change are kept from the
+    // build before.
+    let memo = inkstone::epub::fonts::SubsetMemo::default();
+    let choices = &BuildChoices {
+        reuse: Some(&memo),
+        single: choices.single.clone(),
+        ..*choices
+    };
     // Nothing is written, so no output folder is left out of the watch.
     let no_output = Path::new("");
     loop {
@@ -120,7 +128,7 @@ fn build_preview(
         ..Default::default()
     };
     let (epub, layout) = rayon::join(
-        || inkstone::epub::render_epub(&doc, &fonts),
+        || inkstone::epub::render_epub_reusing(&doc, &fonts, choices.reuse),
         || inkstone::pdf::layout_document(&doc, &fonts, &options),
     );
     let mut add = |found: Vec<Diagnostic>| {
