@@ -455,3 +455,70 @@ fn a_build_error_appears_on_the_page_with_its_place() {
         browser.text()
     );
 }
+
+#[test]
+fn open_hands_the_page_address_to_the_desktop() {
+    let dir = scratch("open");
+    let book = write_book(&dir);
+    // A stand-in for the desktop's opener, first on the PATH: it notes
+    // what it was asked to open.
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).expect("bin folder");
+    let asked = dir.join("asked.txt");
+    let opener = bin.join("xdg-open");
+    write(
+        &opener,
+        &format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n",
+            asked.display()
+        ),
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755))
+            .expect("make it runnable");
+    }
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_inkstone"))
+        .args(["serve", "--open", "--port", "0"])
+        .arg(&book)
+        .env("PATH", path)
+        .env_remove("BROWSER")
+        .env_remove("WSL_DISTRO_NAME")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start inkstone serve --open");
+    // Read on, so that the server never writes into a closed pipe.
+    let (lines, first) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().expect("stderr");
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+    let first = first
+        .recv_timeout(Duration::from_secs(60))
+        .unwrap_or_default();
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no address in {first:?}"))
+        .to_string();
+    let started = Instant::now();
+    let mut seen = String::new();
+    while started.elapsed() < Duration::from_secs(60) {
+        seen = std::fs::read_to_string(&asked).unwrap_or_default();
+        if !seen.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(seen.trim(), url, "the page's address is opened, once");
+}
