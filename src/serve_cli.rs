@@ -32,6 +32,9 @@ pub fn serve(
     let url = preview.url();
     // Always printed: a test or a script reads the address from here.
     eprintln!("serving {} at {url} (stop with Ctrl-C)", input.display());
+    if let Some(notice) = &notice {
+        eprintln!("{notice}");
+    }
     let mut opened = false;
     // Font subsets whose characters did not change are kept from the
     // build before.

@@ -522,3 +522,31 @@ fn open_hands_the_page_address_to_the_desktop() {
     let _ = child.wait();
     assert_eq!(seen.trim(), url, "the page's address is opened, once");
 }
+
+#[test]
+fn warnings_are_on_the_page_with_their_places() {
+    let dir = scratch("warnings");
+    let book = write_book(&dir);
+    // The first chapter is listed twice: a warning with its place.
+    write(
+        &book.join("book.toml"),
+        &BOOK_TOML.replace("\"02.txt\"]", "\"02.txt\", \"01.txt\"]"),
+    );
+    let served = Served::start(&book);
+    served.wait_for_builds(1);
+    let host = format!("127.0.0.1:{}", served.port);
+    let (status, page) = get_raw(served.port, "GET", "/", &host);
+    assert_eq!(status, 200);
+    let place = format!("{}:7:13", book.join("book.toml").display());
+    let warning = page
+        .split("<pre class=\"warning\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</pre>").next())
+        .unwrap_or_else(|| panic!("no warning on the page:\n{page}\nserver:\n{}", served.log()));
+    assert!(warning.contains("is listed twice"), "{warning}");
+    assert!(warning.contains(&place), "{warning}");
+    // The book still builds under its warning.
+    assert!(page.contains("1 warning(s)"), "{page}");
+    assert!(page.contains("class=\"chapter\""), "{page}");
+    assert!(!page.contains("<pre class=\"error\">"), "{page}");
+}
