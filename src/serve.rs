@@ -518,7 +518,12 @@ iframe.chapter { display: block; width: 100%; max-width: 46em; height: 30em; bor
 
 const PAGE_SCRIPT: &str = "
 const shown = Number(document.body.dataset.build);
-const saved = sessionStorage.getItem('inkstone-scroll');
+// After a reload the page goes back to where the reader was, until the
+// reader scrolls.
+let saved = sessionStorage.getItem('inkstone-scroll');
+for (const name of ['wheel', 'keydown', 'touchstart', 'mousedown']) {
+  addEventListener(name, () => { saved = null; }, { once: true });
+}
 function restore() { if (saved !== null) window.scrollTo(0, Number(saved)); }
 function fit(frame) {
   const doc = frame.contentDocument;
@@ -527,15 +532,26 @@ function fit(frame) {
     restore();
   }
 }
+function watch(frame) {
+  fit(frame);
+  // Fonts arrive after the text: the frame grows with its content (a few
+  // times at most, since content sized by the frame's own height, such as
+  // an image of 95vh, would grow with it).
+  const doc = frame.contentDocument;
+  let fits = 0;
+  if (doc && doc.documentElement && window.ResizeObserver) {
+    new ResizeObserver(() => { if (++fits <= 8) fit(frame); }).observe(doc.documentElement);
+  }
+}
 for (const frame of document.querySelectorAll('iframe.chapter')) {
-  frame.addEventListener('load', () => fit(frame));
-  if (frame.contentDocument && frame.contentDocument.readyState === 'complete') fit(frame);
+  frame.addEventListener('load', () => watch(frame));
+  if (frame.contentDocument && frame.contentDocument.readyState === 'complete') watch(frame);
 }
 restore();
 const events = new EventSource('/events');
 events.addEventListener('build', (e) => {
   if (Number(e.data) !== shown) {
-    sessionStorage.setItem('inkstone-scroll', String(window.scrollY));
+    sessionStorage.setItem('inkstone-scroll', String(saved !== null ? saved : window.scrollY));
     location.reload();
   }
 });
