@@ -502,7 +502,7 @@ fn book_url(path: &str) -> String {
 const PAGE_STYLE: &str = "
 body { margin: 0; font-family: system-ui, sans-serif; background: #eee; color: #222; }
 header { position: sticky; top: 0; z-index: 1; background: #334; color: #fff; padding: .4em 1em; display: flex; gap: 1.5em; align-items: baseline; }
-header h1 { font-size: 1.1em; margin: 0; }
+header h1 { font-size: 1.1em; font-weight: normal; margin: 0; }
 header a { color: #cde; }
 #diagnostics { margin: 0; padding: 0 1em; }
 #diagnostics pre { white-space: pre-wrap; background: #fff; border-left: .4em solid #888; padding: .5em 1em; margin: .6em 0; }
@@ -557,6 +557,38 @@ events.addEventListener('build', (e) => {
 });
 ";
 
+/// The page's own text (titles, messages) is set in the EPUB's subset
+/// fonts, which have every character of the book, then in the system's
+/// interface font: a machine without Chinese fonts still shows it.
+fn page_fonts(site: &Site) -> String {
+    let mut fonts: Vec<&String> = site
+        .files
+        .keys()
+        .filter(|name| {
+            let lower = name.to_ascii_lowercase();
+            [".otf", ".ttf", ".woff", ".woff2"]
+                .iter()
+                .any(|e| lower.ends_with(e))
+        })
+        .collect();
+    // Regular faces first: they hold the most characters.
+    fonts.sort_by_key(|name| !name.contains("Regular"));
+    let mut css = String::new();
+    let mut families = Vec::new();
+    for (i, name) in fonts.iter().enumerate() {
+        let _ = writeln!(
+            css,
+            "@font-face {{ font-family: \"inkstone page {i}\"; src: url(\"{}\"); }}",
+            book_url(name)
+        );
+        families.push(format!("\"inkstone page {i}\""));
+    }
+    families.push("system-ui".to_string());
+    families.push("sans-serif".to_string());
+    let _ = writeln!(css, "body {{ font-family: {}; }}", families.join(", "));
+    css
+}
+
 /// The preview page.
 fn index_page(site: &Site) -> String {
     let mut html = String::new();
@@ -574,8 +606,9 @@ fn index_page(site: &Site) -> String {
     let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
     let _ = write!(
         html,
-        "<!DOCTYPE html>\n<html lang=\"zh\">\n<head>\n<meta charset=\"utf-8\">\n<title>{} · inkstone serve</title>\n<style>{PAGE_STYLE}</style>\n</head>\n<body data-build=\"{}\">\n<header><h1>{}</h1><span id=\"status\">build {}: {errors} error(s), {warnings} warning(s)</span><a href=\"#book\">EPUB</a><a href=\"#pages\">PDF pages</a></header>\n<section id=\"diagnostics\">\n",
+        "<!DOCTYPE html>\n<html lang=\"zh\">\n<head>\n<meta charset=\"utf-8\">\n<title>{} · inkstone serve</title>\n<style>{PAGE_STYLE}{}</style>\n</head>\n<body data-build=\"{}\">\n<header><h1>{}</h1><span id=\"status\">build {}: {errors} error(s), {warnings} warning(s)</span><a href=\"#book\">EPUB</a><a href=\"#pages\">PDF pages</a></header>\n<section id=\"diagnostics\">\n",
         escape(title),
+        page_fonts(site),
         site.generation,
         escape(title),
         site.generation,
