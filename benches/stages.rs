@@ -157,8 +157,8 @@ fn normalize_plain_text(bencher: divan::Bencher, name: &str) {
 /// build before when the edit leaves their characters as they were.
 #[divan::bench(sample_count = 20)]
 fn watch_rebuild_after_one_chapter_edit(bencher: divan::Bencher) {
-    let memo = inkstone::epub::fonts::SubsetMemo::default();
-    rebuild_after_edits(bencher, "bench-watch", Some(&memo));
+    let memo = std::sync::Arc::new(inkstone::export::epub::fonts::SubsetMemo::default());
+    rebuild_after_edits(bencher, "bench-watch", Some(memo));
 }
 
 /// The same rebuild with nothing kept from the build before (what `watch`
@@ -173,7 +173,7 @@ fn watch_rebuild_keeping_nothing(bencher: divan::Bencher) {
 fn rebuild_after_edits(
     bencher: divan::Bencher,
     folder: &str,
-    memo: Option<&inkstone::epub::fonts::SubsetMemo>,
+    memo: Option<std::sync::Arc<inkstone::export::epub::fonts::SubsetMemo>>,
 ) {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(folder);
     let _ = std::fs::remove_dir_all(&dir);
@@ -191,11 +191,14 @@ fn rebuild_after_edits(
         let doc = inkstone::load_document(&dir, &mut diagnostics).expect("loads");
         let fonts = inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)
             .expect("fonts");
-        let options = inkstone::pdf::PdfOptions::default();
-        rayon::join(
-            || inkstone::epub::render_epub_reusing(&doc, &fonts, memo).expect("EPUB"),
-            || inkstone::pdf::render_pdf(&doc, &fonts, &options).expect("PDF"),
-        )
+        let options = inkstone::export::ExportOptions {
+            subsets: memo.clone(),
+            ..Default::default()
+        };
+        let formats = ["epub".to_string(), "pdf".to_string()];
+        let rendered = inkstone::export::render_formats(&doc, &fonts, &formats, &options);
+        assert!(rendered.iter().all(Result::is_ok), "both formats build");
+        rendered
     };
     // The build `watch` starts with, before the first edit.
     rebuild();

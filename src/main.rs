@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rayon::prelude::*;
 
 use inkstone::diag::{Diagnostic, Failure, Severity};
 use inkstone::output::{check_output_dir, write_all_atomically, write_atomically};
@@ -59,6 +58,9 @@ enum Command {
         /// Characters that no font has are warnings, not errors.
         #[arg(long)]
         allow_missing_glyphs: bool,
+        /// Resolution of page images (`--format png`), in dots per inch.
+        #[arg(long, default_value_t = inkstone::export::png::DEFAULT_DPI)]
+        dpi: u32,
         /// OFD profile: `plain` (GB/T 33190) or `a` (OFD/A, GB/T 42133)
         /// (default: `[ofd] profile` of book.toml, else `a` for an archival
         /// series, else plain).
@@ -268,6 +270,8 @@ enum ManifestCommand {
 enum Format {
     Epub,
     Pdf,
+    // One PNG image per page of the PDF, `<name>-001.png`, ...
+    Png,
     Ofd,
 }
 
@@ -278,10 +282,10 @@ enum OfdProfile {
 }
 
 impl OfdProfile {
-    fn profile(self) -> inkstone::ofd::Profile {
+    fn profile(self) -> inkstone::export::ofd::Profile {
         match self {
-            OfdProfile::Plain => inkstone::ofd::Profile::Plain,
-            OfdProfile::A => inkstone::ofd::Profile::Archive,
+            OfdProfile::Plain => inkstone::export::ofd::Profile::Plain,
+            OfdProfile::A => inkstone::export::ofd::Profile::Archive,
         }
     }
 }
@@ -291,6 +295,7 @@ impl std::fmt::Display for Format {
         f.write_str(match self {
             Format::Epub => "epub",
             Format::Pdf => "pdf",
+            Format::Png => "png",
             Format::Ofd => "ofd",
         })
     }
@@ -331,6 +336,7 @@ fn main() -> ExitCode {
             shard,
             system_fonts: _,
             single: _,
+            dpi: _,
         } if inkstone::series::is_series(&input_or_default(input)) => archive::build_series(
             cli.quiet,
             &input_or_default(input),
@@ -359,6 +365,7 @@ fn main() -> ExitCode {
             system_fonts,
             single,
             force,
+            dpi: _,
         } => {
             inkstone::output::remove_temp_files_on_interrupt();
             build(
@@ -576,7 +583,7 @@ fn report(cli: &Cli, diagnostics: Vec<Diagnostic>) {
 /// and how many chapters and pages are laid out.
 struct Progress {
     bar: ProgressBar,
-    layout: std::sync::Arc<inkstone::pdf::LayoutProgress>,
+    layout: std::sync::Arc<inkstone::typeset::LayoutProgress>,
     chapters: std::sync::Arc<AtomicUsize>,
     done: std::sync::Arc<AtomicBool>,
     watcher: Option<std::thread::JoinHandle<()>>,
@@ -588,7 +595,7 @@ impl Progress {
         if let Ok(style) = ProgressStyle::with_template("{spinner} {elapsed:>3} {prefix} {msg}") {
             bar.set_style(style);
         }
-        let layout = std::sync::Arc::new(inkstone::pdf::LayoutProgress::default());
+        let layout = std::sync::Arc::new(inkstone::typeset::LayoutProgress::default());
         let chapters = std::sync::Arc::new(AtomicUsize::new(0));
         let done = std::sync::Arc::new(AtomicBool::new(false));
         let watcher = (!cli.quiet).then(|| {
@@ -655,7 +662,7 @@ struct BuildChoices<'a> {
     force: bool,
     single: inkstone::SingleFileOptions,
     /// Font subsets kept from earlier builds (`watch`, `serve`).
-    reuse: Option<&'a inkstone::epub::fonts::SubsetMemo>,
+    reuse: Option<std::sync::Arc<inkstone::export::epub::fonts::SubsetMemo>>,
 }
 
 /// Where each format goes: `-o book.pdf` with the one format `pdf` is
@@ -683,6 +690,26 @@ fn output_paths(out: &Path, formats: &[Format], slug: &str) -> Result<Vec<PathBu
         .iter()
         .map(|format| out.join(format!("{slug}.{format}")))
         .collect())
+}
+
+/// Where the files of one format go: a format of one file takes `path`;
+/// page images are `<stem>-001.png`, ... beside it.
+fn named_files(path: &Path, files: Vec<(String, Vec<u8>)>) -> Vec<(PathBuf, Vec<u8>)> {
+    if files.len() == 1 && path.extension().is_some_and(|e| e != "png") {
+        return files
+            .into_iter()
+            .map(|(_, b)| (path.to_path_buf(), b))
+            .collect();
+    }
+    let stem = path
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    let dir = path.parent().unwrap_or(Path::new(""));
+    files
+        .into_iter()
+        .enumerate()
+        .map(|(k, (_, bytes))| (dir.join(format!("{stem}-{:03}.png", k + 1)), bytes))
+        .collect()
 }
 
 fn build(
@@ -741,7 +768,7 @@ fn build(
     } else {
         Vec::new()
     };
-    let ofd_options = inkstone::ofd::OfdOptions {
+    let ofd_options = inkstone::export::ofd::OfdOptions {
         profile: inkstone::series::ofd_profile(
             ofd_profile.map(OfdProfile::profile),
             &loaded,
@@ -749,20 +776,25 @@ fn build(
         ),
         allow_missing_glyphs,
     };
-    let options = inkstone::pdf::PdfOptions {
+    let options = inkstone::typeset::PdfOptions {
         allow_missing_glyphs,
         standard,
         attachments,
         progress: Some(bar.layout.clone()),
     };
-    let rendered: Vec<_> = formats
-        .par_iter()
-        .map(|format| match format {
-            Format::Epub => inkstone::epub::render_epub_reusing(&doc, &fonts, choices.reuse),
-            Format::Pdf => inkstone::pdf::render_pdf(&doc, &fonts, &options),
-            Format::Ofd => inkstone::ofd::render_ofd(&doc, &fonts, &ofd_options),
-        })
-        .collect();
+    let dpi = match &cli.command {
+        Command::Build { dpi, .. } => *dpi,
+        _ => inkstone::export::png::DEFAULT_DPI,
+    };
+    let names: Vec<String> = formats.iter().map(ToString::to_string).collect();
+    let export_options = inkstone::export::ExportOptions {
+        pdf: options,
+        ofd: ofd_options,
+        dpi,
+        subsets: choices.reuse.clone(),
+    };
+    // The book is typeset once for the PDF, the OFD and the page images.
+    let rendered = inkstone::export::render_formats(&doc, &fonts, &names, &export_options);
     let mut done = Vec::new();
     let mut failures = Vec::new();
     // Each format looks at the same text: a problem both report at the
@@ -770,8 +802,8 @@ fn build(
     // format said it.
     let mut places = std::collections::HashSet::new();
     for (path, result) in paths.iter().zip(rendered) {
-        let (bytes, mut notes, failed) = match result {
-            Ok((bytes, notes)) => (bytes, notes, false),
+        let (files, mut notes, failed) = match result {
+            Ok((files, notes)) => (files, notes, false),
             Err(failure) => (Vec::new(), failure.diagnostics, true),
         };
         let this_format: Vec<_> = notes
@@ -793,7 +825,7 @@ fn build(
         let has_error = notes.iter().any(Diagnostic::is_error);
         diagnostics.append(&mut notes);
         if !has_error {
-            done.push((path.clone(), bytes));
+            done.push(named_files(path, files));
         }
     }
     bar.finish();
@@ -805,12 +837,14 @@ fn build(
     if done.len() < paths.len() {
         return Ok(());
     }
+    let done: Vec<(PathBuf, Vec<u8>)> = done.into_iter().flatten().collect();
     let files: Vec<(PathBuf, &[u8])> = done
         .iter()
         .map(|(path, bytes)| (path.clone(), bytes.as_slice()))
         .collect();
     write_all_atomically(&files)?;
-    inkstone::output::record_ownership(&paths, &source)?;
+    let written: Vec<PathBuf> = done.iter().map(|(path, _)| path.clone()).collect();
+    inkstone::output::record_ownership(&written, &source)?;
     if !cli.quiet {
         for (path, bytes) in &done {
             eprintln!(
@@ -858,11 +892,15 @@ fn check(
     // both are rendered in memory and nothing is written.
     diagnostics.extend(inkstone::resources::check_resources(&doc));
     let fonts = inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)?;
-    match inkstone::pdf::layout_document(&doc, &fonts, &inkstone::pdf::PdfOptions::default()) {
+    match inkstone::typeset::layout_document(
+        &doc,
+        &fonts,
+        &inkstone::typeset::PdfOptions::default(),
+    ) {
         Ok((_, mut found)) => diagnostics.append(&mut found),
         Err(failure) => diagnostics.extend(failure.diagnostics),
     }
-    match inkstone::epub::render_epub(&doc, &fonts) {
+    match inkstone::export::epub::render_epub(&doc, &fonts) {
         Ok((_, found)) => {
             for d in found {
                 if !diagnostics.contains(&d) {
@@ -1008,11 +1046,11 @@ fn list_fonts(
         return Ok(());
     };
     doc.settings.fonts.system = settings.system;
-    let options = inkstone::pdf::PdfOptions {
+    let options = inkstone::typeset::PdfOptions {
         allow_missing_glyphs: true,
         ..Default::default()
     };
-    let found = match inkstone::pdf::layout_document(doc, &fonts, &options) {
+    let found = match inkstone::typeset::layout_document(doc, &fonts, &options) {
         Ok((_, found)) => found,
         Err(failure) => failure.diagnostics,
     };
@@ -1044,9 +1082,8 @@ fn watch(
     let single = &choices.single;
     // Only what changed is made again: font subsets whose characters did
     // not change are kept from the build before.
-    let memo = inkstone::epub::fonts::SubsetMemo::default();
     let choices = &BuildChoices {
-        reuse: Some(&memo),
+        reuse: Some(Default::default()),
         single: single.clone(),
         ..*choices
     };

@@ -62,7 +62,7 @@ pub struct BuildOptions {
     /// book's `[output] formats` (see [`output_formats`]).
     pub formats: Vec<String>,
     /// The OFD profile instead of the configured one (see [`ofd_profile`]).
-    pub ofd_profile: Option<crate::ofd::Profile>,
+    pub ofd_profile: Option<crate::export::ofd::Profile>,
     /// A standard for every edition's PDF instead of the configured one.
     pub pdf_standard: Option<String>,
     pub allow_missing_glyphs: bool,
@@ -371,12 +371,12 @@ pub fn output_formats(given: &[String], loaded: &crate::Loaded) -> Result<Vec<St
 /// whose PDF is written to a PDF/A standard (`standard`, as resolved),
 /// else the plain profile.
 pub fn ofd_profile(
-    given: Option<crate::ofd::Profile>,
+    given: Option<crate::export::ofd::Profile>,
     loaded: &crate::Loaded,
     standard: &PdfStandard,
-) -> crate::ofd::Profile {
+) -> crate::export::ofd::Profile {
     use crate::config::OfdProfileName;
-    use crate::ofd::Profile;
+    use crate::export::ofd::Profile;
     if let Some(profile) = given {
         return profile;
     }
@@ -401,7 +401,7 @@ pub fn render_book(
 ) -> Result<(Vec<Output>, Vec<Diagnostic>), Failure> {
     let standard: PdfStandard = crate::standard::resolve(options.pdf_standard.as_deref(), loaded)?;
     let formats = output_formats(&options.formats, loaded)?;
-    let ofd_options = crate::ofd::OfdOptions {
+    let ofd_options = crate::export::ofd::OfdOptions {
         profile: ofd_profile(options.ofd_profile, loaded, &standard),
         allow_missing_glyphs: options.allow_missing_glyphs,
     };
@@ -410,40 +410,33 @@ pub fn render_book(
     } else {
         Vec::new()
     };
-    let pdf_options = crate::pdf::PdfOptions {
+    let pdf_options = crate::typeset::PdfOptions {
         allow_missing_glyphs: options.allow_missing_glyphs,
         standard,
         attachments,
         ..Default::default()
     };
-    let rendered: Vec<_> = formats
-        .par_iter()
-        .map(|format| match format.as_str() {
-            "epub" => crate::epub::render_epub(doc, fonts),
-            "pdf" => crate::pdf::render_pdf(doc, fonts, &pdf_options),
-            "ofd" => crate::ofd::render_ofd(doc, fonts, &ofd_options),
-            other => Err(Failure::new(Diagnostic::new(
-                Severity::Error,
-                None,
-                format!("unknown format `{other}`"),
-            ))),
-        })
-        .collect();
+    let export_options = crate::export::ExportOptions {
+        pdf: pdf_options,
+        ofd: ofd_options,
+        dpi: crate::export::png::DEFAULT_DPI,
+        subsets: None,
+    };
+    let rendered = crate::export::render_formats(doc, fonts, &formats, &export_options);
     let mut outputs = Vec::new();
     let mut diagnostics = Vec::new();
     let mut errors = Vec::new();
-    for (format, result) in formats.iter().zip(rendered) {
+    for result in rendered {
         match result {
-            Ok((bytes, notes)) => {
+            Ok((files, notes)) => {
                 if notes.iter().any(Diagnostic::is_error) {
                     errors.extend(notes);
                     continue;
                 }
                 diagnostics.extend(notes);
-                outputs.push(Output {
-                    name: format!("{}.{format}", doc.settings.slug),
-                    bytes,
-                });
+                for (name, bytes) in files {
+                    outputs.push(Output { name, bytes });
+                }
             }
             Err(failure) => errors.extend(failure.diagnostics),
         }

@@ -414,6 +414,8 @@ fn handle(shared: &Shared, addr: SocketAddr, request: tiny_http::Request) {
     let site = shared.site();
     let found = if path == "/" || path == "/index.html" {
         Some(("text/html; charset=utf-8", index_page(&site).into_bytes()))
+    } else if path == "/pages" {
+        Some(("text/html; charset=utf-8", pages_page(&site).into_bytes()))
     } else if let Some(name) = path.strip_prefix("/book/") {
         site.files
             .get(name)
@@ -606,7 +608,7 @@ fn index_page(site: &Site) -> String {
     let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
     let _ = write!(
         html,
-        "<!DOCTYPE html>\n<html lang=\"zh\">\n<head>\n<meta charset=\"utf-8\">\n<title>{} · inkstone serve</title>\n<style>{PAGE_STYLE}{}</style>\n</head>\n<body data-build=\"{}\">\n<header><h1>{}</h1><span id=\"status\">build {}: {errors} error(s), {warnings} warning(s)</span><a href=\"#book\">EPUB</a><a href=\"#pages\">PDF pages</a></header>\n<section id=\"diagnostics\">\n",
+        "<!DOCTYPE html>\n<html lang=\"zh\">\n<head>\n<meta charset=\"utf-8\">\n<title>{} · inkstone serve</title>\n<style>{PAGE_STYLE}{}</style>\n</head>\n<body data-build=\"{}\">\n<header><h1>{}</h1><span id=\"status\">build {}: {errors} error(s), {warnings} warning(s)</span><a href=\"/pages\">PDF pages</a></header>\n<section id=\"diagnostics\">\n",
         escape(title),
         page_fonts(site),
         site.generation,
@@ -639,9 +641,6 @@ fn index_page(site: &Site) -> String {
             escape(&chapter.title)
         );
     }
-    if !site.pages.is_empty() {
-        let _ = writeln!(html, "<li><a href=\"#pages\">PDF pages</a></li>");
-    }
     html.push_str("</ol></aside>\n<div id=\"book\">\n");
     for (i, chapter) in site.chapters.iter().enumerate() {
         let _ = writeln!(
@@ -652,16 +651,42 @@ fn index_page(site: &Site) -> String {
             escape(&book_url(&chapter.path))
         );
     }
-    html.push_str("<section id=\"pages\">\n");
+    let _ = write!(
+        html,
+        "</div>\n</main>\n<script>{PAGE_SCRIPT}</script>\n</body>\n</html>\n"
+    );
+    html
+}
+
+/// The PDF's pages as images, on a page of their own (it reloads after
+/// each build too).
+fn pages_page(site: &Site) -> String {
+    let mut html = String::new();
+    let title = if site.title.is_empty() {
+        "inkstone"
+    } else {
+        &site.title
+    };
+    let _ = write!(
+        html,
+        "<!DOCTYPE html>\n<html lang=\"zh\">\n<head>\n<meta charset=\"utf-8\">\n<title>{} · pages · inkstone serve</title>\n<style>{PAGE_STYLE}{}</style>\n</head>\n<body data-build=\"{}\">\n<header><h1>{}</h1><span id=\"status\">build {}: {} page(s)</span><a href=\"/\">EPUB</a></header>\n<section id=\"pages\">\n",
+        escape(title),
+        page_fonts(site),
+        site.generation,
+        escape(title),
+        site.generation,
+        site.pages.len(),
+    );
     for i in 1..=site.pages.len() {
         let _ = writeln!(
             html,
-            "<img src=\"/pages/{i}.png\" alt=\"page {i}\" loading=\"lazy\">"
+            "<img src=\"/pages/{i}.png?build={}\" alt=\"page {i}\">",
+            site.generation
         );
     }
     let _ = write!(
         html,
-        "</section>\n</div>\n</main>\n<script>{PAGE_SCRIPT}</script>\n</body>\n</html>\n"
+        "</section>\n<script>{PAGE_SCRIPT}</script>\n</body>\n</html>\n"
     );
     html
 }

@@ -38,9 +38,8 @@ pub fn serve(
     let mut opened = false;
     // Font subsets whose characters did not change are kept from the
     // build before.
-    let memo = inkstone::epub::fonts::SubsetMemo::default();
     let choices = &BuildChoices {
-        reuse: Some(&memo),
+        reuse: Some(Default::default()),
         single: choices.single.clone(),
         ..*choices
     };
@@ -111,9 +110,9 @@ fn edition_to_show(input: &Path) -> Result<(PathBuf, Option<String>), Failure> {
     }
 }
 
-/// Builds the EPUB in memory and lays the book out as the PDF build does
-/// (for its diagnostics). No file is written. The EPUB is `None` when the
-/// build has errors.
+/// Builds the EPUB and the page images in memory (the pages typeset as
+/// for the PDF). No file is written. Both are left out when the build has
+/// errors.
 fn build_preview(
     input: &Path,
     choices: &BuildChoices,
@@ -126,40 +125,46 @@ fn build_preview(
         return Ok(Build::default());
     }
     let fonts = inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)?;
-    let options = inkstone::pdf::PdfOptions {
-        allow_missing_glyphs: choices.allow_missing_glyphs,
+    let options = inkstone::export::ExportOptions {
+        pdf: inkstone::typeset::PdfOptions {
+            allow_missing_glyphs: choices.allow_missing_glyphs,
+            ..Default::default()
+        },
+        dpi: PAGE_DPI,
+        subsets: choices.reuse.clone(),
         ..Default::default()
     };
-    let (epub, layout) = rayon::join(
-        || inkstone::epub::render_epub_reusing(&doc, &fonts, choices.reuse),
-        || inkstone::pdf::layout_document(&doc, &fonts, &options),
-    );
-    let mut add = |found: Vec<Diagnostic>| {
+    // The EPUB, and the pages as the PDF has them (typeset once, drawn by
+    // the page-image exporter).
+    let formats = ["epub".to_string(), "png".to_string()];
+    let mut rendered = inkstone::export::render_formats(&doc, &fonts, &formats, &options);
+    let mut files = Vec::new();
+    for result in rendered.drain(..) {
+        let found = match result {
+            Ok((made, found)) => {
+                files.push(made);
+                found
+            }
+            Err(failure) => failure.diagnostics,
+        };
         for d in found {
             if !diagnostics.contains(&d) {
                 diagnostics.push(d);
             }
         }
-    };
-    match layout {
-        Ok((_, found)) => add(found),
-        Err(failure) => add(failure.diagnostics),
     }
-    let epub = match epub {
-        Ok((bytes, found)) => {
-            add(found);
-            Some(bytes)
-        }
-        Err(failure) => {
-            add(failure.diagnostics);
-            None
-        }
-    };
-    if diagnostics.iter().any(Diagnostic::is_error) {
+    if files.len() < formats.len() || diagnostics.iter().any(Diagnostic::is_error) {
         return Ok(Build::default());
     }
+    let pages = files.pop().unwrap_or_default();
+    let epub = files.pop().unwrap_or_default();
     Ok(Build {
-        epub,
+        epub: epub.into_iter().next().map(|(_, bytes)| bytes),
+        pages: pages.into_iter().map(|(_, png)| png).collect(),
         ..Build::default()
     })
 }
+
+/// Resolution of the page images on the preview page: a page at about
+/// the size it has on paper on a common screen.
+const PAGE_DPI: u32 = 110;

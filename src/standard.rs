@@ -1,6 +1,8 @@
 //! PDF/A and PDF/UA: which standards a PDF is written to, the checks made
-//! on the book before it is written, the source files an `a-3u` file
-//! carries, and krilla's validation errors told as places in the book.
+//! on the book before it is typeset and the source files an `a-3u` file
+//! carries. What is krilla's (its configuration, the attached files, its
+//! validation errors told as places in the book) is in
+//! `crate::export::pdf::standard`.
 //!
 //! krilla enforces the standards while it writes (XMP with `pdfaid` and
 //! `pdfuaid`, an sRGB output intent, embedded fonts with ToUnicode maps,
@@ -8,15 +10,7 @@
 //! places to fix; a non-conforming file is never written.
 
 use std::fmt;
-use std::num::NonZeroU64;
-use std::path::Path;
 use std::str::FromStr;
-
-use krilla::configure::{
-    Accessibility, Archival, Configuration, ConfigurationBuilder, ValidationError,
-};
-use krilla::embed::{AssociationKind, EmbeddedFile, MimeType};
-use krilla::metadata::DateTime;
 
 use crate::diag::{Diagnostic, Failure, Location, Severity};
 use crate::model::{Block, Document};
@@ -50,28 +44,6 @@ impl PdfStandard {
     /// Whether the book's source files are attached (PDF/A-3).
     pub fn attaches_sources(&self) -> bool {
         self.archival == Some(ArchivalLevel::A3u)
-    }
-
-    /// krilla's configuration: the validators and the PDF version.
-    pub fn configuration(&self) -> Result<Configuration, Failure> {
-        let mut builder = ConfigurationBuilder::new();
-        if let Some(level) = self.archival {
-            builder = builder.with_archival_validator(match level {
-                ArchivalLevel::A2b => Archival::A2_B,
-                ArchivalLevel::A2u => Archival::A2_U,
-                ArchivalLevel::A3u => Archival::A3_U,
-            });
-        }
-        if self.ua {
-            builder = builder.with_accessibility_validator(Accessibility::UA1);
-        }
-        builder.finish().map_err(|e| {
-            Failure::new(Diagnostic::new(
-                Severity::Error,
-                None,
-                format!("the PDF standards `{self}` cannot be combined: {e:?}"),
-            ))
-        })
     }
 }
 
@@ -195,42 +167,17 @@ pub fn series_file(loaded: &crate::Loaded) -> Option<std::path::PathBuf> {
     file.is_file().then_some(file)
 }
 
-/// Embeds `attachments` as associated files with relationship `Source`.
-pub fn embed_sources(
-    document: &mut krilla::Document,
-    attachments: &[Attachment],
-    date: Option<DateTime>,
-) {
-    for a in attachments {
-        let mime = if a.name.ends_with(".toml") {
-            "application/toml"
-        } else if a.name.ends_with(".md") {
-            "text/markdown"
-        } else {
-            "text/plain"
-        };
-        // A name already embedded cannot happen: names are unique.
-        let _ = document.embed_file(EmbeddedFile {
-            path: a.name.clone(),
-            mime_type: MimeType::new(mime),
-            description: Some(format!("source file {} of this edition", a.name)),
-            association_kind: AssociationKind::Source,
-            data: a.bytes.clone().into(),
-            modification_date: date,
-            compress: Some(true),
-            location: None,
-        });
-    }
-}
-
 /// The text alternative of a link (PDF/UA): the URL, the heading's
 /// title, or what a footnote link does.
-pub fn link_alt(target: Option<&crate::pdf::layout::LinkTarget>, doc: &Document) -> String {
-    use crate::pdf::layout::LinkTarget;
+pub fn link_alt(
+    target: Option<&crate::typeset::layout::LinkTarget>,
+    toc: &[crate::model::TocEntry],
+) -> String {
+    use crate::typeset::layout::LinkTarget;
     match target {
         Some(LinkTarget::Url(url)) => url.clone(),
         Some(LinkTarget::Heading(id)) => {
-            let mut stack: Vec<&crate::model::TocEntry> = doc.toc.iter().collect();
+            let mut stack: Vec<&crate::model::TocEntry> = toc.iter().collect();
             while let Some(entry) = stack.pop() {
                 if &entry.id == id {
                     return entry.title.clone();
@@ -282,165 +229,6 @@ pub fn check_document(doc: &Document, standard: &PdfStandard) -> Vec<Diagnostic>
     out
 }
 
-/// The krilla location of page `index` (0-based).
-pub fn page_location(index: usize) -> NonZeroU64 {
-    NonZeroU64::new(index as u64 + 1).unwrap_or(NonZeroU64::MIN)
-}
-
-/// Each page's printed number and the source file of the chapter on it,
-/// for [`validation_failure`].
-pub fn page_places(layout: &crate::pdf::Layout, doc: &Document) -> Vec<(String, Option<String>)> {
-    layout
-        .pages
-        .iter()
-        .map(|p| {
-            let label = p.number.label();
-            let source = p
-                .chapter
-                .and_then(|c| doc.chapters.get(c))
-                .map(|c| c.source.clone());
-            (label, source)
-        })
-        .collect()
-}
-
-/// krilla's validation errors as diagnostics: each names the page (by its
-/// printed number) and the chapter whose text is on it, and what to do.
-/// `pages[i]` describes page `i`: its label and the chapter's source file.
-pub fn validation_failure(
-    errors: &[ValidationError],
-    standard: &PdfStandard,
-    pages: &[(String, Option<String>)],
-    base_dir: &Path,
-) -> Failure {
-    let mut diagnostics: Vec<Diagnostic> = Vec::new();
-    for error in errors {
-        let (what, location, hint) = describe(error);
-        let place =
-            location
-                .and_then(|l| pages.get(l.get() as usize - 1))
-                .map(|(label, source)| {
-                    let on = format!(" (on page {label})");
-                    (
-                        on,
-                        source.as_ref().map(|s| Location::file(base_dir.join(s))),
-                    )
-                });
-        let (mut on, mut file) = place.unwrap_or_default();
-        // A glyph missing from its font: the first place of its text in
-        // the chapters' sources.
-        if let ValidationError::ContainsNotDefGlyph(_, _, text) = error {
-            if let Some(found) = find_in_sources(text, pages, base_dir) {
-                file = Some(found);
-                on.clear();
-            }
-        }
-        let message = format!("the PDF cannot conform to {standard}: {what}{on}");
-        let d = Diagnostic::new(Severity::Error, file, message).with_hint(hint);
-        if !diagnostics.contains(&d) {
-            diagnostics.push(d);
-        }
-    }
-    if diagnostics.is_empty() {
-        diagnostics.push(Diagnostic::new(
-            Severity::Error,
-            None,
-            format!("the PDF cannot conform to {standard}"),
-        ));
-    }
-    Failure { diagnostics }
-}
-
-/// The first line and column where `text` occurs in the sources of the
-/// chapters on `pages`.
-fn find_in_sources(
-    text: &str,
-    pages: &[(String, Option<String>)],
-    base_dir: &Path,
-) -> Option<Location> {
-    if text.trim().is_empty() {
-        return None;
-    }
-    let mut seen: Vec<&str> = Vec::new();
-    for source in pages.iter().filter_map(|(_, s)| s.as_deref()) {
-        if seen.contains(&source) {
-            continue;
-        }
-        seen.push(source);
-        let path = base_dir.join(source);
-        let Ok(bytes) = std::fs::read(&path) else {
-            continue;
-        };
-        let content = String::from_utf8_lossy(&bytes);
-        for (n, line) in content.lines().enumerate() {
-            if let Some(at) = line.find(text) {
-                let column = line[..at].chars().count() + 1;
-                return Some(Location::new(&path, n as u32 + 1, column as u32));
-            }
-        }
-    }
-    None
-}
-
-fn describe(error: &ValidationError) -> (String, Option<NonZeroU64>, &'static str) {
-    match error {
-        ValidationError::ContainsNotDefGlyph(_, loc, text) => (
-            format!("no font has a glyph for `{text}`"),
-            *loc,
-            "add a font that has the character under [fonts], or change the text; --allow-missing-glyphs cannot be used with a PDF standard",
-        ),
-        ValidationError::MissingAltText(loc) => (
-            "an image has no alternative text".into(),
-            *loc,
-            "describe every image: `![what it shows](file.png)`",
-        ),
-        ValidationError::NoDocumentTitle => (
-            "the book has no title".into(),
-            None,
-            "set `title` under [book]",
-        ),
-        ValidationError::NoDocumentLanguage => (
-            "the book has no language".into(),
-            None,
-            "set `language` under [book]",
-        ),
-        ValidationError::MissingDocumentDate => (
-            "the book has no date".into(),
-            None,
-            "set `date` or `year` under [book], or SOURCE_DATE_EPOCH",
-        ),
-        ValidationError::RestrictedLicense(_) => (
-            "a font of the book may not be embedded".into(),
-            None,
-            "choose a font whose licence allows embedding",
-        ),
-        ValidationError::UnicodePrivateArea(_, _, c, loc)
-        | ValidationError::InvalidCodepointMapping(_, _, c, loc) => (
-            format!("the character U+{:04X} has no meaning in Unicode", u32::from(*c)),
-            *loc,
-            "replace the private-use character with a standard one",
-        ),
-        ValidationError::MissingAnnotationAltText(loc) => (
-            "a link has no alternative text".into(),
-            *loc,
-            "report this as a bug of inkstone",
-        ),
-        ValidationError::Transparency(loc)
-        | ValidationError::ImageInterpolation(loc)
-        | ValidationError::ContainsPostScript(loc)
-        | ValidationError::EmbeddedPDF(loc) => (
-            format!("{error:?}"),
-            *loc,
-            "choose another standard with --pdf-standard, or none",
-        ),
-        other => (
-            format!("{other:?}"),
-            None,
-            "choose another standard with --pdf-standard, or none",
-        ),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -451,7 +239,6 @@ mod tests {
         assert_eq!(s.archival, Some(ArchivalLevel::A2u));
         assert!(s.ua);
         assert_eq!(s.to_string(), "a-2u,ua-1");
-        assert!(s.configuration().is_ok());
         assert!("a-3u"
             .parse::<PdfStandard>()
             .expect("a-3u")

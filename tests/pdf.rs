@@ -583,3 +583,65 @@ fn an_image_fills_the_measure_with_its_caption_below() {
     let text = tool("pdftotext", &[], &pdf);
     assert!(strip(&text).contains("图1红色方块"), "{text}");
 }
+
+/// The characters a reader gets glyph by glyph, from the fonts' ToUnicode
+/// maps (MuPDF reads those and not ActualText), without white space.
+fn mapped_characters(pdf: &Path) -> String {
+    let xml = tool("mutool", &["draw", "-q", "-F", "stext", "-o", "-"], pdf);
+    let mut out = String::new();
+    for part in xml.split("<char ").skip(1) {
+        let Some(at) = part.find(" c=\"") else {
+            continue;
+        };
+        let value = &part[at + 4..];
+        let value = &value[..value.find('"').unwrap_or(0)];
+        let c = match value.strip_prefix("&#x").and_then(|v| v.strip_suffix(';')) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok().and_then(char::from_u32),
+            None => match value {
+                "&amp;" => Some('&'),
+                "&lt;" => Some('<'),
+                "&gt;" => Some('>'),
+                "&quot;" => Some('"'),
+                _ => value.chars().next(),
+            },
+        };
+        if let Some(c) = c.filter(|c| !c.is_whitespace()) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn every_glyph_is_mapped_to_its_own_character() {
+    // Mixed lines (Han with digits and Latin, set with gaps) carry their
+    // exact text as ActualText; the ToUnicode maps must still give each
+    // glyph its own character, or readers that use the maps see the wrong
+    // text.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("tounicode");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
+    let source = dir.join("混排.md");
+    std::fs::write(
+        &source,
+        "# 2024年GDP回顾\n\n全年GDP增长5.2%，其中第3季度环比增长1.5%。\n\n\
+         项目编号A-17与B-22已在12月验收，共投入380万元。\n",
+    )
+    .expect("write the fixture");
+    let out = dir.join("out");
+    let status = Command::new(env!("CARGO_BIN_EXE_inkstone"))
+        .args(["build", "--format", "pdf", "-q", "-o"])
+        .arg(&out)
+        .arg(&source)
+        .status()
+        .expect("run inkstone");
+    assert!(status.success());
+    let pdf = out.join("混排.pdf");
+    let extracted: String = tool("pdftotext", &[], &pdf)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let mapped = mapped_characters(&pdf);
+    assert!(mapped.contains("GDP增长5.2%"), "{mapped}");
+    assert_eq!(mapped, extracted);
+}

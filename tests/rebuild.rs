@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use inkstone::epub::fonts::SubsetMemo;
+use inkstone::export::epub::fonts::SubsetMemo;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -25,7 +25,7 @@ fn epub(dir: &Path, memo: Option<&SubsetMemo>) -> Vec<u8> {
     let doc = inkstone::load_document(dir, &mut diagnostics).expect("loads");
     let fonts =
         inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir).expect("fonts");
-    inkstone::epub::render_epub_reusing(&doc, &fonts, memo)
+    inkstone::export::epub::render_epub_reusing(&doc, &fonts, memo)
         .expect("renders")
         .0
 }

@@ -179,6 +179,20 @@ fn only_files_of_the_current_build_are_served() {
     assert_eq!(status, 200);
     assert!(xhtml.contains("老周在渡口摆了三十年的船"), "{xhtml}");
 
+    // The PDF's pages, drawn by the page-image exporter.
+    let (status, pages) = get_raw(port, "GET", "/pages", &host);
+    assert_eq!(status, 200, "{pages}");
+    let count = pages.matches("<img src=\"/pages/").count();
+    assert!(count >= 2, "the book has pages: {pages}");
+    let (status, png) = get_raw(port, "GET", "/pages/1.png", &host);
+    assert_eq!(status, 200);
+    assert!(
+        png.get(1..4) == Some("PNG") || png.contains("PNG\r\n"),
+        "a PNG file"
+    );
+    let (status, _) = get_raw(port, "GET", &format!("/pages/{}.png", count + 1), &host);
+    assert_eq!(status, 404, "no page past the last");
+
     for path in [
         "/book/../secret.txt",
         "/book/../../secret.txt",

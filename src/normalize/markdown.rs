@@ -61,6 +61,8 @@ enum Frame {
     },
     Heading {
         level: u8,
+        /// The id given as `{#id}`, if any.
+        id: Option<String>,
         inlines: Vec<Inline>,
         span: Span,
     },
@@ -134,8 +136,10 @@ struct Builder<'a> {
 
 /// Parses one Markdown file.
 pub fn parse_markdown(text: &str, config: &NormalizeConfig, changes: &mut Vec<Change>) -> Draft {
-    let options =
-        Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES;
     let mut builder = Builder {
         lines: Lines::new(text),
         config,
@@ -327,8 +331,9 @@ impl Builder<'_> {
                 span,
                 implicit: false,
             },
-            Tag::Heading { level, .. } => Frame::Heading {
+            Tag::Heading { level, id, .. } => Frame::Heading {
                 level: heading_level(level),
+                id: id.map(|id| id.to_string()),
                 inlines: Vec::new(),
                 span,
             },
@@ -452,12 +457,13 @@ impl Builder<'_> {
             }
             Frame::Heading {
                 level,
+                id,
                 inlines,
                 span,
             } => {
                 self.push_block(Block::Heading(Heading {
                     level,
-                    id: String::new(),
+                    id: id.unwrap_or_default(),
                     number: None,
                     content: inlines,
                     span,

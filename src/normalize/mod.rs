@@ -349,7 +349,8 @@ fn make_chapter(index: usize, rel_path: &str, draft: Draft) -> Chapter {
     title.id = id.clone();
     let mut blocks = draft.blocks;
     let mut counter = 0;
-    assign_heading_ids(&mut blocks, &id, &mut counter);
+    let mut seen = std::collections::HashSet::new();
+    assign_heading_ids(&mut blocks, &id, &mut counter, &mut seen);
     let mut footnotes = draft.footnotes;
     for note in &mut footnotes {
         note.id = format!("{id}-fn{}", note.number);
@@ -372,22 +373,45 @@ fn make_chapter(index: usize, rel_path: &str, draft: Draft) -> Chapter {
     }
 }
 
-fn assign_heading_ids(blocks: &mut [Block], chapter_id: &str, counter: &mut usize) {
+/// Numbers the headings of a chapter; a heading keeps an id given in the
+/// source (Markdown `{#id}`) when it is a valid XML name that no other
+/// heading of the chapter has and that cannot be taken for a generated one.
+fn assign_heading_ids(
+    blocks: &mut [Block],
+    chapter_id: &str,
+    counter: &mut usize,
+    seen: &mut std::collections::HashSet<String>,
+) {
     for block in blocks {
         match block {
             Block::Heading(h) => {
                 *counter += 1;
-                h.id = format!("{chapter_id}-h{counter}");
+                let given = std::mem::take(&mut h.id);
+                h.id = if is_given_id(&given) && seen.insert(given.clone()) {
+                    given
+                } else {
+                    format!("{chapter_id}-h{counter}")
+                };
             }
-            Block::Quote { blocks, .. } => assign_heading_ids(blocks, chapter_id, counter),
+            Block::Quote { blocks, .. } => assign_heading_ids(blocks, chapter_id, counter, seen),
             Block::List { items, .. } => {
                 for item in items {
-                    assign_heading_ids(item, chapter_id, counter);
+                    assign_heading_ids(item, chapter_id, counter, seen);
                 }
             }
             _ => {}
         }
     }
+}
+
+/// An id from the source usable as it is: ASCII letters, digits, `-`,
+/// `_` and `.`, starting with a letter, and not of the form `ch01...`
+/// that chapter and heading ids are given.
+fn is_given_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && !(id.starts_with("ch") && id[2..].starts_with(|c: char| c.is_ascii_digit()))
 }
 
 fn rename_footnote_refs(block: &mut Block, chapter_id: &str) {

@@ -17,7 +17,8 @@ use crate::model::Settings;
 use super::fonts::EmbeddedFont;
 
 /// The built-in EPUB styles, by name.
-pub const BUILTIN: [(&str, &str); 1] = [("default", include_str!("../../styles/epub/default.css"))];
+pub const BUILTIN: [(&str, &str); 1] =
+    [("default", include_str!("../../../styles/epub/default.css"))];
 
 /// A stylesheet to put into the EPUB.
 pub struct Stylesheet {

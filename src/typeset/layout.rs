@@ -15,11 +15,11 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use krilla::image::Image;
+pub use crate::resolve::{ImageData, ImageFormat};
 
 use super::inline::{shape_para, InlineStyle, ParaText, Shaped};
 use super::justify::{set_line, PlacedGlyph, SetLine};
-use super::linebreak::{break_lines, Class, Measure, Para, Rules, Sums};
+use super::linebreak::{break_lines, Class, LineSpan, Measure, Para, Rules, Sums};
 use super::shape::FontBook;
 use super::style::{Align, FaceChoice, HeadingSetup, PageStyle};
 use crate::diag::{Diagnostic, Location, Severity};
@@ -41,7 +41,7 @@ pub enum Item {
         width: f32,
     },
     Image {
-        image: Image,
+        image: ImageData,
         x: f32,
         y: f32,
         width: f32,
@@ -288,7 +288,6 @@ pub struct Layouter<'a, 'b> {
     style: &'b PageStyle,
     rules: Rules,
     index: usize,
-    base_dir: &'b Path,
     source_path: std::path::PathBuf,
     missing_severity: Severity,
     /// Missing characters are not reported (text that was set, and
@@ -302,6 +301,11 @@ pub struct Layouter<'a, 'b> {
     elems: Vec<Elem>,
     notes: Vec<Vec<Elem>>,
     note_index: HashMap<String, usize>,
+    /// Where links go; without it every link is taken as a web address.
+    resolved: Option<&'b crate::resolve::Resolved>,
+    /// Body paragraphs shaped and broken ahead, in parallel, by the
+    /// address of their content.
+    prebroken: HashMap<usize, (Shaped, Vec<LineSpan>)>,
 }
 
 /// The footnote marker for note `number`: ① to ⑳, then [21].
@@ -378,7 +382,6 @@ impl<'a, 'b> Layouter<'a, 'b> {
             style,
             rules,
             index,
-            base_dir,
             source_path: base_dir.join(source),
             missing_severity: if allow_missing {
                 Severity::Warning
@@ -396,7 +399,17 @@ impl<'a, 'b> Layouter<'a, 'b> {
             elems: Vec::new(),
             notes: Vec::new(),
             note_index: HashMap::new(),
+            resolved: None,
+            prebroken: HashMap::new(),
         }
+    }
+
+    /// What the resolve step found: links go to places in the book or to
+    /// web addresses (a link to nowhere is left out, its text stays), and
+    /// images are taken from it as read and checked there.
+    pub fn with_resolved(mut self, resolved: &'b crate::resolve::Resolved) -> Self {
+        self.resolved = Some(resolved);
+        self
     }
 
     /// Lays out a whole chapter; the first one also carries the
@@ -421,6 +434,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
         }
         let body = InlineStyle::new(FaceChoice::Body, self.style.body.size);
         let width = self.style.text_width;
+        self.prebreak(&chapter.blocks, &body, width);
         for block in &chapter.blocks {
             self.block(block, 0, 0.0, width, &body);
         }
@@ -895,7 +909,51 @@ impl<'a, 'b> Layouter<'a, 'b> {
     }
 
     /// Appends the text of `inlines` to `pt`.
-    fn inlines(&mut self, inlines: &[Inline], style: &InlineStyle, pt: &mut ParaText) {
+    /// Shapes and breaks the chapter's body paragraphs (those directly in
+    /// `blocks`, set at full `width` in the `body` style) in parallel;
+    /// [`Layouter::paragraph`] then takes their lines in order. The line
+    /// breaker works on one paragraph at a time, so the result is the same
+    /// as breaking them one after the other.
+    fn prebreak(&mut self, blocks: &[Block], body: &InlineStyle, width: f32) {
+        use rayon::prelude::*;
+        let measure = Measure {
+            width,
+            first_indent: self.style.body.indent * body.size,
+            ragged: false,
+        };
+        let this = &*self;
+        let done: Vec<(usize, (Shaped, Vec<LineSpan>))> = blocks
+            .par_iter()
+            .filter_map(|block| match block {
+                Block::Paragraph { content, .. } if !content.is_empty() => {
+                    let mut pt = ParaText::default();
+                    this.inlines(content, body, &mut pt);
+                    Some((
+                        content.as_ptr() as usize,
+                        this.shape_and_break(pt, &measure),
+                    ))
+                }
+                _ => None,
+            })
+            .collect();
+        self.prebroken = done.into_iter().collect();
+    }
+
+    /// A paragraph's text shaped and broken into lines.
+    fn shape_and_break(&self, pt: ParaText, measure: &Measure) -> (Shaped, Vec<LineSpan>) {
+        let mut shaped = shape_para(self.book, pt, self.rules);
+        super::punct::restyle(&mut shaped, &self.style.body, self.rules);
+        keep_markers_attached(&mut shaped);
+        let para = Para {
+            text: &shaped.text,
+            atoms: &shaped.atoms,
+            junctions: &shaped.junctions,
+        };
+        let spans = break_lines(&para, measure);
+        (shaped, spans)
+    }
+
+    fn inlines(&self, inlines: &[Inline], style: &InlineStyle, pt: &mut ParaText) {
         for inline in inlines {
             match inline {
                 Inline::Text { text } | Inline::Code { text } => pt.push(text, style),
@@ -913,7 +971,16 @@ impl<'a, 'b> Layouter<'a, 'b> {
                 }
                 Inline::Link { url, content } => {
                     let mut s = style.clone();
-                    s.target = Some(LinkTarget::Url(url.clone()));
+                    s.target = match self.resolved.map(|r| r.links.target(url)) {
+                        None => Some(LinkTarget::Url(url.clone())),
+                        Some(Some(crate::resolve::LinkTarget::External(url))) => {
+                            Some(LinkTarget::Url(url))
+                        }
+                        Some(Some(crate::resolve::LinkTarget::Internal(id))) => {
+                            Some(LinkTarget::Heading(id))
+                        }
+                        Some(None) => style.target.clone(),
+                    };
                     self.inlines(content, &s, pt);
                 }
                 Inline::FootnoteRef { id, number } => {
@@ -938,21 +1005,28 @@ impl<'a, 'b> Layouter<'a, 'b> {
     /// Breaks and sets a paragraph; each line becomes tagged content of
     /// `node`.
     fn set_para(&mut self, pt: ParaText, opts: &ParaOpts, node: usize) -> Vec<LineOut> {
-        let mut shaped = shape_para(self.book, pt, self.rules);
-        super::punct::restyle(&mut shaped, &self.style.body, self.rules);
-        self.report_missing(&shaped, opts.span);
-        keep_markers_attached(&mut shaped);
-        let para = Para {
-            text: &shaped.text,
-            atoms: &shaped.atoms,
-            junctions: &shaped.junctions,
-        };
         let measure = Measure {
             width: opts.width,
             first_indent: opts.indent,
             ragged: opts.ragged,
         };
-        let spans = break_lines(&para, &measure);
+        let broken = self.shape_and_break(pt, &measure);
+        self.set_broken(broken, opts, node)
+    }
+
+    /// Sets the lines of a shaped and broken paragraph.
+    fn set_broken(
+        &mut self,
+        (shaped, spans): (Shaped, Vec<LineSpan>),
+        opts: &ParaOpts,
+        node: usize,
+    ) -> Vec<LineOut> {
+        self.report_missing(&shaped, opts.span);
+        let para = Para {
+            text: &shaped.text,
+            atoms: &shaped.atoms,
+            junctions: &shaped.junctions,
+        };
         let sums = Sums::new(&para);
         let mut out = Vec::with_capacity(spans.len());
         let baseline = (opts.pitch - opts.size) / 2.0 + 0.88 * opts.size;
@@ -1056,8 +1130,11 @@ impl<'a, 'b> Layouter<'a, 'b> {
         indent: bool,
         label: Option<(String, usize)>,
     ) {
-        let mut pt = ParaText::default();
-        self.inlines(content, base, &mut pt);
+        let prebroken = if parent == 0 && inset == 0.0 && indent && label.is_none() {
+            self.prebroken.remove(&(content.as_ptr() as usize))
+        } else {
+            None
+        };
         let node = self.node(parent, TagSpec::P);
         let pitch = self.pitch() * base.size / self.style.body.size;
         let opts = ParaOpts {
@@ -1076,7 +1153,14 @@ impl<'a, 'b> Layouter<'a, 'b> {
             kind: LineKind::Body,
             span,
         };
-        let lines = self.set_para(pt, &opts, node);
+        let lines = match prebroken {
+            Some(broken) => self.set_broken(broken, &opts, node),
+            None => {
+                let mut pt = ParaText::default();
+                self.inlines(content, base, &mut pt);
+                self.set_para(pt, &opts, node)
+            }
+        };
         let n = lines.len();
         let spacing = self.style.body.paragraph_spacing * self.pitch();
         let last_full = lines.last().is_some_and(nearly_full);
@@ -1322,42 +1406,24 @@ impl<'a, 'b> Layouter<'a, 'b> {
         width: f32,
         base: &InlineStyle,
     ) {
-        let path = self.base_dir.join(src);
         let location = Location::new(&self.source_path, span.line, span.column);
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                self.diags.push(
-                    Diagnostic::error(location, format!("cannot read the image `{src}`: {e}"))
-                        .with_hint("image paths are relative to the book directory"),
-                );
+        let found = self.resolved.and_then(|r| r.images.get(src));
+        let image = match found {
+            Some(Ok(image)) => image.clone(),
+            Some(Err((message, hint))) => {
+                self.diags
+                    .push(Diagnostic::error(location, message.clone()).with_hint(hint.clone()));
+                return;
+            }
+            None => {
+                self.diags.push(Diagnostic::error(
+                    location,
+                    format!("the image `{src}` was not read"),
+                ));
                 return;
             }
         };
-        let lower = src.to_ascii_lowercase();
-        // No interpolation: PDF/A forbids it, and a printer wants the
-        // pixels as they are.
-        let decoded = if bytes.starts_with(b"\x89PNG") {
-            Image::from_png(bytes.into(), false)
-        } else if bytes.starts_with(&[0xFF, 0xD8]) {
-            Image::from_jpeg(bytes.into(), false)
-        } else {
-            Err(format!("`{lower}` is not a PNG or JPEG file"))
-        };
-        let image = match decoded {
-            Ok(image) => image,
-            Err(e) => {
-                self.diags.push(
-                    Diagnostic::error(location, format!("cannot use the image `{src}`: {e}"))
-                        .with_hint("use a PNG or JPEG image"),
-                );
-                return;
-            }
-        };
-        let (pw, ph) = image.size();
-        if pw == 0 || ph == 0 {
-            return;
-        }
+        let (pw, ph) = (image.width, image.height);
         // Scaled to the text width, but never taller than most of the page.
         let mut w = width;
         let mut h = w * ph as f32 / pw as f32;

@@ -1,26 +1,33 @@
-//! PDF renderer: the model laid out into pages with the Chinese layout
-//! rules of `TYPOGRAPHY.md` (clreq), and written with krilla.
+//! Typesetting: the model laid out into pages with the Chinese layout
+//! rules of `TYPOGRAPHY.md` (clreq), giving a [`PagedBook`] that every
+//! paged exporter (PDF, page images) reads. Nothing here knows an output
+//! format.
 //!
 //! Steps, each in its own module:
-//! 1. [`style`]: the page style (TOML) gives page size, margins and sizes.
+//! 1. [`style`]: the page style (TOML) gives page size, margins and sizes
+//!    (loaded by `crate::resolve`).
 //! 2. [`shape`]: the book's faces are parsed once; each character gets a
 //!    face from its fallback chain; runs are shaped with rustybuzz.
 //! 3. [`inline`] and [`linebreak`]: a paragraph becomes atoms and
 //!    junctions; a total-fit breaker chooses its lines under the clreq
-//!    prohibitions, compressing punctuation before pushing characters out.
+//!    prohibitions, compressing punctuation before pushing characters out;
+//!    [`punct`] applies the punctuation style (全角, 开明, 半角) and
+//!    hanging punctuation; [`families`] reports the faces a style asks
+//!    for that the book lacks.
 //! 4. [`justify`]: glyph positions of each line.
 //! 5. [`layout`]: each chapter (in parallel) becomes a flow of lines, rows
-//!    and figures.
+//!    and figures; a chapter's body paragraphs are shaped and broken in
+//!    parallel first, then set in order.
 //! 6. [`paginate`]: flows are cut into pages (widows, orphans, headings,
-//!    footnotes, recto chapter starts) into a [`Layout`].
+//!    footnotes, recto chapter starts) into a [`Layout`]; with a grid
+//!    style, [`grid`] puts body lines on one grid first.
 //! 7. [`front`]: the title page, the imprint page and the contents are
 //!    set and put before the text (or the title and contents head its
 //!    first page).
 //! 8. [`running`]: pages are numbered (roman, then arabic), the contents
 //!    gets its page numbers, and running heads and folios are added.
-//! 9. [`write`]: krilla writes subset CID fonts, text with its exact source
-//!    text, the tag tree, links, the outline, page labels and the
-//!    metadata.
+//!
+//! The exporters in `crate::export` take it from there.
 //!
 //! Generated labels are part of the text: list items read `•` or `1.`,
 //! and a footnote reference and its note start with `①`, `②`, ...
@@ -36,9 +43,7 @@ pub mod paginate;
 pub mod punct;
 pub mod running;
 pub mod shape;
-pub mod spans;
 pub mod style;
-pub mod write;
 
 use std::sync::atomic::Ordering;
 
@@ -50,7 +55,28 @@ use crate::model::Document;
 
 pub use paginate::{HeadingPlace, Layout, PageLayout, PageNumber, PageRole};
 
-/// Options of a PDF build that do not come from the book.
+/// The laid-out book, the one thing paged exporters read.
+///
+/// - [`Layout::pages`]: each page's [`PageRole`], [`PageNumber`] (its
+///   label: roman in the front matter) and items, positioned in points
+///   from the page's top-left corner ([`layout::Item`]): lines of glyphs
+///   (face id into [`Layout::faces`], glyph id, size, position, advance
+///   and the source text each glyph stands for), rules, leader dots,
+///   emphasis dots, images ([`layout::ImageData`]: format, pixel size,
+///   bytes), link areas with typed targets ([`layout::LinkTarget`]) and
+///   anchors. Items with no tag, and lines of kind
+///   [`layout::LineKind::Head`] and [`layout::LineKind::Folio`], are page
+///   furniture.
+/// - [`Layout::tags`]: the logical structure (title, headings by level,
+///   paragraphs, lists, quotes, notes, figures, contents) whose leaves
+///   are the `tag` numbers of the items.
+/// - [`Layout::headings`]: where each heading landed (page and height),
+///   from which the outline and internal links are made;
+///   [`Layout::outline`] is the tree of the contents.
+/// - [`Layout::faces`]: the fonts the glyph runs refer to.
+pub type PagedBook = Layout;
+
+/// Options of a typesetting run that do not come from the book.
 #[derive(Debug, Clone, Default)]
 pub struct PdfOptions {
     /// Characters that no font has are warnings instead of errors.
@@ -68,18 +94,6 @@ pub struct PdfOptions {
 pub struct LayoutProgress {
     pub chapters: std::sync::atomic::AtomicUsize,
     pub pages: std::sync::atomic::AtomicUsize,
-}
-
-/// Renders `doc` as a PDF file's bytes.
-pub fn render_pdf(
-    doc: &Document,
-    fonts: &FontSet,
-    options: &PdfOptions,
-) -> Result<(Vec<u8>, Vec<Diagnostic>), Failure> {
-    with_layout(doc, fonts, options, |layout, book, diagnostics| {
-        let bytes = write::write_pdf(layout, book, doc, options)?;
-        Ok((bytes, diagnostics))
-    })
 }
 
 /// Lays out `doc` without writing it: pages, lines with their glyph
@@ -102,12 +116,9 @@ pub fn with_layout<T>(
     options: &PdfOptions,
     then: impl FnOnce(&Layout, &shape::FontBook<'_>, Vec<Diagnostic>) -> Result<T, Failure>,
 ) -> Result<T, Failure> {
-    let style = style::load_style(&doc.settings.pdf_style, &doc.settings.base_dir)?;
-    let unfit = crate::standard::check_document(doc, &options.standard);
-    if !unfit.is_empty() {
-        return Err(Failure { diagnostics: unfit });
-    }
-    let wanted = families::report(&style, fonts);
+    let resolved = crate::resolve::resolve(doc)?;
+    let style = &resolved.style;
+    let wanted = families::report(style, fonts);
     let then = move |layout: &Layout, book: &shape::FontBook<'_>, mut d: Vec<Diagnostic>| {
         d.splice(0..0, wanted);
         then(layout, book, d)
@@ -119,13 +130,14 @@ pub fn with_layout<T>(
     // anything is reported.
     let (extra, notes) = crate::fonts::system_fallbacks(fonts, &missing_chars(doc, &book));
     if extra.is_empty() {
-        return run_layout(doc, &book, &style, options, then);
+        return run_layout(doc, &resolved, &book, style, options, then);
     }
     let book = shape::FontBook::new(fonts, &extra).ok_or_else(unreadable)?;
     run_layout(
         doc,
+        &resolved,
         &book,
-        &style,
+        style,
         options,
         |layout, book, mut diagnostics| {
             diagnostics.splice(0..0, notes);
@@ -136,6 +148,7 @@ pub fn with_layout<T>(
 
 fn run_layout<T>(
     doc: &Document,
+    resolved: &crate::resolve::Resolved,
     book: &shape::FontBook<'_>,
     style: &style::PageStyle,
     options: &PdfOptions,
@@ -156,6 +169,7 @@ fn run_layout<T>(
                 &chapter.source,
                 options.allow_missing_glyphs,
             )
+            .with_resolved(resolved)
             .run(chapter, if index == 0 { opening.as_ref() } else { None })
         })
         .inspect(|_| {
@@ -164,7 +178,7 @@ fn run_layout<T>(
             }
         })
         .collect();
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = resolved.diagnostics.clone();
     for flow in &flows {
         diagnostics.extend(flow.diagnostics.iter().cloned());
     }
@@ -180,6 +194,15 @@ fn run_layout<T>(
     if let Some(progress) = &options.progress {
         progress.pages.store(layout.pages.len(), Ordering::Relaxed);
     }
+    layout.faces = book.faces.iter().map(|f| f.source.clone()).collect();
+    layout.outline = doc.toc.clone();
+    layout.created = resolved.created;
+    layout.metadata = Some(Box::new(doc.metadata.clone()));
+    layout.sources = doc
+        .chapters
+        .iter()
+        .map(|c| doc.settings.base_dir.join(&c.source))
+        .collect();
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(Failure { diagnostics });
     }

@@ -1,5 +1,6 @@
-//! OFD renderer (GB/T 33190-2016), with the archive profile OFD/A
-//! (GB/T 42133-2022).
+//! OFD exporter (GB/T 33190-2016), with the archive profile OFD/A
+//! (GB/T 42133-2022): reads only the [`PagedBook`], the same pages the
+//! PDF is written from.
 //!
 //! Two layers:
 //! - [`package`] writes an OFD package from OFD-level types (document
@@ -11,7 +12,7 @@
 //! - [`adapt`] turns the laid-out book (the same pages as the PDF) into
 //!   those types; it is the only part that knows the layout.
 //!
-//! Fonts are the EPUB's subsets ([`crate::epub::fonts::subset_fonts`]):
+//! Fonts are the EPUB's subsets ([`crate::export::epub::fonts::subset_fonts`]):
 //! standalone fonts with a Unicode `cmap`, so an OFD reader maps each
 //! character of a `TextCode` to its glyph.
 //!
@@ -24,7 +25,7 @@ pub mod package;
 use crate::diag::{Diagnostic, Failure, Severity};
 use crate::fonts::FontSet;
 use crate::model::Document;
-use crate::pdf::PdfOptions;
+use crate::typeset::{with_layout, PagedBook, PdfOptions};
 
 /// Which rules the package follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -48,23 +49,38 @@ pub struct OfdOptions {
     pub allow_missing_glyphs: bool,
 }
 
-/// Renders `doc` as an OFD file's bytes.
+/// Lays out `doc` and renders it as an OFD file's bytes.
 pub fn render_ofd(
     doc: &Document,
     fonts: &FontSet,
     options: &OfdOptions,
 ) -> Result<(Vec<u8>, Vec<Diagnostic>), Failure> {
-    let pdf_options = PdfOptions {
+    let typeset_options = PdfOptions {
         allow_missing_glyphs: options.allow_missing_glyphs,
         ..PdfOptions::default()
     };
-    crate::pdf::with_layout(doc, fonts, &pdf_options, |layout, book, mut diagnostics| {
-        let (package, zip_time) =
-            adapt::package(doc, fonts, layout, book, options.profile, &mut diagnostics)?;
-        let bytes = package::write_package(&package, zip_time)
-            .map_err(|e| failure(format!("the OFD package could not be written: {e}")))?;
-        Ok((bytes, diagnostics))
-    })
+    with_layout(
+        doc,
+        fonts,
+        &typeset_options,
+        |layout, _, mut diagnostics| {
+            let bytes = write_ofd(layout, fonts, options, &mut diagnostics)?;
+            Ok((bytes, diagnostics))
+        },
+    )
+}
+
+/// Writes a laid-out book as OFD bytes; `fonts` are the book's fonts, of
+/// which the faces drawn are subset and embedded.
+pub fn write_ofd(
+    book: &PagedBook,
+    fonts: &FontSet,
+    options: &OfdOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Vec<u8>, Failure> {
+    let (package, zip_time) = adapt::package(book, fonts, options.profile, diagnostics)?;
+    package::write_package(&package, zip_time)
+        .map_err(|e| failure(format!("the OFD package could not be written: {e}")))
 }
 
 fn failure(message: String) -> Failure {

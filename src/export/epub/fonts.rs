@@ -263,6 +263,12 @@ pub struct SubsetMemo {
     entries: std::sync::Mutex<Vec<SubsetEntry>>,
 }
 
+impl std::fmt::Debug for SubsetMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SubsetMemo({} subsets)", self.len())
+    }
+}
+
 struct SubsetEntry {
     data: std::sync::Arc<dyn AsRef<[u8]> + Send + Sync>,
     index: u32,

@@ -1,4 +1,6 @@
-//! The laid-out book (the PDF's pages) as an OFD [`Package`].
+//! The laid-out book (the [`PagedBook`] the PDF is written from) as an
+//! OFD [`Package`]: nothing is typeset again and no source is read again;
+//! the metadata, the outline, the date and the images are the book's.
 //!
 //! Each run of a line (one face, size and baseline, as the PDF draws it)
 //! becomes a text object with the run's exact text and the x of every
@@ -6,17 +8,18 @@
 //! images become image objects; link areas become actions on the text
 //! objects they cover; the table of contents becomes the outline.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Failure, Severity};
-use crate::epub::fonts::subset_fonts;
-use crate::epub::xml::UsedChars;
+use crate::export::epub::fonts::subset_fonts;
+use crate::export::epub::xml::UsedChars;
 use crate::fonts::{Face, FontSet};
-use crate::model::{Block, Document, TocEntry};
-use crate::pdf::layout::{Item, Line, LinkTarget};
-use crate::pdf::shape::FontBook;
-use crate::pdf::Layout;
+use crate::model::TocEntry;
+use crate::resolve::{BookTime, ImageFormat};
+use crate::typeset::layout::{Item, Line, LinkTarget};
+use crate::typeset::{Layout, PagedBook};
 
 use super::package::{
     Action, DocInfo, FontRes, ImageObject, ImageRes, Object, OutlineItem, Package, Page,
@@ -28,20 +31,19 @@ use super::Profile;
 const MM: f32 = 25.4 / 72.0;
 
 /// Builds the package of `layout`, with the timestamp for its zip entries.
+/// `fonts` are the book's fonts, of which the faces drawn are subset.
 pub fn package(
-    doc: &Document,
+    layout: &PagedBook,
     fonts: &FontSet,
-    layout: &Layout,
-    book: &FontBook<'_>,
     profile: Profile,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<(Package, Option<zip::DateTime>), Failure> {
     let mut problems: Vec<String> = Vec::new();
-    let (font_res, font_of_face) = embed_fonts(fonts, layout, book)?;
+    let (font_res, font_of_face) = embed_fonts(fonts, layout)?;
     for (face, res) in font_of_face.iter().enumerate() {
         if let Some(res) = res {
             if font_res[*res].file.is_none() {
-                let family = &book.face(face as u16).source.family;
+                let family = layout.faces.get(face).map_or("", |f| f.family.as_str());
                 let message = format!("the font `{family}` is not embedded: it is not one of the book's fonts but a system font used for characters the book's fonts lack");
                 if profile == Profile::Archive {
                     problems.push(message);
@@ -51,7 +53,7 @@ pub fn package(
             }
         }
     }
-    let alternates = alternate_glyphs(layout, book);
+    let alternates = alternate_glyphs(layout);
     if alternates > 0 {
         diagnostics.push(Diagnostic::new(
             Severity::Note,
@@ -67,9 +69,11 @@ pub fn package(
     }
 
     let places = layout.link_places();
-    let (images, mut image_files) = load_images(doc, diagnostics);
+    // Each image once, in order of first use: the layout shares one
+    // image's bytes among the places that show it.
+    let mut image_res: Vec<ImageRes> = Vec::new();
+    let mut image_of: Vec<Arc<Vec<u8>>> = Vec::new();
     let mut pages = Vec::with_capacity(layout.pages.len());
-    let mut used_images: Vec<usize> = Vec::new();
     for page in &layout.pages {
         let mut objects = Vec::new();
         let mut links = Vec::new();
@@ -127,18 +131,22 @@ pub fn package(
                     height,
                     ..
                 } => {
-                    let size = image.size();
-                    let found = images
-                        .iter()
-                        .position(|(s, i)| *s == size && !used_images.contains(i))
-                        .or_else(|| images.iter().position(|(s, _)| *s == size));
-                    let Some(found) = found else {
-                        return Err(super::failure(
-                            "an image of the layout cannot be found among the book's images".into(),
-                        ));
+                    let index = match image_of.iter().position(|b| Arc::ptr_eq(b, &image.bytes)) {
+                        Some(index) => index,
+                        None => {
+                            let (format, ext) = match image.format {
+                                ImageFormat::Png => ("PNG", "png"),
+                                ImageFormat::Jpeg => ("JPEG", "jpg"),
+                            };
+                            image_of.push(image.bytes.clone());
+                            image_res.push(ImageRes {
+                                format,
+                                file: format!("image_{}.{ext}", image_res.len() + 1),
+                                data: image.bytes.as_ref().clone(),
+                            });
+                            image_res.len() - 1
+                        }
                     };
-                    let index = images[found].1;
-                    used_images.push(index);
                     objects.push(Object::Image(ImageObject {
                         image: index,
                         x: x * MM,
@@ -176,31 +184,12 @@ pub fn package(
         attach_links(&mut objects, &links);
         pages.push(Page { objects });
     }
-    // Only images that are drawn go into the package, renumbered in
-    // order of first use.
-    let mut image_res = Vec::new();
-    let mut renumber = HashMap::new();
-    for page in &mut pages {
-        for object in &mut page.objects {
-            if let Object::Image(image) = object {
-                let next = renumber.len();
-                let index = *renumber.entry(image.image).or_insert(next);
-                if index == image_res.len() {
-                    let (format, data) = std::mem::take(&mut image_files[image.image]);
-                    let ext = if format == "PNG" { "png" } else { "jpg" };
-                    image_res.push(ImageRes {
-                        format,
-                        file: format!("image_{}.{ext}", index + 1),
-                        data,
-                    });
-                }
-                image.image = index;
-            }
-        }
-    }
 
-    let date = creation_date(doc);
-    let m = &doc.metadata;
+    let date = creation_date(layout.created);
+    let m = layout
+        .metadata
+        .as_deref()
+        .ok_or_else(|| super::failure("the laid-out book has no metadata".into()))?;
     if profile == Profile::Archive {
         if m.title.trim().is_empty() {
             problems.push("the book has no title: set [book] title".into());
@@ -266,7 +255,7 @@ pub fn package(
         fonts: font_res,
         images: image_res,
         pages,
-        outline: outline(&places, &doc.toc),
+        outline: outline(&places, &layout.outline),
     };
     Ok((package, zip_time))
 }
@@ -278,11 +267,10 @@ pub fn package(
 fn embed_fonts(
     fonts: &FontSet,
     layout: &Layout,
-    book: &FontBook<'_>,
 ) -> Result<(Vec<FontRes>, Vec<Option<usize>>), Failure> {
     let same = |a: &Face, b: &Face| a.family == b.family && a.bold == b.bold && a.index == b.index;
     let mut used = UsedChars::default();
-    let mut drawn = vec![false; book.faces.len()];
+    let mut drawn = vec![false; layout.faces.len()];
     for page in &layout.pages {
         for item in &page.items {
             let Item::Line(line) = item else { continue };
@@ -290,9 +278,13 @@ fn embed_fonts(
             // run's face: the text objects carry them all.
             for (glyph_range, text_range) in runs(line) {
                 let g = &line.set.glyphs[glyph_range.start];
-                let face = &book.face(g.face).source;
+                let Some(face) = layout.faces.get(g.face as usize) else {
+                    continue;
+                };
                 for k in glyph_range {
-                    drawn[line.set.glyphs[k].face as usize] = true;
+                    if let Some(d) = drawn.get_mut(line.set.glyphs[k].face as usize) {
+                        *d = true;
+                    }
                 }
                 let chars = line.set.text.get(text_range).unwrap_or("");
                 let set = if fonts.body.iter().any(|f| same(f, face)) {
@@ -312,12 +304,11 @@ fn embed_fonts(
     }
     let (embedded, _) = subset_fonts(fonts, &used)?;
     let mut res: Vec<FontRes> = Vec::new();
-    let mut of_face = vec![None; book.faces.len()];
-    for (index, loaded) in book.faces.iter().enumerate() {
+    let mut of_face = vec![None; layout.faces.len()];
+    for (index, face) in layout.faces.iter().enumerate() {
         if !drawn[index] {
             continue;
         }
-        let face = &loaded.source;
         if let Some(existing) = res
             .iter()
             .position(|r| r.family_name == face.family && r.bold == face.bold)
@@ -347,7 +338,12 @@ fn embed_fonts(
 /// How many glyphs of single characters differ from the glyph the face's
 /// `cmap` gives that character (an alternate chosen by shaping): OFD text
 /// carries characters, and readers draw the `cmap` glyph.
-fn alternate_glyphs(layout: &Layout, book: &FontBook<'_>) -> usize {
+fn alternate_glyphs(layout: &Layout) -> usize {
+    let parsed: Vec<Option<rustybuzz::ttf_parser::Face<'_>>> = layout
+        .faces
+        .iter()
+        .map(|f| rustybuzz::ttf_parser::Face::parse(f.bytes(), f.index).ok())
+        .collect();
     let mut count = 0;
     for page in &layout.pages {
         for item in &page.items {
@@ -360,7 +356,11 @@ fn alternate_glyphs(layout: &Layout, book: &FontBook<'_>) -> usize {
                     .unwrap_or("");
                 let mut chars = text.chars();
                 if let (Some(c), None) = (chars.next(), chars.next()) {
-                    let default = book.face(g.face).face.glyph_index(c).map(|id| id.0);
+                    let default = parsed
+                        .get(g.face as usize)
+                        .and_then(Option::as_ref)
+                        .and_then(|f| f.glyph_index(c))
+                        .map(|id| id.0);
                     if g.id != 0 && default != Some(g.id) {
                         count += 1;
                     }
@@ -568,99 +568,29 @@ fn circle(ops: &mut Vec<PathOp>, cx: f32, cy: f32, r: f32) {
     ops.push(PathOp::Close);
 }
 
-/// The book's images in document order: pixel size with the index into
-/// the returned files (format and bytes). Images that cannot be read were
-/// reported by the layout already.
-#[allow(clippy::type_complexity)]
-fn load_images(
-    doc: &Document,
-    _diagnostics: &mut Vec<Diagnostic>,
-) -> (Vec<((u32, u32), usize)>, Vec<(&'static str, Vec<u8>)>) {
-    let mut sources: BTreeMap<String, usize> = BTreeMap::new();
-    let mut sizes = Vec::new();
-    let mut files = Vec::new();
-    let mut stack: Vec<&[Block]> = Vec::new();
-    for chapter in doc.chapters.iter().rev() {
-        for note in chapter.footnotes.iter().rev() {
-            stack.push(&note.blocks);
+/// The creation date, to the day: the book's time (`SOURCE_DATE_EPOCH`,
+/// else the book's date, a missing month or day taken as the first).
+fn creation_date(created: Option<BookTime>) -> Option<(u16, u8, u8)> {
+    let (year, month, day) = match created? {
+        BookTime::Exact(t) => {
+            let date = t.to_zoned(jiff::tz::TimeZone::UTC).date();
+            (date.year(), date.month(), date.day())
         }
-        stack.push(&chapter.blocks);
-    }
-    // Depth-first over nested blocks with an explicit stack.
-    let mut srcs = Vec::new();
-    while let Some(blocks) = stack.pop() {
-        for block in blocks.iter().rev() {
-            match block {
-                Block::Image { src, .. } => srcs.push(src.clone()),
-                Block::Quote { blocks, .. } => stack.push(blocks),
-                Block::List { items, .. } => {
-                    for item in items.iter().rev() {
-                        stack.push(item);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    for src in srcs {
-        if sources.contains_key(&src) {
-            continue;
-        }
-        let Ok(bytes) = std::fs::read(doc.settings.base_dir.join(&src)) else {
-            continue;
-        };
-        let (format, decoded) = if bytes.starts_with(b"\x89PNG") {
-            (
-                "PNG",
-                krilla::image::Image::from_png(bytes.clone().into(), true),
-            )
-        } else if bytes.starts_with(&[0xFF, 0xD8]) {
-            (
-                "JPEG",
-                krilla::image::Image::from_jpeg(bytes.clone().into(), true),
-            )
-        } else {
-            continue;
-        };
-        let Ok(image) = decoded else { continue };
-        sources.insert(src, files.len());
-        sizes.push((image.size(), files.len()));
-        files.push((format, bytes));
-    }
-    (sizes, files)
-}
-
-/// The creation date: from `SOURCE_DATE_EPOCH`, else the book's date
-/// (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`).
-fn creation_date(doc: &Document) -> Option<(u16, u8, u8)> {
-    if let Some(secs) = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-    {
-        let date = jiff::Timestamp::from_second(secs)
-            .ok()?
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .date();
-        return Some((
-            u16::try_from(date.year()).ok()?,
-            u8::try_from(date.month()).ok()?,
-            u8::try_from(date.day()).ok()?,
-        ));
-    }
-    let text = doc.metadata.date.as_deref()?;
-    let mut parts = text.split('-');
-    let year: u16 = parts.next()?.trim().parse().ok()?;
-    let month: u8 = parts.next().map_or(Some(1), |p| p.trim().parse().ok())?;
-    let day: u8 = parts.next().map_or(Some(1), |p| p.trim().parse().ok())?;
-    jiff::civil::Date::new(year as i16, month as i8, day as i8).ok()?;
-    Some((year, month, day))
+        BookTime::Date { year, month, day } => (year, month.unwrap_or(1), day.unwrap_or(1)),
+    };
+    jiff::civil::Date::new(year, month, day).ok()?;
+    Some((
+        u16::try_from(year).ok()?,
+        u8::try_from(month).ok()?,
+        u8::try_from(day).ok()?,
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pdf::justify::{PlacedGlyph, SetLine};
-    use crate::pdf::layout::LineKind;
+    use crate::typeset::justify::{PlacedGlyph, SetLine};
+    use crate::typeset::layout::LineKind;
 
     fn glyph(face: u16, x: f32, size: f32, text: Range<u32>) -> PlacedGlyph {
         PlacedGlyph {

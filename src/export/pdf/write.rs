@@ -2,12 +2,18 @@
 //! maps, text as real text, a tag tree, links (URLs, contents entries,
 //! footnotes and back), the outline, page labels and the metadata.
 //!
-//! Each line is one marked-content span whose ActualText is the line's
-//! exact source text. Text extraction then reads the line as written: the
-//! 1/4 em CJK-Latin gap and the spread of a justified line are positions,
-//! and extractors that guess spaces from gaps (poppler inserts one where
-//! two glyphs are more than about a tenth of an em apart) have nothing to
-//! guess; a deliberate space from the source is in the text exactly once.
+//! Each line is one marked-content span (its structure leaf). Where the
+//! glyphs alone could be misread, each glyph run of the line carries its
+//! exact source text: all its glyphs are given the run's whole text range,
+//! so krilla writes them as one cluster with that text as ActualText,
+//! inside the run's own text object. Text extraction then reads the line
+//! as written: the 1/4 em CJK-Latin gap and the spread of a justified
+//! line are positions, and extractors that guess spaces from gaps
+//! (poppler inserts one where two glyphs are more than about a tenth of
+//! an em apart) have nothing to guess; a deliberate space from the source
+//! is in the text exactly once. Nothing is written into the text to mark
+//! where runs split, so every character, private-use ones included, is
+//! the book's own.
 
 use std::collections::HashMap;
 use std::num::{NonZeroU16, NonZeroU32};
@@ -16,6 +22,7 @@ use krilla::action::LinkAction;
 use krilla::annotation::{LinkAnnotation, Target};
 use krilla::destination::XyzDestination;
 use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
+use krilla::image::Image;
 use krilla::metadata::{DateTime, Metadata};
 use krilla::outline::{Outline, OutlineNode};
 use krilla::page::{NumberingStyle, PageLabel, PageSettings};
@@ -28,35 +35,50 @@ use krilla::tagging::{
 use krilla::text::{Font, GlyphId, KrillaGlyph};
 use krilla::{Document, SerializeSettings};
 
-use super::layout::{Item, Line, LineKind, LinkTarget, TagChild, TagNode, TagSpec};
-use super::linebreak::Class;
-use super::paginate::Layout;
-use super::shape::FontBook;
-use super::spans::{move_spans_into_text, RUN_SEPARATOR};
 use crate::diag::{Diagnostic, Failure, Severity};
-use crate::model::{Document as Book, TocEntry};
+use crate::model::{Metadata as BookMetadata, TocEntry};
+use crate::resolve::BookTime;
+use crate::typeset::layout::{
+    ImageData, ImageFormat, Item, Line, LineKind, LinkTarget, TagChild, TagNode, TagSpec,
+};
+use crate::typeset::linebreak::Class;
+use crate::typeset::{Layout, PdfOptions};
+
+use super::standard;
+
+/// The faces of the book: parsed for glyph advances, and made into
+/// krilla fonts on first use.
+struct Faces<'a> {
+    parsed: Vec<Option<rustybuzz::ttf_parser::Face<'a>>>,
+    fonts: Vec<Option<Font>>,
+    layout: &'a Layout,
+}
 
 /// Writes `layout` as PDF bytes.
-pub fn write_pdf(
-    layout: &Layout,
-    book: &FontBook<'_>,
-    doc: &Book,
-    options: &super::PdfOptions,
-) -> Result<Vec<u8>, Failure> {
+pub fn write_pdf(layout: &Layout, options: &PdfOptions) -> Result<Vec<u8>, Failure> {
+    let m = layout
+        .metadata
+        .as_deref()
+        .ok_or_else(|| failure("the laid-out book has no metadata".into()))?;
     let settings = SerializeSettings {
-        configuration: options.standard.configuration()?,
+        configuration: standard::configuration(&options.standard)?,
         enable_tagging: true,
         // The document information dictionary has no field for the
         // language; the XMP packet has (`dc:language`), and it is what
         // archives and `pdfinfo -meta` read.
         xmp_metadata: true,
-        // Content streams are compressed once, by the span pass that
-        // rewrites them anyway (see `spans`).
-        compress_content_streams: false,
         ..SerializeSettings::default()
     };
     let mut document = Document::new_with(settings);
-    let mut fonts: Vec<Option<Font>> = vec![None; book.faces.len()];
+    let mut faces = Faces {
+        parsed: layout
+            .faces
+            .iter()
+            .map(|f| rustybuzz::ttf_parser::Face::parse(f.bytes(), f.index).ok())
+            .collect(),
+        fonts: vec![None; layout.faces.len()],
+        layout,
+    };
     let mut ids: HashMap<(usize, u32), Identifier> = HashMap::new();
     let size = Size::from_wh(layout.width, layout.height)
         .ok_or_else(|| failure("the page size is not valid".into()))?;
@@ -76,11 +98,14 @@ pub fn write_pdf(
         let mut links = Vec::new();
         {
             let mut surface = page.surface();
-            surface.set_location(crate::standard::page_location(page_index));
+            if page_index == 0 {
+                name_glyphs(&mut surface, layout, &mut faces)?;
+            }
+            surface.set_location(standard::page_location(page_index));
             for item in &page_layout.items {
                 match item {
                     Item::Line(line) => {
-                        let id = draw_line(&mut surface, line, book, &mut fonts)?;
+                        let id = draw_line(&mut surface, line, &mut faces)?;
                         if let (Some(tag), Some(tree), Some(id)) = (line.tag, page_layout.tree, id)
                         {
                             ids.insert((tree, tag), id);
@@ -155,6 +180,7 @@ pub fn write_pdf(
                         let Some(size) = Size::from_wh(*width, *height) else {
                             continue;
                         };
+                        let image = krilla_image(image)?;
                         let id = match tag {
                             Some(_) => Some(surface.start_tagged(ContentTag::Other)),
                             None => {
@@ -165,7 +191,7 @@ pub fn write_pdf(
                             }
                         };
                         surface.push_transform(&Transform::from_translate(*x, *y));
-                        surface.draw_image(image.clone(), size);
+                        surface.draw_image(image, size);
                         surface.pop();
                         surface.end_tagged();
                         if let (Some(tag), Some(tree), Some(id)) = (tag, page_layout.tree, id) {
@@ -192,7 +218,7 @@ pub fn write_pdf(
                         if let (Some(rect), Some(target)) =
                             (Rect::from_ltrb(*x0, *y0, *x1, *y1), target)
                         {
-                            let alt = crate::standard::link_alt(target_of(item), doc);
+                            let alt = crate::standard::link_alt(target_of(item), &layout.outline);
                             links.push((rect, target, alt));
                         }
                     }
@@ -212,32 +238,37 @@ pub fn write_pdf(
         page.finish();
     }
 
-    let mut tree = TagTree::new().with_lang(Some(doc.metadata.language.clone()));
+    let mut tree = TagTree::new().with_lang(Some(m.language.clone()));
     for (index, nodes) in layout.tags.iter().enumerate() {
         if let Some(group) = tag_group(nodes, 0, index, &mut ids) {
             tree.push(group);
         }
     }
     document.set_tag_tree(tree);
-    document.set_outline(outline(&places, &doc.toc));
-    let meta = metadata(doc, options);
-    crate::standard::embed_sources(&mut document, &options.attachments, meta.creation_date);
+    document.set_outline(outline(&places, &layout.outline));
+    let meta = metadata(m, layout.created, options);
+    standard::embed_sources(&mut document, &options.attachments, meta.creation_date);
     document.set_metadata(meta.metadata);
-    let bytes = document.finish().map_err(|e| match e {
+    document.finish().map_err(|e| match e {
         krilla::error::KrillaError::Validation(errors) => {
             let errors: Vec<_> = errors.into_iter().map(|(e, _)| e).collect();
-            let pages = crate::standard::page_places(layout, doc);
-            crate::standard::validation_failure(
-                &errors,
-                &options.standard,
-                &pages,
-                &doc.settings.base_dir,
-            )
+            let pages = standard::page_places(layout);
+            standard::validation_failure(&errors, &options.standard, &pages)
         }
         e => failure(format!("the PDF could not be written: {e:?}")),
-    })?;
-    move_spans_into_text(&bytes)
-        .ok_or_else(|| failure("the PDF's text spans could not be placed".into()))
+    })
+}
+
+/// The image for krilla, drawn without interpolation (PDF/A forbids it,
+/// and a printer wants the pixels as they are); the format and size were
+/// checked when it was read.
+fn krilla_image(image: &ImageData) -> Result<Image, Failure> {
+    let data = krilla::Data::from(image.bytes.clone());
+    match image.format {
+        ImageFormat::Png => Image::from_png(data, false),
+        ImageFormat::Jpeg => Image::from_jpeg(data, false),
+    }
+    .map_err(|e| failure(format!("an image cannot be written into the PDF: {e}")))
 }
 
 fn target_of(item: &Item) -> Option<&LinkTarget> {
@@ -264,26 +295,90 @@ fn failure(message: String) -> Failure {
     Failure::new(Diagnostic::new(Severity::Error, None, message))
 }
 
-/// Draws one line as a span, with its exact text as ActualText when the
-/// glyphs alone could be misread.
+/// Gives every glyph of the book its own characters in the fonts'
+/// ToUnicode maps before any page is drawn.
+///
+/// krilla maps a glyph to the text it is first drawn with. The runs that
+/// carry their exact text are drawn as one cluster each, and the first
+/// glyph of such a cluster would otherwise be mapped to the whole run's
+/// text (and the others to nothing), so that readers which go by the map
+/// (MuPDF, screen readers, PDF/UA checkers) would see the wrong
+/// characters. Drawing each glyph once with its own text, into a stream
+/// that is never placed on a page, fixes the map first; the runs then keep
+/// it and carry their text as ActualText.
+fn name_glyphs(
+    surface: &mut Surface<'_>,
+    layout: &Layout,
+    faces: &mut Faces<'_>,
+) -> Result<(), Failure> {
+    // Per face and size-independent: each glyph with the first text that
+    // is its own alone (not shared with a neighbour in a cluster).
+    let mut named: std::collections::BTreeMap<(u16, u16), String> = Default::default();
+    for page in &layout.pages {
+        for item in &page.items {
+            let Item::Line(line) = item else { continue };
+            let glyphs = &line.set.glyphs;
+            for (k, g) in glyphs.iter().enumerate() {
+                let shared = (k > 0 && glyphs[k - 1].text == g.text)
+                    || glyphs.get(k + 1).is_some_and(|n| n.text == g.text);
+                let Some(text) = line
+                    .set
+                    .text
+                    .get(g.text.start as usize..g.text.end as usize)
+                else {
+                    continue;
+                };
+                if shared || text.is_empty() || text.chars().all(char::is_whitespace) {
+                    continue;
+                }
+                named
+                    .entry((g.face, g.id))
+                    .or_insert_with(|| text.to_string());
+            }
+        }
+    }
+    let mut builder = surface.stream_builder();
+    let mut unseen = builder.surface();
+    let mut face_of = named.iter().peekable();
+    while let Some(&(&(face, _), _)) = face_of.peek() {
+        let mut text = String::new();
+        let mut run = Vec::new();
+        while let Some(((f, id), own)) = face_of.next_if(|((f, _), _)| *f == face) {
+            let _ = f;
+            let start = text.len();
+            text.push_str(own);
+            run.push(KrillaGlyph::new(
+                GlyphId::new(u32::from(*id)),
+                1.0,
+                0.0,
+                0.0,
+                0.0,
+                start..text.len(),
+                None,
+            ));
+        }
+        let font = faces.font(face)?;
+        unseen.draw_glyphs(Point::from_xy(0.0, 0.0), &run, font, &text, 10.0, false);
+    }
+    unseen.finish();
+    // The stream is dropped: it is never part of the file.
+    let _ = builder.finish();
+    Ok(())
+}
+
+/// Draws one line as a span, each run with its exact text as ActualText
+/// when the glyphs alone could be misread.
 fn draw_line(
     surface: &mut Surface<'_>,
     line: &Line,
-    book: &FontBook<'_>,
-    fonts: &mut [Option<Font>],
+    faces: &mut Faces<'_>,
 ) -> Result<Option<Identifier>, Failure> {
     if line.set.glyphs.is_empty() {
         return Ok(None);
     }
+    let exact = needs_actual_text(line);
     let id = match line.tag {
-        Some(_) => {
-            // The texts of the line's runs, split where the runs split;
-            // `spans` moves each part into its run's text object.
-            let actual = needs_actual_text(line).then(|| run_texts(line));
-            Some(surface.start_tagged(ContentTag::Span(
-                SpanTag::empty().with_actual_text(actual.as_deref()),
-            )))
-        }
+        Some(_) => Some(surface.start_tagged(ContentTag::Span(SpanTag::empty()))),
         None => {
             let kind = match line.kind {
                 LineKind::Head => ArtifactType::Header,
@@ -309,8 +404,23 @@ fn draw_line(
         {
             end += 1;
         }
-        let font = font_for(first.face, book, fonts)?;
-        let loaded = book.face(first.face);
+        let font = faces.font(first.face)?;
+        let parsed = faces
+            .parsed
+            .get(first.face as usize)
+            .and_then(Option::as_ref);
+        let units_per_em = parsed.map_or(1000.0, |f| f32::from(f.units_per_em()));
+        // The run's text: from its first glyph's to the next run's first
+        // glyph's (spaces between runs go with the run before them).
+        let text = &line.set.text;
+        let run_text = {
+            let from = (first.text.start as usize).min(text.len());
+            let to = glyphs
+                .get(end)
+                .map_or(text.len(), |g| g.text.start as usize)
+                .clamp(from, text.len());
+            from..to
+        };
         run.clear();
         // Positions in em from the run start, rounded so that each TJ
         // adjustment is a whole thousandth of an em (at most 0.0005 em off,
@@ -318,10 +428,9 @@ fn draw_line(
         let mut quantized = 0.0f32;
         for k in start..end {
             let g = &glyphs[k];
-            let font_width = loaded
-                .face
-                .glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(g.id))
-                .map_or(g.advance / g.size, |w| f32::from(w) / loaded.units_per_em);
+            let font_width = parsed
+                .and_then(|f| f.glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(g.id)))
+                .map_or(g.advance / g.size, |w| f32::from(w) / units_per_em);
             let target_next = if k + 1 < end {
                 (glyphs[k + 1].x - first.x) / g.size
             } else {
@@ -336,7 +445,13 @@ fn draw_line(
                 0.0,
                 0.0,
                 0.0,
-                g.text.start as usize..g.text.end as usize,
+                if exact {
+                    // One cluster: krilla writes the run's text as its
+                    // ActualText inside the run's text object.
+                    run_text.clone()
+                } else {
+                    g.text.start as usize..g.text.end as usize
+                },
                 None,
             ));
         }
@@ -375,40 +490,26 @@ fn needs_actual_text(line: &Line) -> bool {
         })
 }
 
-/// The line's text with [`RUN_SEPARATOR`] between the parts drawn by
-/// each run (a run: one face, size and baseline).
-fn run_texts(line: &Line) -> String {
-    let glyphs = &line.set.glyphs;
-    let text = &line.set.text;
-    let mut out = String::with_capacity(text.len() + 8);
-    let mut from = 0usize;
-    for k in 1..glyphs.len() {
-        let (a, b) = (&glyphs[k - 1], &glyphs[k]);
-        if a.face != b.face || a.size != b.size || a.y != b.y {
-            let to = (b.text.start as usize).clamp(from, text.len());
-            out.push_str(text.get(from..to).unwrap_or(""));
-            out.push(RUN_SEPARATOR);
-            from = to;
+impl Faces<'_> {
+    fn font(&mut self, face: u16) -> Result<Font, Failure> {
+        let index = face as usize;
+        if let Some(Some(font)) = self.fonts.get(index) {
+            return Ok(font.clone());
         }
+        let source = self.layout.faces.get(index).ok_or_else(|| {
+            failure(format!(
+                "a line refers to face {face}, which the book lacks"
+            ))
+        })?;
+        let font = Font::new(source.data.clone().into(), source.index).ok_or_else(|| {
+            failure(format!(
+                "the font `{}` cannot be embedded in a PDF",
+                source.family
+            ))
+        })?;
+        self.fonts[index] = Some(font.clone());
+        Ok(font)
     }
-    out.push_str(text.get(from..).unwrap_or(""));
-    out
-}
-
-fn font_for(face: u16, book: &FontBook<'_>, fonts: &mut [Option<Font>]) -> Result<Font, Failure> {
-    let slot = &mut fonts[face as usize];
-    if let Some(font) = slot {
-        return Ok(font.clone());
-    }
-    let source = &book.face(face).source;
-    let font = Font::new(source.data.clone().into(), source.index).ok_or_else(|| {
-        failure(format!(
-            "the font `{}` cannot be embedded in a PDF",
-            source.family
-        ))
-    })?;
-    *slot = Some(font.clone());
-    Ok(font)
 }
 
 /// A circle from four cubic arcs.
@@ -521,8 +622,7 @@ fn outline(places: &HashMap<LinkTarget, (usize, f32, f32)>, toc: &[TocEntry]) ->
 /// Title, authors, language and so on; the date only from the book or
 /// `SOURCE_DATE_EPOCH`, never from the clock, so that the same input gives
 /// the same bytes.
-fn metadata(doc: &Book, options: &super::PdfOptions) -> BookMetadata {
-    let m = &doc.metadata;
+fn metadata(m: &BookMetadata, created: Option<BookTime>, options: &PdfOptions) -> KrillaMetadata {
     let mut meta = Metadata::new()
         .title(m.title.clone())
         .language(m.language.clone())
@@ -537,18 +637,14 @@ fn metadata(doc: &Book, options: &super::PdfOptions) -> BookMetadata {
     if !m.keywords.is_empty() {
         meta = meta.keywords(m.keywords.clone());
     }
-    let date = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-        .map(date_from_epoch)
-        .or_else(|| m.date.as_deref().and_then(parse_date));
+    let date = created.map(krilla_date);
     // PDF/A needs a date: the same fallback as the EPUB's.
     let date =
         date.or_else(|| (!options.standard.is_none()).then(|| DateTime::new(2000).month(1).day(1)));
     if let Some(date) = date {
         meta = meta.creation_date(date);
     }
-    BookMetadata {
+    KrillaMetadata {
         metadata: meta,
         creation_date: date,
     }
@@ -556,46 +652,37 @@ fn metadata(doc: &Book, options: &super::PdfOptions) -> BookMetadata {
 
 /// krilla's metadata with the date it was given (krilla keeps it private;
 /// attached files carry the same date).
-struct BookMetadata {
+struct KrillaMetadata {
     metadata: Metadata,
     creation_date: Option<DateTime>,
 }
 
-/// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
-fn parse_date(s: &str) -> Option<DateTime> {
-    let mut parts = s.split('-');
-    let year: u16 = parts.next()?.trim().parse().ok()?;
-    let mut date = DateTime::new(year);
-    if let Some(month) = parts.next().and_then(|p| p.trim().parse::<u8>().ok()) {
-        date = date.month(month);
-        if let Some(day) = parts.next().and_then(|p| p.trim().parse::<u8>().ok()) {
-            date = date.day(day);
+/// The time in krilla's terms: an exact time in UTC, or a date to the
+/// precision it was given in.
+fn krilla_date(time: BookTime) -> DateTime {
+    match time {
+        BookTime::Exact(t) => {
+            let c = t.to_zoned(jiff::tz::TimeZone::UTC).datetime();
+            DateTime::new(c.year().clamp(0, 9999) as u16)
+                .month(c.month() as u8)
+                .day(c.day() as u8)
+                .hour(c.hour() as u8)
+                .minute(c.minute() as u8)
+                .second(c.second() as u8)
+                .utc_offset_hour(0)
+                .utc_offset_minute(0)
+        }
+        BookTime::Date { year, month, day } => {
+            let mut date = DateTime::new(year.clamp(0, 9999) as u16);
+            if let Some(month) = month {
+                date = date.month(month as u8);
+                if let Some(day) = day {
+                    date = date.day(day as u8);
+                }
+            }
+            date
         }
     }
-    Some(date)
-}
-
-/// A UTC date from seconds since 1970 (civil-from-days).
-fn date_from_epoch(secs: i64) -> DateTime {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    DateTime::new(year.clamp(0, 9999) as u16)
-        .month(month as u8)
-        .day(day as u8)
-        .hour((rem / 3600) as u8)
-        .minute((rem % 3600 / 60) as u8)
-        .second((rem % 60) as u8)
-        .utc_offset_hour(0)
-        .utc_offset_minute(0)
 }
 
 #[cfg(test)]
@@ -605,7 +692,8 @@ mod tests {
     #[test]
     fn epoch_dates() {
         // 2025-12-20T00:00:00Z
-        let d = date_from_epoch(1_766_188_800);
+        let time = jiff::Timestamp::from_second(1_766_188_800).expect("a time");
+        let d = krilla_date(BookTime::Exact(time));
         assert_eq!(
             format!("{d:?}"),
             format!(

@@ -70,7 +70,8 @@ impl Class {
 }
 
 /// Characters set on the CJK grid: Han, kana, Hangul, full-width forms,
-/// CJK symbols, enclosed and Roman numerals.
+/// CJK symbols, enclosed and Roman numerals, and the private-use
+/// characters that GB18030's user-defined characters decode to.
 pub fn is_ideographic(c: char) -> bool {
     matches!(c as u32,
         0x2160..=0x217F   // Roman numerals
@@ -83,6 +84,7 @@ pub fn is_ideographic(c: char) -> bool {
         | 0x3400..=0x4DBF
         | 0x4E00..=0x9FFF
         | 0xAC00..=0xD7AF // Hangul
+        | 0xE000..=0xF8FF // private use: user-defined characters (造字)
         | 0xF900..=0xFAFF
         | 0xFE30..=0xFE4F
         | 0xFF01..=0xFF60 // full-width forms

@@ -421,6 +421,11 @@ fn join(mut pages: Vec<PageLayout>, mut trees: Vec<Vec<TagNode>>, text: Layout) 
         front_pages: front,
         headings,
         tags: trees,
+        faces: text.faces,
+        outline: text.outline,
+        created: text.created,
+        metadata: text.metadata,
+        sources: text.sources,
     }
 }
 

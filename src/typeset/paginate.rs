@@ -124,6 +124,19 @@ pub struct Layout {
     /// The tag trees in reading order: the front matter's, then one per
     /// chapter (node 0 is the chapter).
     pub tags: Vec<Vec<TagNode>>,
+    /// The faces that glyphs refer to by their `face` number.
+    pub faces: Vec<crate::fonts::Face>,
+    /// The outline: the table of contents' tree; each entry leads to the
+    /// heading of its id (see `headings`).
+    pub outline: Vec<crate::model::TocEntry>,
+    /// When the book was made, for the document's metadata.
+    pub created: Option<crate::resolve::BookTime>,
+    /// The book's metadata (title, authors, language, ...), set with the
+    /// rest by `typeset`; `None` only while the pages are being made.
+    pub metadata: Option<Box<crate::model::Metadata>>,
+    /// Each chapter's source file (the book folder joined), by chapter
+    /// index, so that an exporter's errors can name where to fix them.
+    pub sources: Vec<std::path::PathBuf>,
 }
 
 impl Layout {
@@ -257,6 +270,11 @@ pub fn assemble(flows: Vec<Flow>, style: &PageStyle) -> Layout {
         front_pages: 0,
         headings: Vec::new(),
         tags: Vec::with_capacity(flows.len()),
+        faces: Vec::new(),
+        outline: Vec::new(),
+        created: None,
+        metadata: None,
+        sources: Vec::new(),
     };
     for mut flow in flows {
         let tree = layout.tags.len();

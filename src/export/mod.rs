@@ -1,0 +1,133 @@
+//! Exporters: each reads the resolved model (EPUB) or the laid-out book
+//! and writes one output format.
+
+pub mod epub;
+pub mod ofd;
+pub mod pdf;
+pub mod png;
+
+use rayon::prelude::*;
+
+use crate::diag::{Diagnostic, Failure, Severity};
+use crate::fonts::FontSet;
+use crate::model::Document;
+use crate::typeset::PdfOptions;
+
+/// What one format of a build gives: its files (name and bytes) and the
+/// notes to show, or why it failed.
+pub type Rendered = Result<(Vec<(String, Vec<u8>)>, Vec<Diagnostic>), Failure>;
+
+/// The options of one build's exporters.
+#[derive(Debug, Clone, Default)]
+pub struct ExportOptions {
+    pub pdf: PdfOptions,
+    pub ofd: ofd::OfdOptions,
+    /// Resolution of page images.
+    pub dpi: u32,
+    /// EPUB font subsets kept from earlier builds (`watch`, `serve`).
+    pub subsets: Option<std::sync::Arc<epub::fonts::SubsetMemo>>,
+}
+
+/// Renders `doc` in each of `formats` (`epub`, `pdf`, `ofd`, `png`), one
+/// result per format in the same order. The book is typeset once, while
+/// the EPUB is made; the PDF, the OFD and the page images are then written
+/// side by side from that one [`crate::typeset::PagedBook`], so that they
+/// show the same pages. The typesetting's notes go with the first paged
+/// format, and its failure with the first paged format that fails.
+pub fn render_formats(
+    doc: &Document,
+    fonts: &FontSet,
+    formats: &[String],
+    options: &ExportOptions,
+) -> Vec<Rendered> {
+    let slug = &doc.settings.slug;
+    let paged = |f: &String| matches!(f.as_str(), "pdf" | "ofd" | "png");
+    let (epub, typeset) = rayon::join(
+        || {
+            formats
+                .iter()
+                .any(|f| f == "epub")
+                .then(|| epub::render_epub_reusing(doc, fonts, options.subsets.as_deref()))
+        },
+        || {
+            formats.iter().any(paged).then(|| {
+                // PDF/UA's checks of the book fail the PDF only, not the
+                // OFD or the page images.
+                let mut typeset_options = options.pdf.clone();
+                typeset_options.standard = Default::default();
+                typeset_options.attachments = Vec::new();
+                crate::typeset::layout_document(doc, fonts, &typeset_options)
+            })
+        },
+    );
+    let mut typeset_notes = match &typeset {
+        Some(Ok((_, notes))) => Some(notes.clone()),
+        _ => None,
+    };
+    let mut typeset_failure = match &typeset {
+        Some(Err(failure)) => Some(failure.clone()),
+        _ => None,
+    };
+    let book = match &typeset {
+        Some(Ok((book, _))) => Some(book),
+        _ => None,
+    };
+    // Each paged format is written from the one book.
+    let written: Vec<Option<Rendered>> = formats
+        .par_iter()
+        .map(|format| {
+            let book = book?;
+            let one = |bytes: Vec<u8>| vec![(format!("{slug}.{format}"), bytes)];
+            Some(match format.as_str() {
+                "pdf" => {
+                    let unfit = crate::standard::check_document(doc, &options.pdf.standard);
+                    if unfit.is_empty() {
+                        pdf::write_pdf(book, &options.pdf).map(|b| (one(b), Vec::new()))
+                    } else {
+                        Err(Failure { diagnostics: unfit })
+                    }
+                }
+                "ofd" => {
+                    let mut notes = Vec::new();
+                    ofd::write_ofd(book, fonts, &options.ofd, &mut notes).map(|b| (one(b), notes))
+                }
+                "png" => png::draw_pages(book, options.dpi).map(|pages| {
+                    let files = pages
+                        .into_iter()
+                        .enumerate()
+                        .map(|(k, page)| (format!("{slug}-{:03}.png", k + 1), page.png))
+                        .collect();
+                    (files, Vec::new())
+                }),
+                _ => return None,
+            })
+        })
+        .collect();
+    let mut epub =
+        epub.map(|r| r.map(|(bytes, notes)| (vec![(format!("{slug}.epub"), bytes)], notes)));
+    formats
+        .iter()
+        .zip(written)
+        .map(|(format, written)| match format.as_str() {
+            "epub" => epub.take().unwrap_or_else(|| Ok((Vec::new(), Vec::new()))),
+            "pdf" | "ofd" | "png" => match written {
+                Some(Ok((files, mut notes))) => {
+                    if let Some(mut first) = typeset_notes.take() {
+                        first.append(&mut notes);
+                        notes = first;
+                    }
+                    Ok((files, notes))
+                }
+                Some(Err(failure)) => Err(failure),
+                None => Err(typeset_failure.take().unwrap_or_else(|| Failure {
+                    diagnostics: Vec::new(),
+                })),
+            },
+            other => Err(Failure::new(Diagnostic::new(
+                Severity::Error,
+                None,
+                format!("unknown format `{other}`"),
+            ))),
+        })
+        .collect()
+}

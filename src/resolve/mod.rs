@@ -1,0 +1,326 @@
+//! Resolving what renderers need from the normalized model, once: where
+//! each link goes, the images (read and checked), the page style, and the
+//! book's date and build time.
+//!
+//! A link is either a web address (kept as written) or a place in the
+//! book: `#id` of a heading, a chapter's source file (`b.md`), or a
+//! heading in it (`b.md#appendix`). Renderers ask [`Links::target`] and
+//! never interpret link text themselves.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use crate::diag::{Diagnostic, Failure, Severity};
+use crate::model::{Block, Document};
+use crate::typeset::style::{load_style, PageStyle};
+
+/// Everything the typesetter and the paged exporters take from outside
+/// the model, read once.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub links: Links,
+    /// Images by their path as written in the source: the image, or the
+    /// message and hint to report where it is used.
+    pub images: HashMap<String, Result<ImageData, (String, String)>>,
+    /// The PDF page style, loaded and checked.
+    pub style: PageStyle,
+    /// When the book was made: `SOURCE_DATE_EPOCH`, else the book's date.
+    pub created: Option<BookTime>,
+    /// Problems found on the way (a `SOURCE_DATE_EPOCH` that is not a
+    /// number).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A point in time the book gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BookTime {
+    /// An exact time (`SOURCE_DATE_EPOCH`), UTC.
+    Exact(jiff::Timestamp),
+    /// A date from `book.toml` to the precision it was written in: year,
+    /// year and month, or a whole date.
+    Date {
+        year: i16,
+        month: Option<i8>,
+        day: Option<i8>,
+    },
+}
+
+impl BookTime {
+    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, checked with jiff.
+    pub fn parse_date(date: &str) -> Option<BookTime> {
+        let parts: Vec<&str> = date.trim().split('-').collect();
+        let widths_ok = parts.len() <= 3
+            && parts.iter().zip([4, 2, 2]).all(|(part, width)| {
+                part.len() == width && part.bytes().all(|b| b.is_ascii_digit())
+            });
+        if !widths_ok {
+            return None;
+        }
+        let number = |i: usize| parts.get(i).and_then(|p| p.parse::<i16>().ok());
+        let year = number(0)?;
+        let month = number(1).map(|m| m as i8);
+        let day = number(2).map(|d| d as i8);
+        jiff::civil::Date::new(year, month.unwrap_or(1), day.unwrap_or(1)).ok()?;
+        Some(BookTime::Date { year, month, day })
+    }
+}
+
+/// Resolves `doc`: reads its images and page style, types its links and
+/// takes its time of making.
+pub fn resolve(doc: &Document) -> Result<Resolved, Failure> {
+    let style = load_style(&doc.settings.pdf_style, &doc.settings.base_dir)?;
+    let mut diagnostics = Vec::new();
+    let mut srcs = Vec::new();
+    for chapter in &doc.chapters {
+        image_sources(&chapter.blocks, &mut srcs, 0);
+        for note in &chapter.footnotes {
+            image_sources(&note.blocks, &mut srcs, 0);
+        }
+    }
+    let mut images = HashMap::new();
+    for src in srcs {
+        if images.contains_key(&src) {
+            continue;
+        }
+        let path = doc.settings.base_dir.join(&src);
+        let image = match std::fs::read(&path) {
+            Ok(bytes) => ImageData::new(bytes).map_err(|e| {
+                (
+                    format!("cannot use the image `{src}`: {e}"),
+                    "use a PNG or JPEG image".to_string(),
+                )
+            }),
+            Err(e) => Err((
+                format!("cannot read the image `{src}`: {e}"),
+                "image paths are relative to the book directory".to_string(),
+            )),
+        };
+        images.insert(src, image);
+    }
+    let mut created = None;
+    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
+        match epoch
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|s| jiff::Timestamp::from_second(s).ok())
+        {
+            Some(time) => created = Some(BookTime::Exact(time)),
+            None => diagnostics.push(
+                Diagnostic::new(
+                    Severity::Warning,
+                    None,
+                    format!("SOURCE_DATE_EPOCH `{epoch}` is not a number of seconds; the book's date is used"),
+                )
+                .with_hint("set it to a Unix time such as `date +%s` prints"),
+            ),
+        }
+    }
+    if created.is_none() {
+        created = doc.metadata.date.as_deref().and_then(BookTime::parse_date);
+    }
+    Ok(Resolved {
+        links: Links::new(doc),
+        images,
+        style,
+        created,
+        diagnostics,
+    })
+}
+
+/// Image paths in `blocks`, in order.
+fn image_sources(blocks: &[Block], out: &mut Vec<String>, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    for block in blocks {
+        match block {
+            Block::Image { src, .. } => out.push(src.clone()),
+            Block::Quote { blocks, .. } => image_sources(blocks, out, depth + 1),
+            Block::List { items, .. } => {
+                for item in items {
+                    image_sources(item, out, depth + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The kind of an image file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFormat {
+    Png,
+    Jpeg,
+}
+
+/// An image as read and checked once: its format, size in pixels and the
+/// file's bytes, shared by every place that shows it.
+#[derive(Clone)]
+pub struct ImageData {
+    pub format: ImageFormat,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: Arc<Vec<u8>>,
+}
+
+impl std::fmt::Debug for ImageData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImageData")
+            .field("format", &self.format)
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("bytes", &self.bytes.len())
+            .finish()
+    }
+}
+
+impl ImageData {
+    /// Reads the format and pixel size of a PNG or JPEG file's bytes.
+    pub fn new(bytes: Vec<u8>) -> Result<Self, String> {
+        let format = match imagesize::image_type(&bytes) {
+            Ok(imagesize::ImageType::Png) => ImageFormat::Png,
+            Ok(imagesize::ImageType::Jpeg) => ImageFormat::Jpeg,
+            _ => return Err("it is not a PNG or JPEG file".into()),
+        };
+        let size = imagesize::blob_size(&bytes).map_err(|e| format!("{e}"))?;
+        let (width, height) = (
+            u32::try_from(size.width).unwrap_or(0),
+            u32::try_from(size.height).unwrap_or(0),
+        );
+        if width == 0 || height == 0 {
+            return Err("it has no pixels".into());
+        }
+        Ok(Self {
+            format,
+            width,
+            height,
+            bytes: Arc::new(bytes),
+        })
+    }
+}
+
+/// Where a link of the book goes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum LinkTarget {
+    /// A web address (`http`, `https`, `mailto`, `ftp`).
+    External(String),
+    /// A heading of the book (a chapter's title included), by its id.
+    Internal(String),
+}
+
+/// The link targets of a book: its headings' ids and its chapters'
+/// source files.
+#[derive(Debug, Clone, Default)]
+pub struct Links {
+    headings: HashSet<String>,
+    /// Chapter source path (relative to the book) to the chapter's id.
+    files: HashMap<String, String>,
+}
+
+impl Links {
+    /// Collects the ids of every heading of `doc` and its chapter files.
+    pub fn new(doc: &Document) -> Self {
+        let mut links = Links::default();
+        for chapter in &doc.chapters {
+            links.headings.insert(chapter.id.clone());
+            links
+                .files
+                .insert(chapter.source.clone(), chapter.id.clone());
+            collect(&chapter.blocks, &mut links.headings, 0);
+        }
+        links
+    }
+
+    /// Where `url` goes; `None` when it is neither a web address nor a
+    /// place in the book.
+    pub fn target(&self, url: &str) -> Option<LinkTarget> {
+        const SCHEMES: [&str; 4] = ["http://", "https://", "mailto:", "ftp://"];
+        if url.contains(char::is_whitespace) {
+            return None;
+        }
+        let lower = url.to_ascii_lowercase();
+        if SCHEMES.iter().any(|scheme| lower.starts_with(scheme)) {
+            return Some(LinkTarget::External(url.to_string()));
+        }
+        let (path, fragment) = url.split_once('#').unwrap_or((url, ""));
+        let path = path.strip_prefix("./").unwrap_or(path);
+        let heading = (!fragment.is_empty() && self.headings.contains(fragment))
+            .then(|| fragment.to_string());
+        if path.is_empty() {
+            return heading.map(LinkTarget::Internal);
+        }
+        let chapter = self.files.get(path)?;
+        Some(LinkTarget::Internal(
+            heading.unwrap_or_else(|| chapter.clone()),
+        ))
+    }
+}
+
+/// Heading ids in `blocks`; nesting deeper than quotes and lists of any
+/// sensible book is not followed.
+fn collect(blocks: &[Block], out: &mut HashSet<String>, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    for block in blocks {
+        match block {
+            Block::Heading(h) => {
+                out.insert(h.id.clone());
+            }
+            Block::Quote { blocks, .. } => collect(blocks, out, depth + 1),
+            Block::List { items, .. } => {
+                for item in items {
+                    collect(item, out, depth + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn links() -> Links {
+        let mut links = Links::default();
+        links
+            .headings
+            .extend(["ch01".into(), "ch02".into(), "appendix".into()]);
+        links.files.insert("a.md".into(), "ch01".into());
+        links.files.insert("b.md".into(), "ch02".into());
+        links
+    }
+
+    #[test]
+    fn dates_are_checked() {
+        assert_eq!(
+            BookTime::parse_date("2025-12"),
+            Some(BookTime::Date {
+                year: 2025,
+                month: Some(12),
+                day: None
+            })
+        );
+        assert_eq!(BookTime::parse_date("2025-02-30"), None);
+        assert_eq!(BookTime::parse_date("25-1-1"), None);
+    }
+
+    #[test]
+    fn targets_are_typed() {
+        let l = links();
+        let internal = |id: &str| Some(LinkTarget::Internal(id.into()));
+        assert_eq!(l.target("#appendix"), internal("appendix"));
+        assert_eq!(l.target("b.md#appendix"), internal("appendix"));
+        assert_eq!(l.target("./b.md"), internal("ch02"));
+        assert_eq!(l.target("b.md#nowhere"), internal("ch02"));
+        assert_eq!(
+            l.target("https://example.org/a"),
+            Some(LinkTarget::External("https://example.org/a".into()))
+        );
+        assert_eq!(l.target("#nowhere"), None);
+        assert_eq!(l.target("c.md"), None);
+        assert_eq!(l.target("https://a b"), None);
+    }
+}
