@@ -1,8 +1,9 @@
 //! The preview server of `inkstone serve`: a page on 127.0.0.1 with the
 //! EPUB's chapters (the XHTML, stylesheets and fonts the EPUB writer
-//! made, taken from the EPUB itself), the PDF's pages as images, and the
-//! diagnostics of the last build. The page listens for server-sent events
-//! and reloads itself after each build.
+//! made, taken from the EPUB itself) and the diagnostics of the last
+//! build, and a second page (`/pages`) with the PDF's pages as images.
+//! Both listen for server-sent events and reload themselves after each
+//! build.
 //!
 //! Only files of the current build are served: they are held in memory,
 //! looked up by their exact name inside the EPUB, and nothing is ever read
