@@ -153,11 +153,29 @@ fn normalize_plain_text(bencher: divan::Bencher, name: &str) {
 
 /// What `inkstone watch` does after one chapter of the sample edition is
 /// edited: the whole book is read, normalized, laid out and rendered
-/// again, both formats side by side (it does not yet reuse the chapters
-/// that did not change).
-#[divan::bench(sample_count = 10)]
+/// again, both formats side by side, reusing the EPUB font subsets of the
+/// build before when the edit leaves their characters as they were.
+#[divan::bench(sample_count = 20)]
 fn watch_rebuild_after_one_chapter_edit(bencher: divan::Bencher) {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-watch");
+    let memo = std::sync::Arc::new(inkstone::export::epub::fonts::SubsetMemo::default());
+    rebuild_after_edits(bencher, "bench-watch", Some(memo));
+}
+
+/// The same rebuild with nothing kept from the build before (what `watch`
+/// did before it kept the font subsets), for comparison.
+#[divan::bench(sample_count = 20)]
+fn watch_rebuild_keeping_nothing(bencher: divan::Bencher) {
+    rebuild_after_edits(bencher, "bench-watch-cold", None);
+}
+
+/// Edits a copy of the sample edition before each run (a sentence added
+/// to its first chapter, different each time) and rebuilds both formats.
+fn rebuild_after_edits(
+    bencher: divan::Bencher,
+    folder: &str,
+    memo: Option<std::sync::Arc<inkstone::export::epub::fonts::SubsetMemo>>,
+) {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(folder);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("a copy of the edition");
     for entry in std::fs::read_dir("sources/2025").expect("the sample edition") {
@@ -168,20 +186,27 @@ fn watch_rebuild_after_one_chapter_edit(bencher: divan::Bencher) {
     }
     let chapter = dir.join("01-overview.txt");
     let original = std::fs::read_to_string(&chapter).expect("the chapter");
+    let rebuild = || {
+        let mut diagnostics = Vec::new();
+        let doc = inkstone::load_document(&dir, &mut diagnostics).expect("loads");
+        let fonts = inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)
+            .expect("fonts");
+        let options = inkstone::export::ExportOptions {
+            subsets: memo.clone(),
+            ..Default::default()
+        };
+        let formats = ["epub".to_string(), "pdf".to_string()];
+        let rendered = inkstone::export::render_formats(&doc, &fonts, &formats, &options);
+        assert!(rendered.iter().all(Result::is_ok), "both formats build");
+        rendered
+    };
+    // The build `watch` starts with, before the first edit.
+    rebuild();
     let mut edits = 0;
     bencher.bench_local(|| {
         edits += 1;
         let edited = format!("{original}\n这是第{edits}次修改时加上的一段话。\n");
         std::fs::write(&chapter, edited).expect("edit the chapter");
-        let mut diagnostics = Vec::new();
-        let doc = inkstone::load_document(&dir, &mut diagnostics).expect("loads");
-        let fonts = inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)
-            .expect("fonts");
-        let options = inkstone::pdf::PdfOptions::default();
-        let (epub, pdf) = rayon::join(
-            || inkstone::epub::render_epub(&doc, &fonts).expect("EPUB"),
-            || inkstone::pdf::render_pdf(&doc, &fonts, &options).expect("PDF"),
-        );
-        (epub, pdf)
+        rebuild()
     });
 }

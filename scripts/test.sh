@@ -6,7 +6,8 @@
 #   (ebook-convert, for the reading-system test), unzip, the OFD readers
 #   easyofd and ofdkit (from PyPI), faketime (builds at other clock times
 #   give the same bytes) and mupdf-tools (mutool, for the glyph positions
-#   the clreq tests measure), and bsdutils (script, to run
+#   the clreq tests measure), chromium and chromium-driver (the `serve`
+#   page in a real browser), and bsdutils (script, to run
 #   the command line on a terminal).
 # A validator that cannot be installed makes the run fail: the tests never
 # skip a check because a tool is missing.
@@ -28,6 +29,8 @@ need_deb unzip unzip
 need_deb faketime faketime
 need_deb mutool mupdf-tools
 need_deb chromium chromium
+# chromedriver drives Chromium in the `inkstone serve` tests (WebDriver).
+need_deb chromedriver chromium-driver
 # The build compiles HarfBuzz's subsetter (hb-subset crate): a C++
 # compiler, and libclang for its bindings.
 need_deb g++ g++

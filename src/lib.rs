@@ -39,6 +39,7 @@ pub mod paths;
 pub mod resolve;
 pub mod resources;
 pub mod series;
+pub mod serve;
 pub mod source;
 pub mod standard;
 pub mod typeset;

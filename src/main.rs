@@ -12,6 +12,7 @@ use inkstone::diag::{Diagnostic, Failure, Severity};
 use inkstone::output::{check_output_dir, write_all_atomically, write_atomically};
 
 mod archive_cli;
+mod serve_cli;
 use archive_cli as archive;
 
 #[derive(Parser)]
@@ -155,6 +156,27 @@ enum Command {
         /// Formats to build, separated by commas.
         #[arg(short, long, value_delimiter = ',', default_values_t = [Format::Epub, Format::Pdf])]
         format: Vec<Format>,
+        /// Characters that no font has are warnings, not errors.
+        #[arg(long)]
+        allow_missing_glyphs: bool,
+        #[command(flatten)]
+        single: SingleFile,
+    },
+    /// Build the book and show it on a local web page (the EPUB's chapters,
+    /// the PDF's pages, the problems found) that reloads after every
+    /// rebuild; rebuilds whenever a file changes, as `watch` does (stop
+    /// with Ctrl-C). Writes no files.
+    Serve {
+        /// A book folder or a single .txt or .md file; default: this folder
+        /// if it has a book.toml, else `sources/` (for a series: its last
+        /// edition).
+        input: Option<PathBuf>,
+        /// The port on 127.0.0.1 to serve at (0: any free port).
+        #[arg(short, long, default_value_t = 3000)]
+        port: u16,
+        /// Open the page in the default web browser.
+        #[arg(long)]
+        open: bool,
         /// Characters that no font has are warnings, not errors.
         #[arg(long)]
         allow_missing_glyphs: bool,
@@ -358,6 +380,7 @@ fn main() -> ExitCode {
                     ofd_profile: *ofd_profile,
                     force: *force,
                     single: single.options(),
+                    reuse: None,
                 },
                 &mut diagnostics,
             )
@@ -420,6 +443,28 @@ fn main() -> ExitCode {
                 ofd_profile: None,
                 force: false,
                 single: single.options(),
+                reuse: None,
+            },
+        ),
+        Command::Serve {
+            input,
+            port,
+            open,
+            allow_missing_glyphs,
+            single,
+        } => serve_cli::serve(
+            &cli,
+            &input_or_default(input),
+            *port,
+            *open,
+            &BuildChoices {
+                allow_missing_glyphs: *allow_missing_glyphs,
+                system_fonts: false,
+                pdf_standard: None,
+                ofd_profile: None,
+                force: false,
+                single: single.options(),
+                reuse: None,
             },
         ),
         Command::Completions { shell } => {
@@ -616,6 +661,8 @@ struct BuildChoices<'a> {
     /// Replace output files built from another book.
     force: bool,
     single: inkstone::SingleFileOptions,
+    /// Font subsets kept from earlier builds (`watch`, `serve`).
+    reuse: Option<std::sync::Arc<inkstone::export::epub::fonts::SubsetMemo>>,
 }
 
 /// Where each format goes: `-o book.pdf` with the one format `pdf` is
@@ -751,6 +798,7 @@ fn build(
         pdf: options,
         ofd: ofd_options,
         dpi,
+        subsets: choices.reuse.clone(),
     };
     // The book is typeset once for the PDF, the OFD and the page images.
     let rendered = inkstone::export::render_formats(&doc, &fonts, &names, &export_options);
@@ -1044,6 +1092,13 @@ fn watch(
     choices: &BuildChoices,
 ) -> Result<(), Failure> {
     let single = &choices.single;
+    // Only what changed is made again: font subsets whose characters did
+    // not change are kept from the build before.
+    let choices = &BuildChoices {
+        reuse: Some(Default::default()),
+        single: single.clone(),
+        ..*choices
+    };
     loop {
         // Taken before the build, so that an edit made during it counts.
         let stamps = watched_stamps(input, out_dir, single);

@@ -420,6 +420,7 @@ pub fn render_book(
         pdf: pdf_options,
         ofd: ofd_options,
         dpi: crate::export::png::DEFAULT_DPI,
+        subsets: None,
     };
     let rendered = crate::export::render_formats(doc, fonts, &formats, &export_options);
     let mut outputs = Vec::new();

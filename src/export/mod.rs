@@ -24,6 +24,8 @@ pub struct ExportOptions {
     pub ofd: ofd::OfdOptions,
     /// Resolution of page images.
     pub dpi: u32,
+    /// EPUB font subsets kept from earlier builds (`watch`, `serve`).
+    pub subsets: Option<std::sync::Arc<epub::fonts::SubsetMemo>>,
 }
 
 /// Renders `doc` in each of `formats` (`epub`, `pdf`, `ofd`, `png`), one
@@ -45,7 +47,7 @@ pub fn render_formats(
             formats
                 .iter()
                 .any(|f| f == "epub")
-                .then(|| epub::render_epub(doc, fonts))
+                .then(|| epub::render_epub_reusing(doc, fonts, options.subsets.as_deref()))
         },
         || {
             formats.iter().any(paged).then(|| {

@@ -62,6 +62,16 @@ pub fn subset_fonts(
     fonts: &FontSet,
     used: &UsedChars,
 ) -> Result<(Vec<EmbeddedFont>, Vec<Diagnostic>), Failure> {
+    subset_fonts_reusing(fonts, used, None)
+}
+
+/// [`subset_fonts`], taking each subset from `memo` when an earlier build
+/// made it from the same face and the same characters.
+pub fn subset_fonts_reusing(
+    fonts: &FontSet,
+    used: &UsedChars,
+    memo: Option<&SubsetMemo>,
+) -> Result<(Vec<EmbeddedFont>, Vec<Diagnostic>), Failure> {
     let mut body = used.body.clone();
     body.extend(&GENERATED_CHARS.chars().collect());
     let roles = [
@@ -133,7 +143,7 @@ pub fn subset_fonts(
         .map(|(p, name)| (p.face, p.chars, name))
         .collect::<Vec<_>>()
         .into_par_iter()
-        .map(|(face, chars, name)| subset_face(face, &chars, name))
+        .map(|(face, chars, name)| subset_face(face, &chars, name, memo))
         .collect::<Result<Vec<_>, _>>()?;
     Ok((embedded, diagnostics))
 }
@@ -183,8 +193,17 @@ pub fn subset_bytes(face: &Face, chars: &BTreeSet<char>) -> Result<Vec<u8>, Stri
     Ok(data)
 }
 
-fn subset_face(face: &Face, chars: &BTreeSet<char>, name: String) -> Result<EmbeddedFont, Failure> {
-    let data = subset_bytes(face, chars).map_err(|e| font_failure(face, "subset", &e))?;
+fn subset_face(
+    face: &Face,
+    chars: &BTreeSet<char>,
+    name: String,
+    memo: Option<&SubsetMemo>,
+) -> Result<EmbeddedFont, Failure> {
+    let made = || subset_bytes(face, chars).map_err(|e| font_failure(face, "subset", &e));
+    let data = match memo {
+        Some(memo) => memo.get_or_make(face, chars, made)?,
+        None => made()?,
+    };
     let (extension, media_type) = if data.starts_with(b"OTTO") {
         ("otf", "font/otf")
     } else {
@@ -231,4 +250,84 @@ fn font_failure(face: &Face, action: &str, error: &str) -> Failure {
         )
         .with_hint("choose another font under [fonts] in book.toml"),
     )
+}
+
+/// Subsets made by earlier builds in this process (`inkstone watch` and
+/// `serve`), so that an edit that leaves a face's characters as they were
+/// does not subset it again. A subset is found by the face's bytes (the
+/// same bytes in memory: the entry holds them, so they cannot be freed and
+/// replaced by other bytes at the same place) and its exact characters.
+/// The most recently used few are kept.
+#[derive(Default)]
+pub struct SubsetMemo {
+    entries: std::sync::Mutex<Vec<SubsetEntry>>,
+}
+
+impl std::fmt::Debug for SubsetMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SubsetMemo({} subsets)", self.len())
+    }
+}
+
+struct SubsetEntry {
+    data: std::sync::Arc<dyn AsRef<[u8]> + Send + Sync>,
+    index: u32,
+    chars: BTreeSet<char>,
+    subset: Vec<u8>,
+    last_used: u64,
+}
+
+/// How many subsets a memo keeps: a few faces, each with the characters
+/// of the last builds.
+const SUBSETS_KEPT: usize = 8;
+
+impl SubsetMemo {
+    fn get_or_make(
+        &self,
+        face: &Face,
+        chars: &BTreeSet<char>,
+        make: impl FnOnce() -> Result<Vec<u8>, Failure>,
+    ) -> Result<Vec<u8>, Failure> {
+        let bytes = face.bytes();
+        let same = |e: &SubsetEntry| {
+            let theirs = (*e.data).as_ref();
+            std::ptr::eq(theirs.as_ptr(), bytes.as_ptr())
+                && theirs.len() == bytes.len()
+                && e.index == face.index
+                && e.chars == *chars
+        };
+        {
+            let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            let clock = entries.iter().map(|e| e.last_used).max().unwrap_or(0) + 1;
+            if let Some(entry) = entries.iter_mut().find(|e| same(e)) {
+                entry.last_used = clock;
+                return Ok(entry.subset.clone());
+            }
+        }
+        let subset = make()?;
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let clock = entries.iter().map(|e| e.last_used).max().unwrap_or(0) + 1;
+        if entries.len() >= SUBSETS_KEPT {
+            if let Some(oldest) = (0..entries.len()).min_by_key(|&i| entries[i].last_used) {
+                entries.swap_remove(oldest);
+            }
+        }
+        entries.push(SubsetEntry {
+            data: face.data.clone(),
+            index: face.index,
+            chars: chars.clone(),
+            subset: subset.clone(),
+            last_used: clock,
+        });
+        Ok(subset)
+    }
+
+    /// How many subsets are kept.
+    pub fn len(&self) -> usize {
+        self.entries.lock().map_or(0, |e| e.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }

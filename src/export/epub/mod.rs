@@ -52,6 +52,16 @@ const FALLBACK_MODIFIED: i64 = 946_684_800; // 2000-01-01T00:00:00Z
 /// way. Missing images or stylesheets stop the rendering with all of them
 /// reported.
 pub fn render_epub(doc: &Document, fonts: &FontSet) -> Result<(Vec<u8>, Vec<Diagnostic>), Failure> {
+    render_epub_reusing(doc, fonts, None)
+}
+
+/// [`render_epub`], reusing the font subsets of earlier builds kept in
+/// `memo` (the same bytes as subsetting again).
+pub fn render_epub_reusing(
+    doc: &Document,
+    fonts: &FontSet,
+    memo: Option<&fonts::SubsetMemo>,
+) -> Result<(Vec<u8>, Vec<Diagnostic>), Failure> {
     let mut diagnostics = Vec::new();
     let stylesheets = styles::load_stylesheets(&doc.settings)?;
     let (images, cover_image) = load_images(doc)?;
@@ -79,7 +89,7 @@ pub fn render_epub(doc: &Document, fonts: &FontSet) -> Result<(Vec<u8>, Vec<Diag
         diagnostics.extend(page.diagnostics);
         pages.push(page.bytes);
     }
-    let (embedded, font_notes) = fonts::subset_fonts(fonts, &used)?;
+    let (embedded, font_notes) = fonts::subset_fonts_reusing(fonts, &used, memo)?;
     diagnostics.extend(font_notes);
     let book_css = styles::book_css(&embedded, fonts, doc.settings.vertical);
 
