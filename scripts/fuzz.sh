@@ -41,9 +41,9 @@ for target in "${targets[@]}"; do
     mkdir -p "fuzz/corpus/$target"
     # The sample edition seeds the text targets.
     case "$target" in
-        plain_text|decode|pipeline) cp -n sources/*.txt "fuzz/corpus/$target/" 2>/dev/null || true ;;
-        markdown) cp -n sources/*.md "fuzz/corpus/$target/" 2>/dev/null || true ;;
-        book_toml) cp -n sources/book.toml "fuzz/corpus/$target/" 2>/dev/null || true ;;
+        plain_text|decode|pipeline) cp -n sources/*/*.txt "fuzz/corpus/$target/" 2>/dev/null || true ;;
+        markdown) cp -n sources/*/*.md "fuzz/corpus/$target/" 2>/dev/null || true ;;
+        book_toml) cp -n sources/*/book.toml "fuzz/corpus/$target/" 2>/dev/null || true ;;
         page_style) cp -n styles/pdf/*.toml "fuzz/corpus/$target/" 2>/dev/null || true ;;
     esac
     "${cargo_fuzz[@]}" run "$target" "fuzz/corpus/$target" -- \
