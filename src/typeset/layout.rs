@@ -203,7 +203,6 @@ pub struct Variant {
     pub alts: Vec<(Vec<Elem>, f64)>,
 }
 
-
 /// The logical structure, for the PDF tag tree.
 #[derive(Debug, Clone)]
 pub enum TagSpec {
