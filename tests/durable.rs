@@ -9,35 +9,13 @@
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 
-fn bin() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_inkstone"));
-    command.env("SOURCE_DATE_EPOCH", "1700000000");
-    command.env_remove("INKSTONE_TEST_PAUSE_AT");
-    command.arg("--diagnostic-format=short");
-    command
-}
-
-fn run(args: &[&str], cwd: &Path) -> Output {
-    bin()
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("run inkstone")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+mod support;
+use support::cli::{self, bin, run, stderr};
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("durable")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+    cli::scratch("durable", name)
 }
 
 /// The book `dir`, slug `pair`, whose text names `edition` (甲, 乙, …).

@@ -8,41 +8,11 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn bin() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_inkstone"));
-    // Messages are checked in their one-line form, `file:line:col: …`.
-    command.env("SOURCE_DATE_EPOCH", "1700000000");
-    command.arg("--diagnostic-format=short");
-    command
-}
+mod support;
+use support::cli::{self, bin, run, stderr, write};
 
-fn run(args: &[&str], cwd: &Path) -> Output {
-    bin()
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("run inkstone")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// A fresh scratch folder: `<tmp>/robust/<name>`.
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("robust")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
-
-fn write(path: &Path, bytes: impl AsRef<[u8]>) {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).expect("fixture folder");
-    }
-    std::fs::write(path, bytes).expect("write fixture");
+    cli::scratch("robust", name)
 }
 
 /// Every file and folder under `root`, relative, links not followed.

@@ -14,6 +14,7 @@ use inkstone::model::{Document, TocEntry};
 use inkstone::pdf::{layout_document, render_pdf, Layout, PdfOptions};
 use serde_json::Value;
 
+pub mod cli;
 pub mod samples;
 #[allow(unused_imports)]
 pub use samples::{sample_part, sample_test, samples_present};
