@@ -56,10 +56,35 @@ pub fn render_formats(
                 let mut typeset_options = options.pdf.clone();
                 typeset_options.standard = Default::default();
                 typeset_options.attachments = Vec::new();
-                crate::typeset::layout_document(doc, fonts, &typeset_options)
+                crate::typeset::layout_document_unchecked(doc, fonts, &typeset_options)
             })
         },
     );
+    let book = match &typeset {
+        Some(Ok((book, _))) => Some(book),
+        _ => None,
+    };
+    // The check that no text was lost runs beside the writers; the
+    // files they wrote are dropped if it finds any.
+    let (lost, written) = rayon::join(
+        || book.map(|book| crate::typeset::complete::check(doc, book)),
+        || write_paged(doc, fonts, formats, options, book),
+    );
+    let (typeset, written) = match (typeset, lost) {
+        (Some(Ok((book, mut notes))), Some(lost)) if !lost.is_empty() => {
+            // Dropping the pages is left to another thread.
+            rayon::spawn(move || drop(book));
+            notes.extend(lost);
+            let none = written.iter().map(|_| None).collect();
+            (Some(Err(Failure { diagnostics: notes })), none)
+        }
+        (Some(Ok((book, notes))), _) => {
+            rayon::spawn(move || drop(book));
+            (Some(Ok(((), notes))), written)
+        }
+        (Some(Err(failure)), _) => (Some(Err(failure)), written),
+        (None, _) => (None, written),
+    };
     let mut typeset_notes = match &typeset {
         Some(Ok((_, notes))) => Some(notes.clone()),
         _ => None,
@@ -68,12 +93,46 @@ pub fn render_formats(
         Some(Err(failure)) => Some(failure.clone()),
         _ => None,
     };
-    let book = match &typeset {
-        Some(Ok((book, _))) => Some(book),
-        _ => None,
-    };
-    // Each paged format is written from the one book.
-    let written: Vec<Option<Rendered>> = formats
+    let mut epub =
+        epub.map(|r| r.map(|(bytes, notes)| (vec![(format!("{slug}.epub"), bytes)], notes)));
+    formats
+        .iter()
+        .zip(written)
+        .map(|(format, written)| match format.as_str() {
+            "epub" => epub.take().unwrap_or_else(|| Ok((Vec::new(), Vec::new()))),
+            "pdf" | "ofd" | "png" => match written {
+                Some(Ok((files, mut notes))) => {
+                    if let Some(mut first) = typeset_notes.take() {
+                        first.append(&mut notes);
+                        notes = first;
+                    }
+                    Ok((files, notes))
+                }
+                Some(Err(failure)) => Err(failure),
+                None => Err(typeset_failure.take().unwrap_or_else(|| Failure {
+                    diagnostics: Vec::new(),
+                })),
+            },
+            other => Err(Failure::new(Diagnostic::new(
+                Severity::Error,
+                None,
+                format!("unknown format `{other}`"),
+            ))),
+        })
+        .collect()
+}
+
+/// Each paged format of `formats` written from the one `book` (`None`
+/// for the others, and for all when there is no book).
+fn write_paged(
+    doc: &Document,
+    fonts: &FontSet,
+    formats: &[String],
+    options: &ExportOptions,
+    book: Option<&crate::typeset::PagedBook>,
+) -> Vec<Option<Rendered>> {
+    let slug = &doc.settings.slug;
+    formats
         .par_iter()
         .map(|format| {
             let book = book?;
@@ -101,33 +160,6 @@ pub fn render_formats(
                 }),
                 _ => return None,
             })
-        })
-        .collect();
-    let mut epub =
-        epub.map(|r| r.map(|(bytes, notes)| (vec![(format!("{slug}.epub"), bytes)], notes)));
-    formats
-        .iter()
-        .zip(written)
-        .map(|(format, written)| match format.as_str() {
-            "epub" => epub.take().unwrap_or_else(|| Ok((Vec::new(), Vec::new()))),
-            "pdf" | "ofd" | "png" => match written {
-                Some(Ok((files, mut notes))) => {
-                    if let Some(mut first) = typeset_notes.take() {
-                        first.append(&mut notes);
-                        notes = first;
-                    }
-                    Ok((files, notes))
-                }
-                Some(Err(failure)) => Err(failure),
-                None => Err(typeset_failure.take().unwrap_or_else(|| Failure {
-                    diagnostics: Vec::new(),
-                })),
-            },
-            other => Err(Failure::new(Diagnostic::new(
-                Severity::Error,
-                None,
-                format!("unknown format `{other}`"),
-            ))),
         })
         .collect()
 }

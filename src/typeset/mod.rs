@@ -107,8 +107,24 @@ pub fn layout_document(
     fonts: &FontSet,
     options: &PdfOptions,
 ) -> Result<(Layout, Vec<Diagnostic>), Failure> {
-    with_layout(doc, fonts, options, |layout, _, diagnostics| {
-        Ok((layout.clone(), diagnostics))
+    // The laid-out book is handed over, not copied: a long book has
+    // hundreds of thousands of positioned glyphs.
+    layout_then(doc, fonts, options, true, |layout, _, diagnostics| {
+        Ok((layout, diagnostics))
+    })
+}
+
+/// [`layout_document`] without the last check that every character of
+/// the model reached a page: the caller runs [`complete::check`] (for
+/// instance beside writing the pages) and fails the book on any error
+/// it returns.
+pub fn layout_document_unchecked(
+    doc: &Document,
+    fonts: &FontSet,
+    options: &PdfOptions,
+) -> Result<(Layout, Vec<Diagnostic>), Failure> {
+    layout_then(doc, fonts, options, false, |layout, _, diagnostics| {
+        Ok((layout, diagnostics))
     })
 }
 
@@ -120,10 +136,23 @@ pub fn with_layout<T>(
     options: &PdfOptions,
     then: impl FnOnce(&Layout, &shape::FontBook<'_>, Vec<Diagnostic>) -> Result<T, Failure>,
 ) -> Result<T, Failure> {
+    layout_then(doc, fonts, options, true, |layout, book, diagnostics| {
+        then(&layout, book, diagnostics)
+    })
+}
+
+/// [`with_layout`], handing `then` the layout itself.
+fn layout_then<T>(
+    doc: &Document,
+    fonts: &FontSet,
+    options: &PdfOptions,
+    check: bool,
+    then: impl FnOnce(Layout, &shape::FontBook<'_>, Vec<Diagnostic>) -> Result<T, Failure>,
+) -> Result<T, Failure> {
     let resolved = crate::resolve::resolve(doc)?;
     let style = &resolved.style;
     let wanted = families::report(style, fonts);
-    let then = move |layout: &Layout, book: &shape::FontBook<'_>, mut d: Vec<Diagnostic>| {
+    let then = move |layout: Layout, book: &shape::FontBook<'_>, mut d: Vec<Diagnostic>| {
         d.splice(0..0, wanted);
         then(layout, book, d)
     };
@@ -134,7 +163,7 @@ pub fn with_layout<T>(
     // anything is reported.
     let (extra, notes) = crate::fonts::system_fallbacks(fonts, &missing_chars(doc, &book));
     if extra.is_empty() {
-        return run_layout(doc, &resolved, &book, style, options, then);
+        return run_layout(doc, &resolved, &book, style, options, check, then);
     }
     let book = shape::FontBook::new(fonts, &extra).ok_or_else(unreadable)?;
     run_layout(
@@ -143,6 +172,7 @@ pub fn with_layout<T>(
         &book,
         style,
         options,
+        check,
         |layout, book, mut diagnostics| {
             diagnostics.splice(0..0, notes);
             then(layout, book, diagnostics)
@@ -156,7 +186,8 @@ fn run_layout<T>(
     book: &shape::FontBook<'_>,
     style: &style::PageStyle,
     options: &PdfOptions,
-    then: impl FnOnce(&Layout, &shape::FontBook<'_>, Vec<Diagnostic>) -> Result<T, Failure>,
+    check: bool,
+    then: impl FnOnce(Layout, &shape::FontBook<'_>, Vec<Diagnostic>) -> Result<T, Failure>,
 ) -> Result<T, Failure> {
     let plan = front::FrontPlan::new(doc, style);
     let opening = plan.opening(doc);
@@ -197,7 +228,7 @@ fn run_layout<T>(
     running::finish(&mut layout, doc, book, style);
     // Text lost on the way is an error, never a PDF without it (a book
     // that already failed may have left text unset on purpose).
-    if !diagnostics.iter().any(Diagnostic::is_error) {
+    if check && !diagnostics.iter().any(Diagnostic::is_error) {
         diagnostics.extend(complete::check(doc, &layout));
     }
     if let Some(progress) = &options.progress {
@@ -215,7 +246,7 @@ fn run_layout<T>(
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(Failure { diagnostics });
     }
-    then(&layout, book, diagnostics)
+    then(layout, book, diagnostics)
 }
 
 fn failure(message: String) -> Failure {
