@@ -191,6 +191,15 @@ pub struct Elem {
     pub heading: Option<HeadingMark>,
 }
 
+impl Elem {
+    /// Its items, placed with its top-left corner at `x`, `y` on the page.
+    pub fn placed_at(self, x: f32, y: f32) -> impl Iterator<Item = Item> {
+        self.items
+            .into_iter()
+            .map(move |item| shift_item(item, x, y))
+    }
+}
+
 /// Other settings of a body paragraph, in one line more or one less,
 /// that pagination may take to fill a page (see `paginate`).
 #[derive(Debug, Clone)]
