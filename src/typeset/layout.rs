@@ -108,6 +108,23 @@ pub enum Item {
     },
 }
 
+/// The centres of a leader's dots between `x0` and `x1`: every multiple
+/// of `step` from the page's left edge (none for a step that is not
+/// positive), as each exporter draws them.
+pub fn leader_dots(x0: f32, x1: f32, step: f32) -> impl Iterator<Item = f32> {
+    let first = if step > 0.0 {
+        (x0 / step).ceil() as i64
+    } else {
+        1
+    };
+    let last = if step > 0.0 {
+        (x1 / step).floor() as i64
+    } else {
+        0
+    };
+    (first..=last).map(move |k| k as f32 * step)
+}
+
 /// Where a link goes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum LinkTarget {

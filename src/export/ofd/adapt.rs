@@ -18,7 +18,7 @@ use crate::export::epub::xml::UsedChars;
 use crate::fonts::{Face, FontSet};
 use crate::model::TocEntry;
 use crate::resolve::{BookTime, ImageFormat};
-use crate::typeset::layout::{Item, Line, LinkTarget};
+use crate::typeset::layout::{leader_dots, Item, Line, LinkTarget};
 use crate::typeset::{Layout, PagedBook};
 
 use super::package::{
@@ -95,16 +95,9 @@ pub fn package(
                     fill: false,
                 })),
                 Item::Leader { x0, x1, y, step, r } => {
-                    let first = (x0 / step).ceil() * step;
                     let mut ops = Vec::new();
-                    let mut k = 0u32;
-                    loop {
-                        let x = first + step * k as f32;
-                        if x > *x1 || *step <= 0.0 {
-                            break;
-                        }
+                    for x in leader_dots(*x0, *x1, *step) {
                         circle(&mut ops, x * MM, y * MM, r * MM);
-                        k += 1;
                     }
                     if !ops.is_empty() {
                         objects.push(Object::Path(PathObject {
