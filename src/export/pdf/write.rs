@@ -661,8 +661,8 @@ struct KrillaMetadata {
 /// precision it was given in.
 fn krilla_date(time: BookTime) -> DateTime {
     match time {
-        BookTime::Exact(t) => {
-            let c = t.to_zoned(jiff::tz::TimeZone::UTC).datetime();
+        BookTime::Exact(_) => {
+            let c = time.civil();
             DateTime::new(c.year().clamp(0, 9999) as u16)
                 .month(c.month() as u8)
                 .day(c.day() as u8)
