@@ -3,10 +3,12 @@
 //! SVG, WebP, inside the book folder), the paged formats a PNG or JPEG
 //! with its pixel size.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io;
 use std::path::Path;
 use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use crate::config::{locate_value, BOOK_FILE};
 use crate::diag::Diagnostic;
@@ -45,6 +47,8 @@ pub fn read_images(doc: &Document) -> ImageFiles {
     let base = &doc.settings.base_dir;
     let allow = doc.settings.allow_outside;
     let mut files = ImageFiles::default();
+    let mut srcs: Vec<&str> = Vec::new();
+    let mut seen = HashSet::new();
     for chapter in &doc.chapters {
         let mut pending: Vec<&Block> = chapter
             .blocks
@@ -54,17 +58,18 @@ pub fn read_images(doc: &Document) -> ImageFiles {
         // A work list, not recursion: nesting depth comes from the input.
         while let Some(block) = pending.pop() {
             match block {
-                Block::Image { src, .. } if !files.images.contains_key(src) => {
-                    files
-                        .images
-                        .insert(src.clone(), read_image(base, src, allow));
-                }
+                Block::Image { src, .. } if seen.insert(src.as_str()) => srcs.push(src),
                 Block::Quote { blocks, .. } => pending.extend(blocks),
                 Block::List { items, .. } => pending.extend(items.iter().flatten()),
                 _ => {}
             }
         }
     }
+    // Large images are read and checked side by side.
+    files.images = srcs
+        .par_iter()
+        .map(|src| (src.to_string(), read_image(base, src, allow)))
+        .collect();
     if let Some(src) = &doc.metadata.cover {
         let read = read_file(&base.join(src));
         let checked = checked(base, src, allow, &read).map_err(|(message, hint)| {
