@@ -123,6 +123,7 @@ pub fn prepend(
     plan: FrontPlan,
     text: Layout,
     allow_missing: bool,
+    date: Option<crate::resolve::BookTime>,
 ) -> (Layout, Vec<Diagnostic>) {
     let mut pages: Vec<PageLayout> = Vec::new();
     let mut trees = Vec::new();
@@ -153,7 +154,8 @@ pub fn prepend(
             &mut diagnostics,
         );
         if plan.imprint_page {
-            let flow = imprint_page(layouter(), doc, style, origin_of(pages.len(), style));
+            let page = origin_of(pages.len(), style);
+            let flow = imprint_page(layouter(), doc, style, page, date);
             push_page(
                 &mut pages,
                 &mut trees,
@@ -351,17 +353,6 @@ fn edition_or_year(doc: &Document) -> Option<String> {
     }
 }
 
-/// An ISO date as it is written in Chinese: `2025年12月20日`.
-fn chinese_date(date: &str) -> String {
-    let parts: Vec<&str> = date.split('-').collect();
-    let number = |s: &str| s.trim_start_matches('0').to_string();
-    match parts.as_slice() {
-        [y, m, d] => format!("{y}年{}月{}日", number(m), number(d)),
-        [y, m] => format!("{y}年{}月", number(m)),
-        _ => format!("{date}年"),
-    }
-}
-
 /// The imprint page (版权页): the bibliographic lines at the foot of the
 /// page, under a rule.
 fn imprint_page(
@@ -369,6 +360,7 @@ fn imprint_page(
     doc: &Document,
     style: &PageStyle,
     page: Origin,
+    date: Option<crate::resolve::BookTime>,
 ) -> Placed {
     let m = &doc.metadata;
     // Each line with the value it shows, for reporting its characters.
@@ -390,8 +382,11 @@ fn imprint_page(
             origin(doc, publisher, prefix),
         ));
     }
-    if let Some(date) = &m.date {
-        lines.push((format!("日期：{}", chinese_date(date)), None));
+    // The date as resolve parsed it, in Chinese; one that is not a real
+    // date is shown as written.
+    if let Some(written) = &m.date {
+        let date = date.map_or_else(|| written.clone(), crate::resolve::BookTime::chinese);
+        lines.push((format!("日期：{date}"), None));
     }
     if let Some(edition) = edition_or_year(doc).filter(|e| !e.ends_with('年')) {
         let prefix = "版次：";
@@ -453,17 +448,5 @@ fn join(mut pages: Vec<PageLayout>, mut trees: Vec<Vec<TagNode>>, text: Layout) 
         metadata: text.metadata,
         sources: text.sources,
         origins: text.origins,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::chinese_date;
-
-    #[test]
-    fn dates_in_chinese() {
-        assert_eq!(chinese_date("2025-12-20"), "2025年12月20日");
-        assert_eq!(chinese_date("2025-03"), "2025年3月");
-        assert_eq!(chinese_date("2025"), "2025年");
     }
 }

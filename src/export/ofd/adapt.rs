@@ -562,20 +562,14 @@ fn circle(ops: &mut Vec<PathOp>, cx: f32, cy: f32, r: f32) {
 }
 
 /// The creation date, to the day: the book's time (`SOURCE_DATE_EPOCH`,
-/// else the book's date, a missing month or day taken as the first).
+/// else the book's date, a missing month or day taken as the first), as
+/// resolve parsed it.
 fn creation_date(created: Option<BookTime>) -> Option<(u16, u8, u8)> {
-    let (year, month, day) = match created? {
-        BookTime::Exact(t) => {
-            let date = t.to_zoned(jiff::tz::TimeZone::UTC).date();
-            (date.year(), date.month(), date.day())
-        }
-        BookTime::Date { year, month, day } => (year, month.unwrap_or(1), day.unwrap_or(1)),
-    };
-    jiff::civil::Date::new(year, month, day).ok()?;
+    let date = created?.civil().date();
     Some((
-        u16::try_from(year).ok()?,
-        u8::try_from(month).ok()?,
-        u8::try_from(day).ok()?,
+        u16::try_from(date.year()).ok()?,
+        u8::try_from(date.month()).ok()?,
+        u8::try_from(date.day()).ok()?,
     ))
 }
 

@@ -253,8 +253,7 @@ pub fn write_pdf(layout: &Layout, options: &PdfOptions) -> Result<Vec<u8>, Failu
     document.finish().map_err(|e| match e {
         krilla::error::KrillaError::Validation(errors) => {
             let errors: Vec<_> = errors.into_iter().map(|(e, _)| e).collect();
-            let pages = standard::page_places(layout);
-            standard::validation_failure(&errors, &options.standard, &pages)
+            standard::validation_failure(&errors, &options.standard, layout)
         }
         e => failure(format!("the PDF could not be written: {e:?}")),
     })
@@ -662,8 +661,8 @@ struct KrillaMetadata {
 /// precision it was given in.
 fn krilla_date(time: BookTime) -> DateTime {
     match time {
-        BookTime::Exact(t) => {
-            let c = t.to_zoned(jiff::tz::TimeZone::UTC).datetime();
+        BookTime::Exact(_) => {
+            let c = time.civil();
             DateTime::new(c.year().clamp(0, 9999) as u16)
                 .month(c.month() as u8)
                 .day(c.day() as u8)
