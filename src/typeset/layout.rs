@@ -108,6 +108,23 @@ pub enum Item {
     },
 }
 
+/// The centres of a leader's dots between `x0` and `x1`: every multiple
+/// of `step` from the page's left edge (none for a step that is not
+/// positive), as each exporter draws them.
+pub fn leader_dots(x0: f32, x1: f32, step: f32) -> impl Iterator<Item = f32> {
+    let first = if step > 0.0 {
+        (x0 / step).ceil() as i64
+    } else {
+        1
+    };
+    let last = if step > 0.0 {
+        (x1 / step).floor() as i64
+    } else {
+        0
+    };
+    (first..=last).map(move |k| k as f32 * step)
+}
+
 /// Where a link goes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum LinkTarget {
@@ -189,6 +206,15 @@ pub struct Elem {
     /// For a table row: the element of its header row.
     pub header: Option<usize>,
     pub heading: Option<HeadingMark>,
+}
+
+impl Elem {
+    /// Its items, placed with its top-left corner at `x`, `y` on the page.
+    pub fn placed_at(self, x: f32, y: f32) -> impl Iterator<Item = Item> {
+        self.items
+            .into_iter()
+            .map(move |item| shift_item(item, x, y))
+    }
 }
 
 /// Other settings of a body paragraph, in one line more or one less,

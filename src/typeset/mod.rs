@@ -107,25 +107,47 @@ pub fn layout_document(
     fonts: &FontSet,
     options: &PdfOptions,
 ) -> Result<(Layout, Vec<Diagnostic>), Failure> {
-    // The laid-out book is handed over, not copied: a long book has
-    // hundreds of thousands of positioned glyphs.
-    layout_then(doc, fonts, options, true, |layout, _, diagnostics| {
-        Ok((layout, diagnostics))
-    })
+    let resolved = crate::resolve::resolve(doc)?;
+    layout_resolved(doc, fonts, options, &resolved)
 }
 
-/// [`layout_document`] without the last check that every character of
-/// the model reached a page: the caller runs [`complete::check`] (for
-/// instance beside writing the pages) and fails the book on any error
-/// it returns.
-pub fn layout_document_unchecked(
+/// [`layout_document`] with what was resolved of `doc` already.
+pub fn layout_resolved(
     doc: &Document,
     fonts: &FontSet,
     options: &PdfOptions,
+    resolved: &crate::resolve::Resolved,
 ) -> Result<(Layout, Vec<Diagnostic>), Failure> {
-    layout_then(doc, fonts, options, false, |layout, _, diagnostics| {
-        Ok((layout, diagnostics))
-    })
+    // The laid-out book is handed over, not copied: a long book has
+    // hundreds of thousands of positioned glyphs.
+    layout_then(
+        doc,
+        fonts,
+        options,
+        resolved,
+        true,
+        |layout, _, diagnostics| Ok((layout, diagnostics)),
+    )
+}
+
+/// [`layout_resolved`] without the last check that every character of
+/// the model reached a page: the caller runs [`complete::check`] (for
+/// instance beside writing the pages) and fails the book on any error
+/// it returns.
+pub fn layout_resolved_unchecked(
+    doc: &Document,
+    fonts: &FontSet,
+    options: &PdfOptions,
+    resolved: &crate::resolve::Resolved,
+) -> Result<(Layout, Vec<Diagnostic>), Failure> {
+    layout_then(
+        doc,
+        fonts,
+        options,
+        resolved,
+        false,
+        |layout, _, diagnostics| Ok((layout, diagnostics)),
+    )
 }
 
 /// Lays out `doc` and hands the layout, with the faces it is set in, to
@@ -136,20 +158,38 @@ pub fn with_layout<T>(
     options: &PdfOptions,
     then: impl FnOnce(&Layout, &shape::FontBook<'_>, Vec<Diagnostic>) -> Result<T, Failure>,
 ) -> Result<T, Failure> {
-    layout_then(doc, fonts, options, true, |layout, book, diagnostics| {
-        then(&layout, book, diagnostics)
-    })
+    let resolved = crate::resolve::resolve(doc)?;
+    with_resolved_layout(doc, fonts, options, &resolved, then)
 }
 
-/// [`with_layout`], handing `then` the layout itself.
+/// [`with_layout`] with what was resolved of `doc` already.
+pub fn with_resolved_layout<T>(
+    doc: &Document,
+    fonts: &FontSet,
+    options: &PdfOptions,
+    resolved: &crate::resolve::Resolved,
+    then: impl FnOnce(&Layout, &shape::FontBook<'_>, Vec<Diagnostic>) -> Result<T, Failure>,
+) -> Result<T, Failure> {
+    layout_then(
+        doc,
+        fonts,
+        options,
+        resolved,
+        true,
+        |layout, book, diagnostics| then(&layout, book, diagnostics),
+    )
+}
+
+/// [`with_resolved_layout`], handing `then` the layout itself; with
+/// `check`, the layout is checked to hold all the text first.
 fn layout_then<T>(
     doc: &Document,
     fonts: &FontSet,
     options: &PdfOptions,
+    resolved: &crate::resolve::Resolved,
     check: bool,
     then: impl FnOnce(Layout, &shape::FontBook<'_>, Vec<Diagnostic>) -> Result<T, Failure>,
 ) -> Result<T, Failure> {
-    let resolved = crate::resolve::resolve(doc)?;
     let style = &resolved.style;
     let wanted = families::report(style, fonts);
     let then = move |layout: Layout, book: &shape::FontBook<'_>, mut d: Vec<Diagnostic>| {
@@ -163,12 +203,12 @@ fn layout_then<T>(
     // anything is reported.
     let (extra, notes) = crate::fonts::system_fallbacks(fonts, &missing_chars(doc, &book));
     if extra.is_empty() {
-        return run_layout(doc, &resolved, &book, style, options, check, then);
+        return run_layout(doc, resolved, &book, style, options, check, then);
     }
     let book = shape::FontBook::new(fonts, &extra).ok_or_else(unreadable)?;
     run_layout(
         doc,
-        &resolved,
+        resolved,
         &book,
         style,
         options,
@@ -218,8 +258,15 @@ fn run_layout<T>(
         diagnostics.extend(flow.diagnostics.iter().cloned());
     }
     let text = paginate::assemble(flows, style);
-    let (mut layout, front_diagnostics) =
-        front::prepend(doc, book, style, plan, text, options.allow_missing_glyphs);
+    let (mut layout, front_diagnostics) = front::prepend(
+        doc,
+        book,
+        style,
+        plan,
+        text,
+        options.allow_missing_glyphs,
+        resolved.date,
+    );
     diagnostics.extend(front_diagnostics);
     // Metadata is printed on both the title and the imprint page: a
     // character missing from it is reported once.
