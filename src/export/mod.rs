@@ -33,7 +33,10 @@ pub struct ExportOptions {
 /// the EPUB is made; the PDF, the OFD and the page images are then written
 /// side by side from that one [`crate::typeset::PagedBook`], so that they
 /// show the same pages. The typesetting's notes go with the first paged
-/// format, and its failure with the first paged format that fails.
+/// format, and its failure with the first paged format that fails. What
+/// [`crate::resolve::glyphs`] found about the book's characters goes with
+/// the first format; a character no font has (unless allowed) fails the
+/// build before anything is rendered.
 pub fn render_formats(
     doc: &Document,
     fonts: &FontSet,
@@ -41,6 +44,23 @@ pub fn render_formats(
     options: &ExportOptions,
 ) -> Vec<Rendered> {
     let slug = &doc.settings.slug;
+    // Which face draws each character is decided once for every format,
+    // and reported once: with the first format's notes, or as its failure.
+    let glyphs =
+        crate::resolve::glyphs::resolve_glyphs(doc, fonts, options.pdf.allow_missing_glyphs);
+    if glyphs.diagnostics.iter().any(Diagnostic::is_error) {
+        let mut report = Some(glyphs.diagnostics);
+        return formats
+            .iter()
+            .map(|_| {
+                Err(Failure {
+                    diagnostics: report.take().unwrap_or_default(),
+                })
+            })
+            .collect();
+    }
+    let mut report = Some(glyphs.diagnostics);
+    let fonts = &glyphs.fonts;
     let paged = |f: &String| matches!(f.as_str(), "pdf" | "ofd" | "png");
     let (epub, typeset) = rayon::join(
         || {
@@ -105,7 +125,7 @@ pub fn render_formats(
         .collect();
     let mut epub =
         epub.map(|r| r.map(|(bytes, notes)| (vec![(format!("{slug}.epub"), bytes)], notes)));
-    formats
+    let rendered: Vec<Rendered> = formats
         .iter()
         .zip(written)
         .map(|(format, written)| match format.as_str() {
@@ -128,6 +148,24 @@ pub fn render_formats(
                 None,
                 format!("unknown format `{other}`"),
             ))),
+        })
+        .collect();
+    rendered
+        .into_iter()
+        .map(|result| {
+            let Some(mut first) = report.take() else {
+                return result;
+            };
+            match result {
+                Ok((files, mut notes)) => {
+                    first.append(&mut notes);
+                    Ok((files, first))
+                }
+                Err(mut failure) => {
+                    first.append(&mut failure.diagnostics);
+                    Err(Failure { diagnostics: first })
+                }
+            }
         })
         .collect()
 }

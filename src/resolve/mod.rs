@@ -7,6 +7,8 @@
 //! heading in it (`b.md#appendix`). Renderers ask [`Links::target`] and
 //! never interpret link text themselves.
 
+pub mod glyphs;
+
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 

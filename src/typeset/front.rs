@@ -90,9 +90,9 @@ fn has_imprint(doc: &Document) -> bool {
     m.publisher.is_some() || m.rights.is_some() || isbn(&m.identifier).is_some()
 }
 
-/// Where `value`, printed after `prefix`, is written in `book.toml`, so
-/// that a character no font has is reported at its place; `None` for a
-/// single file, whose title is its own first line and reported there.
+/// Where `value`, printed after `prefix`, is written in `book.toml`, the
+/// place its lines are traced to; `None` for a single file, whose title
+/// is its own first line.
 fn origin(doc: &Document, value: &str, prefix: &str) -> Option<Location> {
     if doc.settings.single_article {
         return None;
@@ -120,7 +120,6 @@ pub fn prepend(
     style: &PageStyle,
     plan: FrontPlan,
     text: Layout,
-    allow_missing: bool,
 ) -> (Layout, Vec<Diagnostic>) {
     let mut pages: Vec<PageLayout> = Vec::new();
     let mut trees = Vec::new();
@@ -130,16 +129,7 @@ pub fn prepend(
     } else {
         crate::config::BOOK_FILE
     };
-    let layouter = || {
-        Layouter::new(
-            book,
-            style,
-            0,
-            &doc.settings.base_dir,
-            source,
-            allow_missing,
-        )
-    };
+    let layouter = || Layouter::new(book, style, 0, &doc.settings.base_dir, source);
     if plan.title_page {
         let flow = title_page(layouter(), doc, style);
         push_page(

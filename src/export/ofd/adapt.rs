@@ -302,7 +302,7 @@ fn embed_fonts(
             }
         }
     }
-    let (embedded, _) = subset_fonts(fonts, &used)?;
+    let embedded = subset_fonts(fonts, &used)?;
     let mut res: Vec<FontRes> = Vec::new();
     let mut of_face = vec![None; layout.faces.len()];
     for (index, face) in layout.faces.iter().enumerate() {
