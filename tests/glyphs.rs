@@ -84,6 +84,23 @@ fn report(err: &str) -> Vec<String> {
         .collect()
 }
 
+/// The names of the files under `dir`, at any depth.
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).expect("folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if let Some(name) = path.file_name() {
+                out.push(name.to_string_lossy().into_owned());
+            }
+        }
+    }
+    out
+}
+
 fn build(book: &Path, out: &Path, format: &str, extra: &[&str], fonts: &Path) -> Output {
     let mut args = vec![
         "build",
@@ -215,7 +232,7 @@ fn a_system_face_is_named_only_when_system_fonts_are_allowed() {
         "{chapter}:1:8: warning: “{RARE}” (U+20009) is in none of the book's fonts; it is set in the system font `Rare Test` ({}); it occurs in 4 more place(s) (hint: the output depends on the fonts of this machine: add a font that has it under [fonts] paths in book.toml)",
         font.display()
     )];
-    for format in ["epub", "pdf", "epub,pdf"] {
+    for format in ["epub", "pdf", "epub,pdf", "ofd"] {
         let out = dir.join(format!("out-{format}"));
         let output = build(&book, &out, format, &["--system-fonts"], &fonts);
         let err = stderr(&output);
@@ -243,6 +260,17 @@ fn a_system_face_is_named_only_when_system_fonts_are_allowed() {
     assert!(names.iter().any(|n| n.starts_with("RareTest")), "{names:?}");
     let css = std::fs::read_to_string(unpacked.join("EPUB/css/book.css")).expect("book.css");
     assert!(css.contains("Rare Test"), "{css}");
+    // And so does the OFD.
+    let ofd = dir.join("ofd-unpacked");
+    zip::ZipArchive::new(std::fs::File::open(dir.join("out-ofd/rare.ofd")).expect("ofd"))
+        .expect("zip")
+        .extract(&ofd)
+        .expect("extract");
+    assert!(
+        files_under(&ofd).iter().any(|f| f.starts_with("RareTest")),
+        "{:?}",
+        files_under(&ofd)
+    );
 
     // Not allowed: the same face is there, and the character is missing.
     let output = build(&book, &dir.join("not-allowed"), "epub", &[], &fonts);

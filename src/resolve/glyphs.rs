@@ -558,3 +558,18 @@ fn find_from(text: &str, line: u32, column: u32, c: char, nth: usize) -> Option<
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_character_is_found_from_its_block_start() {
+        let text = "甲乙\n# 丙丁甲\n\n甲甲\n";
+        assert_eq!(find_from(text, 2, 1, '甲', 0), Some((2, 5)));
+        assert_eq!(find_from(text, 2, 1, '甲', 1), Some((4, 1)));
+        assert_eq!(find_from(text, 4, 2, '甲', 0), Some((4, 2)));
+        assert_eq!(find_from(text, 4, 2, '甲', 1), None);
+        assert_eq!(find_from(text, 1, 1, '戊', 0), None);
+    }
+}

@@ -293,6 +293,10 @@ fn embed_fonts(
                     &mut used.bold
                 } else if fonts.heading.iter().any(|f| same(f, face)) {
                     &mut used.heading
+                } else if fonts.fallback.iter().any(|f| same(f, face)) {
+                    // A system face chosen for characters the book's faces
+                    // lack: the subsetting gives them to it.
+                    &mut used.body
                 } else {
                     continue;
                 };
