@@ -263,6 +263,11 @@ struct Coverage<'f> {
     chains: [Vec<usize>; 3],
     /// Per role: how many of the chain's first faces are the role's own.
     own: [usize; 3],
+    /// Per role, answers for BMP characters (0 not yet asked, 1 no face,
+    /// else the position + 2): a book uses a few thousand characters
+    /// many times over.
+    bmp: [Vec<u16>; 3],
+    /// Per role, answers for the other characters.
     cache: [HashMap<char, Option<usize>>; 3],
 }
 
@@ -300,6 +305,7 @@ impl<'f> Coverage<'f> {
             faces,
             chains,
             own,
+            bmp: std::array::from_fn(|_| vec![0; 0x10000]),
             cache: Default::default(),
         }
     }
@@ -311,8 +317,16 @@ impl<'f> Coverage<'f> {
     /// The position in the role's chain of the first face that has `c`.
     fn position(&mut self, c: char, role: FaceChoice) -> Option<usize> {
         let r = role as usize;
-        if let Some(&known) = self.cache[r].get(&c) {
-            return known;
+        let slot = self.bmp[r].get(c as usize).copied();
+        match slot {
+            Some(0) | None => {}
+            Some(1) => return None,
+            Some(k) => return Some(usize::from(k) - 2),
+        }
+        if slot.is_none() {
+            if let Some(&known) = self.cache[r].get(&c) {
+                return known;
+            }
         }
         let found = self.chains[r].iter().position(|&k| {
             self.faces[k]
@@ -320,7 +334,14 @@ impl<'f> Coverage<'f> {
                 .as_ref()
                 .is_some_and(|f| f.glyph_index(c).is_some_and(|g| g.0 != 0))
         });
-        self.cache[r].insert(c, found);
+        match self.bmp[r].get_mut(c as usize) {
+            Some(slot) => {
+                *slot = found.map_or(1, |p| u16::try_from(p + 2).unwrap_or(1));
+            }
+            None => {
+                self.cache[r].insert(c, found);
+            }
+        }
         found
     }
 }
