@@ -62,12 +62,14 @@ pub fn render_formats(
     let mut report = Some(glyphs.diagnostics);
     let fonts = &glyphs.fonts;
     let paged = |f: &String| matches!(f.as_str(), "pdf" | "ofd" | "png");
+    // The book's images are read once, for every format.
+    let files = crate::resolve::images::read_images(doc);
     let (epub, typeset) = rayon::join(
         || {
-            formats
-                .iter()
-                .any(|f| f == "epub")
-                .then(|| epub::render_epub_reusing(doc, fonts, options.subsets.as_deref()))
+            formats.iter().any(|f| f == "epub").then(|| {
+                let resolved = crate::resolve::epub::resolve_epub(doc, &files)?;
+                epub::render_epub_resolved(doc, fonts, options.subsets.as_deref(), &resolved)
+            })
         },
         || {
             formats.iter().any(paged).then(|| {
@@ -76,7 +78,8 @@ pub fn render_formats(
                 let mut typeset_options = options.pdf.clone();
                 typeset_options.standard = Default::default();
                 typeset_options.attachments = Vec::new();
-                crate::typeset::layout_document(doc, fonts, &typeset_options)
+                let resolved = crate::resolve::resolve_with(doc, &files)?;
+                crate::typeset::layout_resolved(doc, fonts, &typeset_options, &resolved)
             })
         },
     );

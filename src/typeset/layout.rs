@@ -108,6 +108,23 @@ pub enum Item {
     },
 }
 
+/// The centres of a leader's dots between `x0` and `x1`: every multiple
+/// of `step` from the page's left edge (none for a step that is not
+/// positive), as each exporter draws them.
+pub fn leader_dots(x0: f32, x1: f32, step: f32) -> impl Iterator<Item = f32> {
+    let first = if step > 0.0 {
+        (x0 / step).ceil() as i64
+    } else {
+        1
+    };
+    let last = if step > 0.0 {
+        (x1 / step).floor() as i64
+    } else {
+        0
+    };
+    (first..=last).map(move |k| k as f32 * step)
+}
+
 /// Where a link goes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum LinkTarget {
@@ -189,6 +206,15 @@ pub struct Elem {
     /// For a table row: the element of its header row.
     pub header: Option<usize>,
     pub heading: Option<HeadingMark>,
+}
+
+impl Elem {
+    /// Its items, placed with its top-left corner at `x`, `y` on the page.
+    pub fn placed_at(self, x: f32, y: f32) -> impl Iterator<Item = Item> {
+        self.items
+            .into_iter()
+            .map(move |item| shift_item(item, x, y))
+    }
 }
 
 /// Other settings of a body paragraph, in one line more or one less,
@@ -274,9 +300,6 @@ pub struct Opening<'d> {
     pub contents: &'d [TocEntry],
     /// The heading of that list, [`contents_label`].
     pub contents_label: &'static str,
-    /// Where the title, the subtitle and the byline are written (in
-    /// `book.toml`), to report a character no font has.
-    pub origins: [Option<Location>; 3],
 }
 
 /// How the entries of a table of contents are set.
@@ -581,11 +604,10 @@ impl<'a, 'b> Layouter<'a, 'b> {
     /// The title block of a book without a title page, the byline, and
     /// the contents list of the first page.
     fn opening(&mut self, opening: &Opening<'_>) {
-        let [title_at, subtitle_at, byline_at] = &opening.origins;
         if let Some((title, subtitle)) = opening.title {
             let setup = self.style.title.clone();
             let node = self.node(0, TagSpec::Title);
-            self.text_block(title, &setup, node, LineKind::Front, title_at.as_ref());
+            self.text_block(title, &setup, node, LineKind::Front, None);
             if let Some(subtitle) = subtitle {
                 let setup = self.style.subtitle.clone();
                 let node = self.node(0, TagSpec::P);
@@ -594,7 +616,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
                     &setup,
                     node,
                     LineKind::Front,
-                    subtitle_at.as_ref(),
+                    None,
                 );
             }
         }
@@ -609,7 +631,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
                 spread_short: false,
             };
             let node = self.node(0, TagSpec::P);
-            self.text_block(byline, &setup, node, LineKind::Front, byline_at.as_ref());
+            self.text_block(byline, &setup, node, LineKind::Front, None);
         }
         if !opening.contents.is_empty() {
             self.contents(opening.contents, opening.contents_label, None, 3);

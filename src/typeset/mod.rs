@@ -113,6 +113,18 @@ pub fn layout_document(
     })
 }
 
+/// [`layout_document`] with what was resolved of `doc` already.
+pub fn layout_resolved(
+    doc: &Document,
+    fonts: &FontSet,
+    options: &PdfOptions,
+    resolved: &crate::resolve::Resolved,
+) -> Result<(Layout, Vec<Diagnostic>), Failure> {
+    with_resolved_layout(doc, fonts, options, resolved, |layout, _, diagnostics| {
+        Ok((layout.clone(), diagnostics))
+    })
+}
+
 /// Lays out `doc` and hands the layout, with the faces it is set in, to
 /// `then` (which writes it: as PDF, or as OFD).
 pub fn with_layout<T>(
@@ -122,6 +134,17 @@ pub fn with_layout<T>(
     then: impl FnOnce(&Layout, &shape::FontBook<'_>, Vec<Diagnostic>) -> Result<T, Failure>,
 ) -> Result<T, Failure> {
     let resolved = crate::resolve::resolve(doc)?;
+    with_resolved_layout(doc, fonts, options, &resolved, then)
+}
+
+/// [`with_layout`] with what was resolved of `doc` already.
+pub fn with_resolved_layout<T>(
+    doc: &Document,
+    fonts: &FontSet,
+    options: &PdfOptions,
+    resolved: &crate::resolve::Resolved,
+    then: impl FnOnce(&Layout, &shape::FontBook<'_>, Vec<Diagnostic>) -> Result<T, Failure>,
+) -> Result<T, Failure> {
     let style = &resolved.style;
     let wanted = families::report(style, fonts);
     let then = move |layout: &Layout, book: &shape::FontBook<'_>, mut d: Vec<Diagnostic>| {
@@ -134,7 +157,7 @@ pub fn with_layout<T>(
     // any, and reported characters no face has): a character no face has
     // is drawn as the font's missing-glyph box.
     let book = shape::FontBook::new(fonts, &fonts.fallback).ok_or_else(unreadable)?;
-    run_layout(doc, &resolved, &book, style, options, then)
+    run_layout(doc, resolved, &book, style, options, then)
 }
 
 fn run_layout<T>(
@@ -167,7 +190,8 @@ fn run_layout<T>(
         diagnostics.extend(flow.diagnostics.iter().cloned());
     }
     let text = paginate::assemble(flows, style);
-    let (mut layout, front_diagnostics) = front::prepend(doc, book, style, plan, text);
+    let (mut layout, front_diagnostics) =
+        front::prepend(doc, book, style, plan, text, resolved.date);
     diagnostics.extend(front_diagnostics);
     // Metadata is printed on both the title and the imprint page: a
     // character missing from it is reported once.
