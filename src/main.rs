@@ -788,6 +788,7 @@ fn build(
         standard,
         attachments,
         progress: Some(bar.layout.clone()),
+        missing_glyphs: Vec::new(),
     };
     let dpi = match &cli.command {
         Command::Build { dpi, .. } => *dpi,

@@ -61,6 +61,10 @@ pub fn render_formats(
     }
     let mut report = Some(glyphs.diagnostics);
     let fonts = &glyphs.fonts;
+    let pdf_options = crate::typeset::PdfOptions {
+        missing_glyphs: glyphs.missing,
+        ..options.pdf.clone()
+    };
     let paged = |f: &String| matches!(f.as_str(), "pdf" | "ofd" | "png");
     // The book's images are read once, for every format.
     let files = crate::resolve::images::read_images(doc);
@@ -105,7 +109,7 @@ pub fn render_formats(
                 "pdf" => {
                     let unfit = crate::standard::check_document(doc, &options.pdf.standard);
                     if unfit.is_empty() {
-                        pdf::write_pdf(book, &options.pdf).map(|b| (one(b), Vec::new()))
+                        pdf::write_pdf(book, &pdf_options).map(|b| (one(b), Vec::new()))
                     } else {
                         Err(Failure { diagnostics: unfit })
                     }

@@ -37,8 +37,9 @@ pub struct Glyphs {
     /// The book's fonts, with [`FontSet::fallback`] holding the system
     /// faces chosen (none unless system fonts are allowed).
     pub fonts: FontSet,
-    /// Characters no face has, in order of first place.
-    pub missing: Vec<char>,
+    /// Characters no face has (not even an allowed system face), with
+    /// their first place, in order.
+    pub missing: Vec<(char, Location)>,
     /// One diagnostic per character not in its role's faces.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -95,8 +96,13 @@ pub fn resolve_glyphs(doc: &Document, fonts: &FontSet, allow_missing: bool) -> G
         n => format!("; it occurs in {} more place(s)", n - 1),
     };
     let mut ordered: Vec<(usize, Diagnostic)> = Vec::new();
+    let mut unmet = Vec::new();
     for u in &found.missing {
-        let at = Some(places.locate(u.c, &u.first));
+        let place = places.locate(u.c, &u.first);
+        if !system.contains_key(&u.c) {
+            unmet.push((u.c, place.clone()));
+        }
+        let at = Some(place);
         let quoted = format!("“{}” (U+{:04X})", u.c, u.c as u32);
         let d = match system.get(&u.c).map(|&k| &fonts.fallback[k]) {
             Some(face) => {
@@ -158,7 +164,7 @@ pub fn resolve_glyphs(doc: &Document, fonts: &FontSet, allow_missing: bool) -> G
     ordered.sort_by_key(|(seq, _)| *seq);
     Glyphs {
         fonts,
-        missing,
+        missing: unmet,
         diagnostics: ordered.into_iter().map(|(_, d)| d).collect(),
     }
 }

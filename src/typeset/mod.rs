@@ -86,6 +86,9 @@ pub struct PdfOptions {
     /// Characters that no font has are warnings instead of errors (see
     /// `crate::resolve::glyphs`); the PDF draws a box for them.
     pub allow_missing_glyphs: bool,
+    /// Characters no font has and their first places, as
+    /// `crate::resolve::glyphs` found them (for a PDF standard's refusal).
+    pub missing_glyphs: Vec<(char, crate::diag::Location)>,
     /// PDF/A and PDF/UA to conform to (see [`crate::standard`]).
     pub standard: crate::standard::PdfStandard,
     /// Files attached with relationship `Source` (PDF/A-3).
