@@ -11,7 +11,8 @@
 //! cover once, checked for the EPUB and for the paged formats),
 //! [`stylesheets`] (the EPUB's CSS), [`page_style`] (the PDF page style),
 //! [`epub`] (what the EPUB takes), [`dates`] (times parsed once). Places
-//! in `book.toml` for errors are found here too.
+//! in `book.toml` for errors are found here too. [`glyphs`] decides which
+//! face draws each character, for every format.
 
 pub mod dates;
 pub mod epub;
