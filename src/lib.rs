@@ -11,8 +11,10 @@
 //! 3. [`resolve`]: what renderers need from outside the model, once:
 //!    links typed as places in the book or web addresses, images and the
 //!    cover read and checked, the EPUB's stylesheets, the PDF page style,
-//!    the book's date and build time. Later stages read no file and no
-//!    `book.toml` (`tests/structure.rs` checks it and lists what is left).
+//!    the book's date and build time, and which face draws each character
+//!    ([`resolve::glyphs`]: characters no face has, and system faces when
+//!    allowed, reported once for every format). Later stages read no file
+//!    and no `book.toml` (`tests/structure.rs` checks it).
 //! 4. [`typeset`]: the model and what was resolved laid out into a
 //!    [`typeset::PagedBook`] (pages of positioned glyphs, rules, images
 //!    and links, the logical structure, the outline), with no output

@@ -652,7 +652,7 @@ fn place_of(text: &str, what: &str) -> String {
 }
 
 #[test]
-fn a_missing_glyph_in_a_wrapped_paragraph_is_placed_as_the_typesetter_places_it() {
+fn a_missing_glyph_in_a_wrapped_paragraph_is_placed_where_the_build_reports_it() {
     let dir = work_dir("missing-glyph-wrapped").join("book");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
@@ -695,8 +695,10 @@ fn a_missing_glyph_in_a_wrapped_paragraph_is_placed_as_the_typesetter_places_it(
     assert!(!failed.status.success());
     let err = stderr(&failed);
     let placed = place_of(&err, "cannot conform to a-2u");
-    // The error names the first place the typesetter reported, in the
-    // chapter's file: not the later paragraph (line 6).
+    // The error names the first place the build reported, in the
+    // chapter's file (the source line the character is on, not the one its
+    // paragraph starts on): not the later paragraph (line 6).
+    assert!(placed.contains("01.md:4:6"), "{err}");
     assert_eq!(placed, warned, "{err}");
     assert!(placed.contains("01.md:"), "{err}");
     assert!(!placed.contains("01.md:6:"), "{err}");

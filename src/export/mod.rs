@@ -33,7 +33,10 @@ pub struct ExportOptions {
 /// the EPUB is made; the PDF, the OFD and the page images are then written
 /// side by side from that one [`crate::typeset::PagedBook`], so that they
 /// show the same pages. The typesetting's notes go with the first paged
-/// format, and its failure with the first paged format that fails.
+/// format, and its failure with the first paged format that fails. What
+/// [`crate::resolve::glyphs`] found about the book's characters goes with
+/// the first format; a character no font has (unless allowed) fails the
+/// build before anything is rendered.
 pub fn render_formats(
     doc: &Document,
     fonts: &FontSet,
@@ -41,6 +44,27 @@ pub fn render_formats(
     options: &ExportOptions,
 ) -> Vec<Rendered> {
     let slug = &doc.settings.slug;
+    // Which face draws each character is decided once for every format,
+    // and reported once: with the first format's notes, or as its failure.
+    let glyphs =
+        crate::resolve::glyphs::resolve_glyphs(doc, fonts, options.pdf.allow_missing_glyphs);
+    if glyphs.diagnostics.iter().any(Diagnostic::is_error) {
+        let mut report = Some(glyphs.diagnostics);
+        return formats
+            .iter()
+            .map(|_| {
+                Err(Failure {
+                    diagnostics: report.take().unwrap_or_default(),
+                })
+            })
+            .collect();
+    }
+    let mut report = Some(glyphs.diagnostics);
+    let fonts = &glyphs.fonts;
+    let pdf_options = crate::typeset::PdfOptions {
+        missing_glyphs: glyphs.missing,
+        ..options.pdf.clone()
+    };
     let paged = |f: &String| matches!(f.as_str(), "pdf" | "ofd" | "png");
     // The book's images are read once, for every format.
     let files = crate::resolve::images::read_images(doc);
@@ -71,7 +95,7 @@ pub fn render_formats(
     // files they wrote are dropped if it finds any.
     let (lost, written) = rayon::join(
         || book.map(|book| crate::typeset::complete::check(doc, book)),
-        || write_paged(doc, fonts, formats, options, book),
+        || write_paged(doc, fonts, formats, options, &pdf_options, book),
     );
     let (typeset, written) = match (typeset, lost) {
         (Some(Ok((book, mut notes))), Some(lost)) if !lost.is_empty() => {
@@ -98,7 +122,7 @@ pub fn render_formats(
     };
     let mut epub =
         epub.map(|r| r.map(|(bytes, notes)| (vec![(format!("{slug}.epub"), bytes)], notes)));
-    formats
+    let rendered: Vec<Rendered> = formats
         .iter()
         .zip(written)
         .map(|(format, written)| match format.as_str() {
@@ -122,6 +146,24 @@ pub fn render_formats(
                 format!("unknown format `{other}`"),
             ))),
         })
+        .collect();
+    rendered
+        .into_iter()
+        .map(|result| {
+            let Some(mut first) = report.take() else {
+                return result;
+            };
+            match result {
+                Ok((files, mut notes)) => {
+                    first.append(&mut notes);
+                    Ok((files, first))
+                }
+                Err(mut failure) => {
+                    first.append(&mut failure.diagnostics);
+                    Err(Failure { diagnostics: first })
+                }
+            }
+        })
         .collect()
 }
 
@@ -132,6 +174,7 @@ fn write_paged(
     fonts: &FontSet,
     formats: &[String],
     options: &ExportOptions,
+    pdf_options: &PdfOptions,
     book: Option<&crate::typeset::PagedBook>,
 ) -> Vec<Option<Rendered>> {
     let slug = &doc.settings.slug;
@@ -144,7 +187,7 @@ fn write_paged(
                 "pdf" => {
                     let unfit = crate::standard::check_document(doc, &options.pdf.standard);
                     if unfit.is_empty() {
-                        pdf::write_pdf(book, &options.pdf).map(|b| (one(b), Vec::new()))
+                        pdf::write_pdf(book, pdf_options).map(|b| (one(b), Vec::new()))
                     } else {
                         Err(Failure { diagnostics: unfit })
                     }

@@ -11,13 +11,16 @@
 //! cover once, checked for the EPUB and for the paged formats),
 //! [`stylesheets`] (the EPUB's CSS), [`page_style`] (the PDF page style),
 //! [`epub`] (what the EPUB takes), [`dates`] (times parsed once). Places
-//! in `book.toml` for errors are found here too.
+//! in `book.toml` for errors are found here too. [`glyphs`] decides which
+//! face draws each character, for every format.
 
 pub mod dates;
 pub mod epub;
 pub mod images;
 pub mod page_style;
 pub mod stylesheets;
+
+pub mod glyphs;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;

@@ -16,7 +16,7 @@ use super::layout::{Elem, Flow, Item, Layouter, LineKind, Opening, TagNode, TagS
 use super::paginate::{assemble, blank_page, Layout, PageLayout, PageNumber, PageRole};
 use super::shape::FontBook;
 use super::style::{Align, ContentsMatter, FaceChoice, HeadingSetup, PageStyle, TitleMatter};
-use crate::diag::{Diagnostic, Location};
+use crate::diag::Diagnostic;
 use crate::model::Document;
 
 /// What the front matter of a book is, resolved from the page style and
@@ -69,17 +69,11 @@ impl FrontPlan {
         if title.is_none() && byline.is_none() && contents.is_empty() {
             return None;
         }
-        let first_author = m.authors.first().map_or("", String::as_str);
         Some(Opening {
             title,
             byline,
             contents,
             contents_label: super::layout::contents_label(&m.language),
-            origins: [
-                origin(doc, &m.title, ""),
-                m.subtitle.as_deref().and_then(|s| origin(doc, s, "")),
-                origin(doc, first_author, ""),
-            ],
         })
     }
 }
@@ -90,23 +84,6 @@ impl FrontPlan {
 fn has_imprint(doc: &Document) -> bool {
     let m = &doc.metadata;
     m.publisher.is_some() || m.rights.is_some() || isbn(&m.identifier).is_some()
-}
-
-/// Where `value`, printed after `prefix`, is written in `book.toml`, so
-/// that a character no font has is reported at its place; `None` for a
-/// single file, whose title is its own first line and reported there.
-fn origin(doc: &Document, value: &str, prefix: &str) -> Option<Location> {
-    if doc.settings.single_article {
-        return None;
-    }
-    let toml = doc.settings.base_dir.join(crate::config::BOOK_FILE);
-    let at = crate::config::locate_value(&toml, value);
-    if at.line == 0 {
-        return Some(at);
-    }
-    // The column of the quote; the text starts after it.
-    let column = (at.column + 1).saturating_sub(prefix.chars().count() as u32);
-    Some(Location::new(at.file, at.line, column))
 }
 
 fn isbn(identifier: &str) -> Option<&str> {
@@ -122,27 +99,19 @@ pub fn prepend(
     style: &PageStyle,
     plan: FrontPlan,
     text: Layout,
-    allow_missing: bool,
     date: Option<crate::resolve::BookTime>,
 ) -> (Layout, Vec<Diagnostic>) {
     let mut pages: Vec<PageLayout> = Vec::new();
     let mut trees = Vec::new();
     let mut diagnostics = Vec::new();
+    // The front matter of a single file is traced to it; a book's to its
+    // folder (the metadata's places are reported by resolve).
     let source = if doc.settings.single_article {
         doc.chapters.first().map_or("", |c| c.source.as_str())
     } else {
-        crate::config::BOOK_FILE
+        ""
     };
-    let layouter = || {
-        Layouter::new(
-            book,
-            style,
-            0,
-            &doc.settings.base_dir,
-            source,
-            allow_missing,
-        )
-    };
+    let layouter = || Layouter::new(book, style, 0, &doc.settings.base_dir, source);
     if plan.title_page {
         let flow = title_page(layouter(), doc, style, origin_of(pages.len(), style));
         push_page(
@@ -293,41 +262,31 @@ fn title_page(
     let title_size = (style.title.size * 1.4).round();
     let node = lay.tag(0, TagSpec::Title);
     let setup = centred(title_size, style.title.face, 0.0);
-    let at = origin(doc, &m.title, "");
-    lay.text_block(&m.title, &setup, node, LineKind::Front, at.as_ref());
+    lay.text_block(&m.title, &setup, node, LineKind::Front, None);
     if let Some(subtitle) = &m.subtitle {
         let node = lay.tag(0, TagSpec::P);
         let setup = centred(style.subtitle.size, style.subtitle.face, 1.0);
-        let at = origin(doc, subtitle, "");
         let subtitle = crate::model::dashed_subtitle(subtitle);
-        lay.text_block(&subtitle, &setup, node, LineKind::Front, at.as_ref());
+        lay.text_block(&subtitle, &setup, node, LineKind::Front, None);
     }
     stack(lay.take_elems(), page, 0.2 * h, &mut items);
     if !m.authors.is_empty() {
         let node = lay.tag(0, TagSpec::P);
         let setup = centred((body * 1.2 * 2.0).round() / 2.0, FaceChoice::Body, 0.0);
-        let at = origin(doc, &m.authors[0], "");
-        lay.text_block(
-            &m.authors.join("　"),
-            &setup,
-            node,
-            LineKind::Front,
-            at.as_ref(),
-        );
+        lay.text_block(&m.authors.join("　"), &setup, node, LineKind::Front, None);
         stack(lay.take_elems(), page, 0.5 * h, &mut items);
     }
     let mut foot = Vec::new();
     if let Some(publisher) = &m.publisher {
-        foot.push((publisher.clone(), origin(doc, publisher, "")));
+        foot.push(publisher.clone());
     }
     if let Some(year) = edition_or_year(doc) {
-        let at = m.edition.as_deref().and_then(|e| origin(doc, e, ""));
-        foot.push((year, at));
+        foot.push(year);
     }
-    for (k, (line, at)) in foot.iter().enumerate() {
+    for (k, line) in foot.iter().enumerate() {
         let node = lay.tag(0, TagSpec::P);
         let setup = centred(body, FaceChoice::Body, if k > 0 { 0.25 } else { 0.0 });
-        lay.text_block(line, &setup, node, LineKind::Front, at.as_ref());
+        lay.text_block(line, &setup, node, LineKind::Front, None);
     }
     let elems = lay.take_elems();
     let y = h - height(&elems);
@@ -363,46 +322,36 @@ fn imprint_page(
     date: Option<crate::resolve::BookTime>,
 ) -> Placed {
     let m = &doc.metadata;
-    // Each line with the value it shows, for reporting its characters.
-    let mut lines: Vec<(String, Option<Location>)> = Vec::new();
+    let mut lines: Vec<String> = Vec::new();
     lines.push(match &m.subtitle {
-        Some(subtitle) => (
-            format!("{}：{subtitle}", m.title),
-            origin(doc, &m.title, ""),
-        ),
-        None => (m.title.clone(), origin(doc, &m.title, "")),
+        Some(subtitle) => format!("{}：{subtitle}", m.title),
+        None => m.title.clone(),
     });
-    if let Some(first) = m.authors.first() {
-        lines.push((m.authors.join("、"), origin(doc, first, "")));
+    if !m.authors.is_empty() {
+        lines.push(m.authors.join("、"));
     }
     if let Some(publisher) = &m.publisher {
-        let prefix = "出版：";
-        lines.push((
-            format!("{prefix}{publisher}"),
-            origin(doc, publisher, prefix),
-        ));
+        lines.push(format!("出版：{publisher}"));
     }
     // The date as resolve parsed it, in Chinese; one that is not a real
     // date is shown as written.
     if let Some(written) = &m.date {
         let date = date.map_or_else(|| written.clone(), crate::resolve::BookTime::chinese);
-        lines.push((format!("日期：{date}"), None));
+        lines.push(format!("日期：{date}"));
     }
     if let Some(edition) = edition_or_year(doc).filter(|e| !e.ends_with('年')) {
-        let prefix = "版次：";
-        let at = origin(doc, &edition, prefix);
-        lines.push((format!("{prefix}{edition}"), at));
+        lines.push(format!("版次：{edition}"));
     }
     if let Some(isbn) = isbn(&m.identifier) {
-        lines.push((format!("书号：ISBN {isbn}"), None));
+        lines.push(format!("书号：ISBN {isbn}"));
     }
     if let Some(rights) = &m.rights {
-        lines.push((rights.clone(), origin(doc, rights, "")));
+        lines.push(rights.clone());
     }
     let size = (style.body.size * 0.85 * 2.0).round() / 2.0;
     let pitch = size * 1.7;
-    for (line, at) in &lines {
-        lay.plain_paragraph(line, size, pitch, 0, LineKind::Front, at.as_ref());
+    for line in &lines {
+        lay.plain_paragraph(line, size, pitch, 0, LineKind::Front, None);
     }
     let elems = lay.take_elems();
     let y = style.text_height - height(&elems);

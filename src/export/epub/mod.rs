@@ -98,9 +98,8 @@ pub fn render_epub_resolved(
         diagnostics.extend(page.diagnostics);
         pages.push(page.bytes);
     }
-    let (embedded, font_notes) = fonts::subset_fonts_reusing(fonts, &used, memo)?;
-    diagnostics.extend(font_notes);
-    let book_css = styles::book_css(&embedded, fonts, doc.settings.vertical);
+    let embedded = fonts::subset_fonts_reusing(fonts, &used, memo)?;
+    let book_css = styles::book_css(&embedded, &fonts.listed(), doc.settings.vertical);
 
     // The manifest, in the order the files go into the zip.
     const CSS: &str = "text/css";

@@ -286,6 +286,10 @@ fn embed_fonts(
                     &mut used.bold
                 } else if fonts.heading.iter().any(|f| same(f, face)) {
                     &mut used.heading
+                } else if fonts.fallback.iter().any(|f| same(f, face)) {
+                    // A system face chosen for characters the book's faces
+                    // lack: the subsetting gives them to it.
+                    &mut used.body
                 } else {
                     continue;
                 };
@@ -295,7 +299,7 @@ fn embed_fonts(
             }
         }
     }
-    let (embedded, _) = subset_fonts(fonts, &used)?;
+    let embedded = subset_fonts(fonts, &used)?;
     let mut res: Vec<FontRes> = Vec::new();
     let mut of_face = vec![None; layout.faces.len()];
     for (index, face) in layout.faces.iter().enumerate() {

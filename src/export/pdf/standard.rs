@@ -89,12 +89,14 @@ pub fn page_places(layout: &PagedBook) -> Vec<(String, Option<PathBuf>)> {
 /// krilla's validation errors as diagnostics: each names the page (by its
 /// printed number) and the chapter whose text is on it, and what to do.
 /// `layout` gives each page's label and the chapter's source file, and
-/// the places of the text.
+/// the places of the text; `options` the standard and the places
+/// `crate::resolve::glyphs` found for characters no font has.
 pub fn validation_failure(
     errors: &[ValidationError],
-    standard: &PdfStandard,
+    options: &crate::typeset::PdfOptions,
     layout: &PagedBook,
 ) -> Failure {
+    let standard = &options.standard;
     let pages = page_places(layout);
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     for error in errors {
@@ -107,10 +109,16 @@ pub fn validation_failure(
                     (on, source.as_ref().map(Location::file))
                 });
         let (mut on, mut file) = place.unwrap_or_default();
-        // A glyph missing from its font: the first place of its text in
-        // the chapters.
+        // A glyph missing from its font: the first place of its
+        // character, as reported when the book was resolved, else of its
+        // text in the chapters.
         if let ValidationError::ContainsNotDefGlyph(_, _, text) = error {
-            if let Some(found) = find_in_layout(text, layout) {
+            let resolved = options
+                .missing_glyphs
+                .iter()
+                .find(|(c, _)| text.contains(*c))
+                .map(|(_, at)| at.clone());
+            if let Some(found) = resolved.or_else(|| find_in_layout(text, layout)) {
                 file = Some(found);
                 on.clear();
             }

@@ -253,7 +253,7 @@ pub fn write_pdf(layout: &Layout, options: &PdfOptions) -> Result<Vec<u8>, Failu
     document.finish().map_err(|e| match e {
         krilla::error::KrillaError::Validation(errors) => {
             let errors: Vec<_> = errors.into_iter().map(|(e, _)| e).collect();
-            standard::validation_failure(&errors, &options.standard, layout)
+            standard::validation_failure(&errors, options, layout)
         }
         e => failure(format!("the PDF could not be written: {e:?}")),
     })
