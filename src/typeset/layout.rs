@@ -20,7 +20,7 @@ pub use crate::resolve::{ImageData, ImageFormat};
 use super::inline::{shape_para, InlineStyle, ParaText, Shaped};
 use super::justify::{set_line, PlacedGlyph, SetLine};
 use super::linebreak::{
-    break_lines, break_lines_into, Class, LineSpan, Measure, Para, Rules, Sums,
+    break_lines, break_lines_counts, Class, LineSpan, Measure, Para, Rules, Sums,
 };
 use super::shape::FontBook;
 use super::style::{Align, FaceChoice, HeadingSetup, PageStyle};
@@ -1123,7 +1123,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
     /// A paragraph's text shaped and broken into lines; with `variants`,
     /// also set in one line more and in one line less where that is
     /// possible without spreading or compressing a line more than the
-    /// breaker allows (see [`break_lines_into`]).
+    /// breaker allows (see [`super::linebreak::break_lines_into`]).
     fn shape_and_break(&self, mut pt: ParaText, measure: &Measure, variants: bool) -> Broken {
         let rubies = std::mem::take(&mut pt.rubies);
         let mut shaped = shape_para(self.book, pt, self.rules);
@@ -1144,11 +1144,11 @@ impl<'a, 'b> Layouter<'a, 'b> {
         let spans = break_lines(&para, measure);
         let mut others = Vec::new();
         if variants && !spans.is_empty() {
-            let best = break_lines_into(&para, measure, spans.len()).map_or(0.0, |(_, d)| d);
-            for lines in [spans.len() + 1, spans.len() - 1] {
-                if let Some((alt, d)) = break_lines_into(&para, measure, lines) {
-                    others.push((alt, (d - best).max(0.0)));
-                }
+            let n = spans.len();
+            let mut found = break_lines_counts(&para, measure, &[n, n + 1, n - 1]).into_iter();
+            let best = found.next().flatten().map_or(0.0, |(_, d)| d);
+            for (alt, d) in found.flatten() {
+                others.push((alt, (d - best).max(0.0)));
             }
         }
         (shaped, spans, rubies, others)

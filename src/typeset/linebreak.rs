@@ -521,13 +521,37 @@ pub fn break_lines_into(
     measure: &Measure,
     lines: usize,
 ) -> Option<(Vec<LineSpan>, f64)> {
-    if para.atoms.is_empty() || lines == 0 {
-        return None;
+    break_lines_counts(para, measure, &[lines]).pop().flatten()
+}
+
+/// [`break_lines_into`] for each of `counts`, from one run of the breaker:
+/// it keeps the best node for each number of lines at each break, so one
+/// run up to the largest count finds them all.
+pub fn break_lines_counts(
+    para: &Para<'_>,
+    measure: &Measure,
+    counts: &[usize],
+) -> Vec<Option<(Vec<LineSpan>, f64)>> {
+    let most = counts.iter().copied().max().unwrap_or(0);
+    if para.atoms.is_empty() || most == 0 {
+        return vec![None; counts.len()];
     }
     let sums = Sums::new(para);
-    let (spans, demerits) = total_fit(para, &sums, measure, 0, Some(lines))?;
-    // A one-character last line is never a way to fill a page.
-    (spans.len() == lines && demerits < 1e7).then_some((spans, demerits))
+    let Some(nodes) = fit_nodes(para, &sums, measure, 0, Some(most)) else {
+        return vec![None; counts.len()];
+    };
+    let n = para.atoms.len();
+    counts
+        .iter()
+        .map(|&lines| {
+            let at = nodes
+                .iter()
+                .rposition(|node| node.start == n && node.line as usize == lines && lines > 0)?;
+            let (spans, demerits) = trace(para, &nodes, at);
+            // A one-character last line is never a way to fill a page.
+            (spans.len() == lines && demerits < 1e7).then_some((spans, demerits))
+        })
+        .collect()
 }
 
 /// Knuth-Plass over the paragraph. With `count`, the best setting in
@@ -540,6 +564,27 @@ fn total_fit(
     pass: u8,
     count: Option<usize>,
 ) -> Option<(Vec<LineSpan>, f64)> {
+    let nodes = fit_nodes(para, sums, measure, pass, count)?;
+    let n = para.atoms.len();
+    // The node that ends the paragraph (in the asked number of lines).
+    let at = match count {
+        None => nodes.iter().rposition(|node| node.start == n)?,
+        Some(c) => nodes
+            .iter()
+            .rposition(|node| node.start == n && node.line as usize == c)?,
+    };
+    Some(trace(para, &nodes, at))
+}
+
+/// The nodes of [`total_fit`]'s run: every feasible break with its best
+/// way there (for each number of lines up to `count`, with `count`).
+fn fit_nodes(
+    para: &Para<'_>,
+    sums: &Sums,
+    measure: &Measure,
+    pass: u8,
+    count: Option<usize>,
+) -> Option<Vec<Node>> {
     let n = para.atoms.len();
     let tolerance = match (pass, count) {
         (_, Some(_)) => 1.0,
@@ -651,13 +696,13 @@ fn total_fit(
             return None;
         }
     }
-    // The node that ends the paragraph (in the asked number of lines).
-    let mut at = match count {
-        None => nodes.iter().rposition(|node| node.start == n)?,
-        Some(c) => nodes
-            .iter()
-            .rposition(|node| node.start == n && node.line as usize == c)?,
-    };
+    Some(nodes)
+}
+
+/// The lines from the start of the paragraph to node `at`, and their
+/// demerits.
+fn trace(para: &Para<'_>, nodes: &[Node], mut at: usize) -> (Vec<LineSpan>, f64) {
+    let n = para.atoms.len();
     let demerits = nodes[at].demerits;
     let mut lines = Vec::with_capacity(nodes[at].line as usize);
     while nodes[at].prev != usize::MAX {
@@ -672,7 +717,7 @@ fn total_fit(
         at = prev;
     }
     lines.reverse();
-    Some((lines, demerits))
+    (lines, demerits)
 }
 
 /// The atoms of `start..=end` that are not closing or stop marks, counted
