@@ -66,9 +66,13 @@ failed=()
 for target in "${targets[@]}"; do
     max_len=4096
     run_seconds="$seconds"
+    extra=()
     if [ "$target" = pipeline ]; then
         max_len=65536
         run_seconds="$pipeline_seconds"
+        # Long inputs from the start: libFuzzer otherwise grows the length
+        # slowly and stays under 5 KB in a short run.
+        extra=(-len_control=0)
     fi
     mkdir -p "fuzz/corpus/$target"
     case "$target" in
@@ -80,12 +84,18 @@ for target in "${targets[@]}"; do
         pipeline)
             seed "$target" '\000' "${texts[@]}"
             seed "$target" '\001' "${markdowns[@]}"
+            # Long inputs a short run does not grow to by itself.
+            long="fuzz/corpus/$target/seed-long"
+            [ -e "$long-line" ] || { printf '\000'; printf '统一战线工作%.0s' $(seq 3600); } >"$long-line"
+            [ -e "$long-lines" ] || { printf '\000'; printf '一\n%.0s' $(seq 15000); } >"$long-lines"
+            [ -e "$long-chapters" ] || { printf '\000'; printf '第一章\n%.0s' $(seq 6500); } >"$long-chapters"
+            [ -e "$long-quote" ] || { printf '\001'; head -c 60000 /dev/zero | tr '\0' '>'; printf 'x'; } >"$long-quote"
             ;;
     esac
     echo "== $target (${run_seconds} s, inputs up to ${max_len} bytes)"
     if ! "${cargo_fuzz[@]}" run "$target" "fuzz/corpus/$target" -- \
         -max_total_time="$run_seconds" -max_len="$max_len" \
-        -rss_limit_mb=4096 -timeout="$timeout" -print_final_stats=1 \
+        -rss_limit_mb=4096 -timeout="$timeout" -print_final_stats=1 "${extra[@]}" \
         2>&1 | tee "fuzz/logs/$target.log"; then
         failed+=("$target")
     fi
