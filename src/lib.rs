@@ -9,15 +9,19 @@
 //!    headings, paragraphs, lists, ...) and normalize punctuation, giving
 //!    the resolved [`model::Document`] with its table of contents.
 //! 3. [`resolve`]: what renderers need from outside the model, once:
-//!    links typed as places in the book or web addresses, images read and
-//!    checked, the PDF page style, the book's date and build time.
+//!    links typed as places in the book or web addresses, images and the
+//!    cover read and checked, the EPUB's stylesheets, the PDF page style,
+//!    the book's date and build time, and which face draws each character
+//!    ([`resolve::glyphs`]: characters no face has, and system faces when
+//!    allowed, reported once for every format). Later stages read no file
+//!    and no `book.toml` (`tests/structure.rs` checks it).
 //! 4. [`typeset`]: the model and what was resolved laid out into a
 //!    [`typeset::PagedBook`] (pages of positioned glyphs, rules, images
 //!    and links, the logical structure, the outline), with no output
 //!    format in it.
-//! 5. [`export`]: the EPUB writer reads the model; the PDF, OFD and PNG
-//!    writers read only the laid-out book, so the three show the same
-//!    pages. [`standard`] checks and prepares PDF/A and PDF/UA; [`series`]
+//! 5. [`export`]: the EPUB writer reads the model and what was resolved
+//!    for it; the PDF, OFD and PNG writers read only the laid-out book, so
+//!    the three show the same pages. [`standard`] checks and prepares PDF/A and PDF/UA; [`series`]
 //!    and [`manifest`] build and verify a series of editions.
 //!
 //! Diagnostics are collected, not printed: each stage appends

@@ -788,6 +788,7 @@ fn build(
         standard,
         attachments,
         progress: Some(bar.layout.clone()),
+        missing_glyphs: Vec::new(),
     };
     let dpi = match &cli.command {
         Command::Build { dpi, .. } => *dpi,
@@ -898,12 +899,15 @@ fn check(
     }
     let mut doc = archive::load_document(input, single, diagnostics)?;
     doc.settings.fonts.system |= system_fonts;
-    // Laying the book out finds what only typesetting can: characters no
-    // font has, images that cannot be read, page styles that do not parse.
-    // The EPUB stage warns about links, dropped characters and glyphs;
+    // Characters no font has are found as a build finds them. Laying the
+    // book out finds images that cannot be read and page styles that do
+    // not parse; the EPUB stage warns about links and dropped characters;
     // both are rendered in memory and nothing is written.
     diagnostics.extend(inkstone::resources::check_resources(&doc));
     let fonts = inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)?;
+    let glyphs = inkstone::resolve::glyphs::resolve_glyphs(&doc, &fonts, false);
+    diagnostics.extend(glyphs.diagnostics);
+    let fonts = glyphs.fonts;
     match inkstone::typeset::layout_document(
         &doc,
         &fonts,
@@ -993,8 +997,8 @@ fn init(dir: &Path) -> Result<(), Failure> {
 }
 
 /// `inkstone fonts`: the faces with family, style, source and character
-/// count; for a book, the characters no face has, with their places (from
-/// laying the book out, as the PDF build does).
+/// count; for a book, the characters no face has, with their places (as
+/// a build reports them).
 fn list_fonts(
     input: Option<&Path>,
     system_fonts: bool,
@@ -1058,14 +1062,7 @@ fn list_fonts(
         return Ok(());
     };
     doc.settings.fonts.system = settings.system;
-    let options = inkstone::typeset::PdfOptions {
-        allow_missing_glyphs: true,
-        ..Default::default()
-    };
-    let found = match inkstone::typeset::layout_document(doc, &fonts, &options) {
-        Ok((_, found)) => found,
-        Err(failure) => failure.diagnostics,
-    };
+    let found = inkstone::resolve::glyphs::resolve_glyphs(doc, &fonts, true).diagnostics;
     let mut missing = 0;
     for d in found {
         if d.message.starts_with("no font has") {

@@ -5,6 +5,7 @@
 //! ([`crate::media::check_image`]).
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::config::{locate_value, BOOK_FILE};
 use crate::diag::{Diagnostic, Location};
@@ -35,6 +36,27 @@ pub fn read_checked_image(
     src: &str,
     allow_outside: bool,
 ) -> Result<(Vec<u8>, &'static str), (String, &'static str)> {
+    let (bytes, media_type) = check_read_image(base, src, allow_outside, |path| {
+        std::fs::read(path).map(Arc::new)
+    })?;
+    let bytes = Arc::try_unwrap(bytes).unwrap_or_else(|shared| shared.to_vec());
+    Ok((bytes, media_type))
+}
+
+/// An image's bytes, shared, and its media type.
+pub type SharedImage = (Arc<Vec<u8>>, &'static str);
+
+/// Why an image cannot be used: the message and a hint.
+pub type ImageProblem = (String, &'static str);
+
+/// [`read_checked_image`] with the file's bytes from `read` (given the
+/// path to read), for an image whose file was read already.
+pub fn check_read_image(
+    base: &Path,
+    src: &str,
+    allow_outside: bool,
+    read: impl FnOnce(&Path) -> std::io::Result<Arc<Vec<u8>>>,
+) -> Result<SharedImage, ImageProblem> {
     if src.contains("://") {
         return Err((
             format!("the image `{src}` is on the web; a book must contain its images"),
@@ -49,7 +71,7 @@ pub fn read_checked_image(
             "convert it to one of these formats",
         ));
     };
-    let bytes = std::fs::read(&path).map_err(|e| {
+    let bytes = read(&path).map_err(|e| {
         (
             format!("cannot read the image `{src}`: {e}"),
             "check the file's permissions",

@@ -641,6 +641,69 @@ fn a_missing_glyph_fails_under_a_standard_with_its_place() {
     ));
 }
 
+/// The place of the first `<U+E123>` in `text` (short diagnostics),
+/// from the line that says `what`.
+fn place_of(text: &str, what: &str) -> String {
+    let line = text
+        .lines()
+        .find(|l| l.contains(what))
+        .unwrap_or_else(|| panic!("no `{what}` in:\n{text}"));
+    line.split(": ").next().unwrap_or_default().to_string()
+}
+
+#[test]
+fn a_missing_glyph_in_a_wrapped_paragraph_is_placed_where_the_build_reports_it() {
+    let dir = work_dir("missing-glyph-wrapped").join("book");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("book.toml"),
+        "[book]\ntitle = \"缺字\"\nyear = 2024\n\n[contents]\nchapters = [\"01.md\"]\n",
+    )
+    .unwrap();
+    // A paragraph over two source lines, the character on the second,
+    // and the same character again in a later paragraph.
+    std::fs::write(
+        dir.join("01.md"),
+        "# 第一章\n\n正文第一段，这一段很长，\n这里有一个\u{E123}字。\n\n另一段也有\u{E123}字。\n",
+    )
+    .unwrap();
+    let out = dir.parent().unwrap().join("out");
+    let input = dir.to_str().unwrap();
+    let short = ["--diagnostic-format=short", "--format", "pdf"];
+    // Not `--quiet`: the warnings are wanted.
+    let out_dir = out.to_str().unwrap();
+    let allowed = ok(run(inkstone(&[
+        "build",
+        input,
+        "-o",
+        out_dir,
+        "--diagnostic-format=short",
+        "--format",
+        "pdf",
+        "--allow-missing-glyphs",
+    ])));
+    let warned = place_of(&stderr(&allowed), "warning: no font has");
+    let failed = build(
+        input,
+        &out.with_file_name("out-a"),
+        &[
+            &short[..],
+            &["--allow-missing-glyphs", "--pdf-standard", "a-2u"],
+        ]
+        .concat(),
+    );
+    assert!(!failed.status.success());
+    let err = stderr(&failed);
+    let placed = place_of(&err, "cannot conform to a-2u");
+    // The error names the first place the build reported, in the
+    // chapter's file (the source line the character is on, not the one its
+    // paragraph starts on): not the later paragraph (line 6).
+    assert!(placed.contains("01.md:4:6"), "{err}");
+    assert_eq!(placed, warned, "{err}");
+    assert!(placed.contains("01.md:"), "{err}");
+    assert!(!placed.contains("01.md:6:"), "{err}");
+}
+
 #[test]
 fn check_goes_through_every_edition_and_inspect_wants_one() {
     let checked = ok(run(inkstone(&["check", SERIES])));

@@ -1,8 +1,12 @@
 //! The command line as a user meets it: the main commands, and one clear
 //! located message (never a panic) for each kind of bad input.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use support::cli::{stderr, write};
 
 fn inkstone(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_inkstone"))
@@ -11,22 +15,9 @@ fn inkstone(args: &[&str]) -> Output {
         .expect("run inkstone")
 }
 
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
 /// A fresh scratch folder for one test.
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("cli")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
-
-fn write(path: &Path, bytes: impl AsRef<[u8]>) {
-    std::fs::write(path, bytes).expect("write fixture");
+    support::cli::scratch("cli", name)
 }
 
 /// Asserts a failed run with exactly one error, and no panic: its header

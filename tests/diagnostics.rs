@@ -231,3 +231,27 @@ fn bleed_that_is_not_applied_yet() {
     golden("bleed", &dir, &["check", "."]);
     assert_caret("bleed", "  bleed = 3");
 }
+
+#[test]
+fn stylesheet_that_is_not_there() {
+    let dir = dir_of(
+        "missing-stylesheet",
+        &book("[book]\ntitle = \"书\"\n\n[contents]\nchapters = [\"01.txt\"]\n\n[style]\nepub = [\"default\", \"css/extra.css\"]\n"),
+    );
+    golden("missing-stylesheet", &dir, &["check", "."]);
+    assert_caret(
+        "missing-stylesheet",
+        "epub = [\"default\", \"css/extra.css\"]",
+    );
+}
+
+#[test]
+fn cover_that_is_not_an_image() {
+    let mut files = book(
+        "[book]\ntitle = \"书\"\ncover = \"cover.png\"\n\n[contents]\nchapters = [\"01.txt\"]\n",
+    );
+    files.push(("cover.png".into(), b"not a picture\n".to_vec()));
+    let dir = dir_of("cover-not-an-image", &files);
+    golden("cover-not-an-image", &dir, &["check", "."]);
+    assert_caret("cover-not-an-image", "cover = \"cover.png\"");
+}

@@ -474,29 +474,38 @@ fn the_real_sample_stays_small() {
 }
 
 #[test]
-fn a_character_no_font_has_is_an_error_with_its_place() {
+fn a_character_no_font_has_is_reported_with_its_place_and_boxed() {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("missing-glyph");
     std::fs::create_dir_all(&dir).expect("temp dir");
     let file = dir.join("missing.txt");
     std::fs::write(&file, "第一章 标题\n正文里有\u{10FFFD}一个字。\n").expect("write");
     let (doc, fonts) = load(file.to_str().expect("path"));
-    let failure = render_pdf(&doc, &fonts, &PdfOptions::default()).expect_err("must fail");
-    let d = &failure.diagnostics[0];
+    // The resolve step reports it, for every format.
+    let found = inkstone::resolve::glyphs::resolve_glyphs(&doc, &fonts, false).diagnostics;
+    assert_eq!(found.len(), 1, "{found:?}");
+    let d = &found[0];
+    assert_eq!(d.severity, Severity::Error, "{d}");
     let location = d.location.as_ref().expect("a location");
     assert!(location.file.ends_with("missing.txt"), "{d}");
     assert_eq!((location.line, location.column), (2, 5), "{d}");
+    let allowed = inkstone::resolve::glyphs::resolve_glyphs(&doc, &fonts, true);
+    assert_eq!(allowed.diagnostics.len(), 1);
+    assert_eq!(allowed.diagnostics[0].severity, Severity::Warning);
+    // The PDF draws a box and says nothing of its own.
     let (bytes, diagnostics) = render_pdf(
         &doc,
-        &fonts,
+        &allowed.fonts,
         &PdfOptions {
             allow_missing_glyphs: true,
             ..PdfOptions::default()
         },
     )
-    .expect("a warning only");
+    .expect("a PDF with a box");
     assert!(!bytes.is_empty());
-    assert_eq!(diagnostics.len(), 1);
-    assert_eq!(diagnostics[0].severity, Severity::Warning);
+    assert!(
+        !diagnostics.iter().any(|d| d.message.contains("U+10FFFD")),
+        "{diagnostics:?}"
+    );
 }
 
 #[test]

@@ -338,6 +338,29 @@ fn a_book_opens_with_title_page_imprint_and_contents() {
 }
 
 #[test]
+fn the_imprint_prints_the_book_date_as_parsed_and_a_bad_one_as_written() {
+    let (mut doc, fonts) = load(EDITION);
+    for (k, (date, printed, not)) in [
+        ("2025-03", "日期：2025年3月", "2025-03"),
+        ("2025", "日期：2025年", "2025年1月"),
+        // Not a date: shown as the book has it, not made into one.
+        ("2025-1-5", "日期：2025-1-5", "2025年1月5日"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        doc.metadata.date = Some(date.to_string());
+        let (bytes, _) = inkstone::pdf::render_pdf(&doc, &fonts, &PdfOptions::default())
+            .unwrap_or_else(|f| panic!("{date}: {f}"));
+        let pdf = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("book-date-{k}.pdf"));
+        std::fs::write(&pdf, bytes).expect("write the PDF");
+        let imprint = strip(&text_of(&pdf, 2, 2, None, false));
+        assert!(imprint.contains(&strip(printed)), "{date}: {imprint}");
+        assert!(!imprint.contains(&strip(not)), "{date}: {imprint}");
+    }
+}
+
+#[test]
 fn a_single_article_keeps_its_title_and_lists_its_sections_on_page_1() {
     let Some(_sample) = support::sample_test() else {
         return;
@@ -532,11 +555,11 @@ fn a_character_no_font_has_in_the_metadata_is_reported_in_book_toml() {
     )
     .expect("write");
     let (doc, fonts) = load(dir.to_str().expect("path"));
-    let failure = inkstone::pdf::render_pdf(&doc, &fonts, &PdfOptions::default())
-        .expect_err("a character no font has");
+    let found = inkstone::resolve::glyphs::resolve_glyphs(&doc, &fonts, false).diagnostics;
     // Printed on the title and the imprint page, reported once.
-    assert_eq!(failure.diagnostics.len(), 1, "{failure}");
-    let d = &failure.diagnostics[0];
+    assert_eq!(found.len(), 1, "{found:?}");
+    let d = &found[0];
+    assert!(d.is_error(), "{d}");
     let at = d.location.as_ref().expect("a location");
     assert!(at.file.ends_with("book.toml"), "{d}");
     // Line 3, after `publisher = "出版社`.

@@ -401,6 +401,54 @@ fn pipes_and_devices_are_not_read() {
     assert_error(&out, "book/book.toml:5:13: error:", "is not a regular file");
 }
 
+/// Runs `args` in `cwd`, killing the run (and failing) if it has not
+/// ended after `limit`: a guard against a hang, not a speed check.
+fn run_or_hang(args: &[&str], cwd: &Path, limit: std::time::Duration) -> Output {
+    let mut child = bin()
+        .args(args)
+        .current_dir(cwd)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run inkstone");
+    let start = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("inkstone {args:?} did not end: it is blocked reading something");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("output")
+}
+
+#[test]
+fn an_image_that_is_a_pipe_is_refused_without_reading_it() {
+    let root = scratch("special-image");
+    let dir = root.join("book");
+    write(
+        &dir.join("book.toml"),
+        "[book]\ntitle = \"书\"\n\n[contents]\nchapters = [\"01.md\"]\n",
+    );
+    write(
+        &dir.join("01.md"),
+        "# 第一章\n\n正文。\n\n![一张图](pic.png)\n",
+    );
+    let made = Command::new("mkfifo")
+        .arg(dir.join("pic.png"))
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    // `check` lays the book out and renders the EPUB even after the
+    // files were found wrong: neither may open the pipe.
+    let limit = std::time::Duration::from_secs(120);
+    for args in [["check", "book"], ["build", "book"]] {
+        let out = run_or_hang(&args, &root, limit);
+        assert_error(&out, "book/01.md:5:1: error:", "not a regular file");
+    }
+}
+
 #[test]
 fn smaller_config_mistakes_are_named() {
     let root = scratch("config");

@@ -33,7 +33,10 @@ pub struct ExportOptions {
 /// the EPUB is made; the PDF, the OFD and the page images are then written
 /// side by side from that one [`crate::typeset::PagedBook`], so that they
 /// show the same pages. The typesetting's notes go with the first paged
-/// format, and its failure with the first paged format that fails.
+/// format, and its failure with the first paged format that fails. What
+/// [`crate::resolve::glyphs`] found about the book's characters goes with
+/// the first format; a character no font has (unless allowed) fails the
+/// build before anything is rendered.
 pub fn render_formats(
     doc: &Document,
     fonts: &FontSet,
@@ -41,13 +44,36 @@ pub fn render_formats(
     options: &ExportOptions,
 ) -> Vec<Rendered> {
     let slug = &doc.settings.slug;
+    // Which face draws each character is decided once for every format,
+    // and reported once: with the first format's notes, or as its failure.
+    let glyphs =
+        crate::resolve::glyphs::resolve_glyphs(doc, fonts, options.pdf.allow_missing_glyphs);
+    if glyphs.diagnostics.iter().any(Diagnostic::is_error) {
+        let mut report = Some(glyphs.diagnostics);
+        return formats
+            .iter()
+            .map(|_| {
+                Err(Failure {
+                    diagnostics: report.take().unwrap_or_default(),
+                })
+            })
+            .collect();
+    }
+    let mut report = Some(glyphs.diagnostics);
+    let fonts = &glyphs.fonts;
+    let pdf_options = crate::typeset::PdfOptions {
+        missing_glyphs: glyphs.missing,
+        ..options.pdf.clone()
+    };
     let paged = |f: &String| matches!(f.as_str(), "pdf" | "ofd" | "png");
+    // The book's images are read once, for every format.
+    let files = crate::resolve::images::read_images(doc);
     let (epub, typeset) = rayon::join(
         || {
-            formats
-                .iter()
-                .any(|f| f == "epub")
-                .then(|| epub::render_epub_reusing(doc, fonts, options.subsets.as_deref()))
+            formats.iter().any(|f| f == "epub").then(|| {
+                let resolved = crate::resolve::epub::resolve_epub(doc, &files)?;
+                epub::render_epub_resolved(doc, fonts, options.subsets.as_deref(), &resolved)
+            })
         },
         || {
             formats.iter().any(paged).then(|| {
@@ -56,7 +82,8 @@ pub fn render_formats(
                 let mut typeset_options = options.pdf.clone();
                 typeset_options.standard = Default::default();
                 typeset_options.attachments = Vec::new();
-                crate::typeset::layout_document(doc, fonts, &typeset_options)
+                let resolved = crate::resolve::resolve_with(doc, &files)?;
+                crate::typeset::layout_resolved(doc, fonts, &typeset_options, &resolved)
             })
         },
     );
@@ -82,7 +109,7 @@ pub fn render_formats(
                 "pdf" => {
                     let unfit = crate::standard::check_document(doc, &options.pdf.standard);
                     if unfit.is_empty() {
-                        pdf::write_pdf(book, &options.pdf).map(|b| (one(b), Vec::new()))
+                        pdf::write_pdf(book, &pdf_options).map(|b| (one(b), Vec::new()))
                     } else {
                         Err(Failure { diagnostics: unfit })
                     }
@@ -105,7 +132,7 @@ pub fn render_formats(
         .collect();
     let mut epub =
         epub.map(|r| r.map(|(bytes, notes)| (vec![(format!("{slug}.epub"), bytes)], notes)));
-    formats
+    let rendered: Vec<Rendered> = formats
         .iter()
         .zip(written)
         .map(|(format, written)| match format.as_str() {
@@ -128,6 +155,24 @@ pub fn render_formats(
                 None,
                 format!("unknown format `{other}`"),
             ))),
+        })
+        .collect();
+    rendered
+        .into_iter()
+        .map(|result| {
+            let Some(mut first) = report.take() else {
+                return result;
+            };
+            match result {
+                Ok((files, mut notes)) => {
+                    first.append(&mut notes);
+                    Ok((files, first))
+                }
+                Err(mut failure) => {
+                    first.append(&mut failure.diagnostics);
+                    Err(Failure { diagnostics: first })
+                }
+            }
         })
         .collect()
 }

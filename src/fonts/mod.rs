@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use fontdb::{Database, Family, Query, Source, Stretch, Style, Weight};
 
-use crate::diag::{Diagnostic, Failure, Location, Severity};
+use crate::diag::{Diagnostic, Failure, Location};
 use crate::model::FontSettings;
 
 /// The built-in faces: file name and bytes.
@@ -115,9 +115,26 @@ pub struct FontSet {
     pub heading: Vec<Face>,
     /// System fonts may supply characters no face of the set has.
     pub system: bool,
+    /// System faces chosen for characters no face of the book has, in the
+    /// order they are tried after a role's own faces and the body faces
+    /// (filled by [`crate::resolve::glyphs`]; empty unless `system`).
+    pub fallback: Vec<Face>,
 }
 
 impl FontSet {
+    /// The set with the [`FontSet::fallback`] faces at the end of each
+    /// chain, as a stylesheet lists families: each embedded subset holds
+    /// only the characters it was chosen for, so a reading system takes a
+    /// character from the face the PDF takes it from.
+    pub fn listed(&self) -> FontSet {
+        let mut set = self.clone();
+        for chain in [&mut set.body, &mut set.body_bold, &mut set.heading] {
+            chain.extend(self.fallback.iter().cloned());
+        }
+        set.fallback = Vec::new();
+        set
+    }
+
     /// Each distinct face of the set once, body first.
     pub fn faces(&self) -> Vec<&Face> {
         let mut out: Vec<&Face> = Vec::new();
@@ -198,6 +215,7 @@ pub fn resolve_fonts(settings: &FontSettings, base_dir: &Path) -> Result<FontSet
         body_bold,
         heading,
         system: settings.system,
+        fallback: Vec::new(),
     })
 }
 
@@ -311,17 +329,16 @@ fn face_of(info: &fontdb::FaceInfo, kind: Kind) -> Option<Face> {
 }
 
 /// System faces for the characters in `missing` that no face of `fonts`
-/// has, each face once, with a note per face naming the characters it
-/// supplies. Nothing unless `fonts.system` allows system fonts: a build
-/// never changes because of what is installed.
-pub fn system_fallbacks(fonts: &FontSet, missing: &[char]) -> (Vec<Face>, Vec<Diagnostic>) {
+/// has: each face once, with the characters it supplies, in the order
+/// they are to be tried. Nothing unless `fonts.system` allows system
+/// fonts: a build never changes because of what is installed.
+pub fn system_fallbacks(fonts: &FontSet, missing: &[char]) -> Vec<(Face, Vec<char>)> {
     if missing.is_empty() || !fonts.system {
-        return (Vec::new(), Vec::new());
+        return Vec::new();
     }
     let mut db = Database::new();
     db.load_system_fonts();
-    let mut found: Vec<Face> = Vec::new();
-    let mut notes = Vec::new();
+    let mut found = Vec::new();
     let mut left: Vec<char> = missing.to_vec();
     // Prefer CJK serif faces, then anything, in a stable order.
     let mut infos: Vec<&fontdb::FaceInfo> = db.faces().collect();
@@ -350,7 +367,7 @@ pub fn system_fallbacks(fonts: &FontSet, missing: &[char]) -> (Vec<Face>, Vec<Di
                 Some(
                     left.iter()
                         .copied()
-                        .filter(|&c| face.glyph_index(c).is_some())
+                        .filter(|&c| face.glyph_index(c).is_some_and(|g| g.0 != 0))
                         .collect::<Vec<char>>(),
                 )
             })
@@ -363,24 +380,9 @@ pub fn system_fallbacks(fonts: &FontSet, missing: &[char]) -> (Vec<Face>, Vec<Di
             continue;
         };
         left.retain(|c| !covered.contains(c));
-        let list: Vec<String> = covered
-            .iter()
-            .map(|&c| format!("“{c}” (U+{:04X})", c as u32))
-            .collect();
-        notes.push(Diagnostic::new(
-            Severity::Warning,
-            None,
-            format!(
-                "{} character(s) set in the system font `{}` ({}): {}",
-                covered.len(),
-                face.family,
-                face.origin,
-                list.join(", ")
-            ),
-        ));
-        found.push(face);
+        found.push((face, covered));
     }
-    (found, notes)
+    found
 }
 
 /// A code point in one of the private-use areas (user-defined characters,
@@ -438,8 +440,7 @@ mod tests {
     #[test]
     fn system_fallbacks_are_off_unless_allowed() {
         let set = resolve_fonts(&defaults(), Path::new(".")).unwrap();
-        let (faces, notes) = system_fallbacks(&set, &['\u{E7B9}', 'A']);
-        assert!(faces.is_empty() && notes.is_empty());
+        assert!(system_fallbacks(&set, &['\u{E7B9}', 'A']).is_empty());
     }
 
     #[test]

@@ -6,13 +6,28 @@
 //! book: `#id` of a heading, a chapter's source file (`b.md`), or a
 //! heading in it (`b.md#appendix`). Renderers ask [`Links::target`] and
 //! never interpret link text themselves.
+//!
+//! Files are read here and nowhere later: [`images`] (each image and the
+//! cover once, checked for the EPUB and for the paged formats),
+//! [`stylesheets`] (the EPUB's CSS), [`page_style`] (the PDF page style),
+//! [`epub`] (what the EPUB takes), [`dates`] (times parsed once). Places
+//! in `book.toml` for errors are found here too. [`glyphs`] decides which
+//! face draws each character, for every format.
+
+pub mod dates;
+pub mod epub;
+pub mod images;
+pub mod page_style;
+pub mod stylesheets;
+
+pub mod glyphs;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Failure, Severity};
 use crate::model::{Block, Document};
-use crate::typeset::style::{load_style, PageStyle};
+use crate::typeset::style::PageStyle;
 
 /// Everything the typesetter and the paged exporters take from outside
 /// the model, read once.
@@ -26,6 +41,8 @@ pub struct Resolved {
     pub style: PageStyle,
     /// When the book was made: `SOURCE_DATE_EPOCH`, else the book's date.
     pub created: Option<BookTime>,
+    /// The book's own date (for the imprint page), when it is valid.
+    pub date: Option<BookTime>,
     /// Problems found on the way (a `SOURCE_DATE_EPOCH` that is not a
     /// number).
     pub diagnostics: Vec<Diagnostic>,
@@ -48,7 +65,7 @@ pub enum BookTime {
 impl BookTime {
     /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, checked with jiff.
     pub fn parse_date(date: &str) -> Option<BookTime> {
-        let parts: Vec<&str> = date.trim().split('-').collect();
+        let parts: Vec<&str> = date.split('-').collect();
         let widths_ok = parts.len() <= 3
             && parts.iter().zip([4, 2, 2]).all(|(part, width)| {
                 part.len() == width && part.bytes().all(|b| b.is_ascii_digit())
@@ -68,57 +85,20 @@ impl BookTime {
 /// Resolves `doc`: reads its images and page style, types its links and
 /// takes its time of making.
 pub fn resolve(doc: &Document) -> Result<Resolved, Failure> {
-    let style = load_style(&doc.settings.pdf_style, &doc.settings.base_dir)?;
+    resolve_with(doc, &images::read_images(doc))
+}
+
+/// [`resolve`] with the images as [`images::read_images`] read them (once
+/// for every format of a build).
+pub fn resolve_with(doc: &Document, files: &images::ImageFiles) -> Result<Resolved, Failure> {
+    let style = page_style::load_style(&doc.settings.pdf_style, &doc.settings.base_dir)?;
     let mut diagnostics = Vec::new();
-    let mut srcs = Vec::new();
-    for chapter in &doc.chapters {
-        image_sources(&chapter.blocks, &mut srcs, 0);
-        for note in &chapter.footnotes {
-            image_sources(&note.blocks, &mut srcs, 0);
-        }
-    }
-    let mut images = HashMap::new();
-    for src in srcs {
-        if images.contains_key(&src) {
-            continue;
-        }
-        let path = doc.settings.base_dir.join(&src);
-        let image = match std::fs::read(&path) {
-            Ok(bytes) => ImageData::new(bytes).map_err(|e| {
-                (
-                    format!("cannot use the image `{src}`: {e}"),
-                    "use a PNG or JPEG image".to_string(),
-                )
-            }),
-            Err(e) => Err((
-                format!("cannot read the image `{src}`: {e}"),
-                "image paths are relative to the book directory".to_string(),
-            )),
-        };
-        images.insert(src, image);
-    }
-    let mut created = None;
-    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
-        match epoch
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .and_then(|s| jiff::Timestamp::from_second(s).ok())
-        {
-            Some(time) => created = Some(BookTime::Exact(time)),
-            None => diagnostics.push(
-                Diagnostic::new(
-                    Severity::Warning,
-                    None,
-                    format!("SOURCE_DATE_EPOCH `{epoch}` is not a number of seconds; the book's date is used"),
-                )
-                .with_hint("set it to a Unix time such as `date +%s` prints"),
-            ),
-        }
-    }
-    if created.is_none() {
-        created = doc.metadata.date.as_deref().and_then(BookTime::parse_date);
-    }
+    let images = files
+        .images
+        .iter()
+        .map(|(src, file)| (src.clone(), file.paged.clone()))
+        .collect();
+    let created = dates::created(doc, &mut diagnostics);
     if doc.settings.vertical {
         diagnostics.push(vertical_not_paged(&doc.settings.base_dir));
     }
@@ -127,6 +107,7 @@ pub fn resolve(doc: &Document) -> Result<Resolved, Failure> {
         images,
         style,
         created,
+        date: dates::book_date(doc),
         diagnostics,
     })
 }
@@ -150,25 +131,6 @@ fn vertical_not_paged(base_dir: &std::path::Path) -> Diagnostic {
         "`vertical = true` is applied to the EPUB only; the PDF, OFD and page images are set horizontally",
     )
     .with_hint("vertical pages are not laid out yet; remove `vertical` to silence this")
-}
-
-/// Image paths in `blocks`, in order.
-fn image_sources(blocks: &[Block], out: &mut Vec<String>, depth: usize) {
-    if depth > 64 {
-        return;
-    }
-    for block in blocks {
-        match block {
-            Block::Image { src, .. } => out.push(src.clone()),
-            Block::Quote { blocks, .. } => image_sources(blocks, out, depth + 1),
-            Block::List { items, .. } => {
-                for item in items {
-                    image_sources(item, out, depth + 1);
-                }
-            }
-            _ => {}
-        }
-    }
 }
 
 /// The kind of an image file.
@@ -202,6 +164,11 @@ impl std::fmt::Debug for ImageData {
 impl ImageData {
     /// Reads the format and pixel size of a PNG or JPEG file's bytes.
     pub fn new(bytes: Vec<u8>) -> Result<Self, String> {
+        Self::from_shared(Arc::new(bytes))
+    }
+
+    /// [`ImageData::new`] for bytes shared with other formats.
+    pub fn from_shared(bytes: Arc<Vec<u8>>) -> Result<Self, String> {
         let format = match imagesize::image_type(&bytes) {
             Ok(imagesize::ImageType::Png) => ImageFormat::Png,
             Ok(imagesize::ImageType::Jpeg) => ImageFormat::Jpeg,
@@ -219,7 +186,7 @@ impl ImageData {
             format,
             width,
             height,
-            bytes: Arc::new(bytes),
+            bytes,
         })
     }
 }

@@ -93,6 +93,7 @@ mod tests {
             body_bold: vec![face("Noto Serif CJK SC")],
             heading: vec![face("Noto Sans CJK SC")],
             system: false,
+            fallback: Vec::new(),
         };
         report(&style, &fonts)
             .iter()

@@ -3,18 +3,20 @@
 //! have no pages of their own.
 //!
 //! The text is laid out and paginated first; the front matter is then
-//! built and put before it. The text is numbered from 1 on its own, so the
-//! page numbers in the contents are known before the contents are set and
-//! do not change with its length: the contents is set once, and the text
-//! never again. Its numbers are written in by `running` after the pages
-//! are joined. A two-sided book gets an even number of front pages, so
+//! set, each page in place at its own margins, and goes before it. The
+//! text is numbered from 1 on its own and its layout does not depend on
+//! the front matter, so the page numbers in the contents are known before
+//! the contents are set and do not change with its length: the contents
+//! is set once, and the text never again. Joining only counts the text's
+//! pages on after the front ones; its numbers are written in by `running`
+//! after that. A two-sided book gets an even number of front pages, so
 //! that the text's odd pages are rectos.
 
-use super::layout::{shift_item, Elem, Flow, Item, Layouter, LineKind, Opening, TagNode, TagSpec};
+use super::layout::{Elem, Flow, Item, Layouter, LineKind, Opening, TagNode, TagSpec};
 use super::paginate::{assemble, blank_page, Layout, PageLayout, PageNumber, PageRole};
 use super::shape::FontBook;
 use super::style::{Align, ContentsMatter, FaceChoice, HeadingSetup, PageStyle, TitleMatter};
-use crate::diag::{Diagnostic, Location};
+use crate::diag::Diagnostic;
 use crate::model::Document;
 
 /// What the front matter of a book is, resolved from the page style and
@@ -67,17 +69,11 @@ impl FrontPlan {
         if title.is_none() && byline.is_none() && contents.is_empty() {
             return None;
         }
-        let first_author = m.authors.first().map_or("", String::as_str);
         Some(Opening {
             title,
             byline,
             contents,
             contents_label: super::layout::contents_label(&m.language),
-            origins: [
-                origin(doc, &m.title, ""),
-                m.subtitle.as_deref().and_then(|s| origin(doc, s, "")),
-                origin(doc, first_author, ""),
-            ],
         })
     }
 }
@@ -88,23 +84,6 @@ impl FrontPlan {
 fn has_imprint(doc: &Document) -> bool {
     let m = &doc.metadata;
     m.publisher.is_some() || m.rights.is_some() || isbn(&m.identifier).is_some()
-}
-
-/// Where `value`, printed after `prefix`, is written in `book.toml`, so
-/// that a character no font has is reported at its place; `None` for a
-/// single file, whose title is its own first line and reported there.
-fn origin(doc: &Document, value: &str, prefix: &str) -> Option<Location> {
-    if doc.settings.single_article {
-        return None;
-    }
-    let toml = doc.settings.base_dir.join(crate::config::BOOK_FILE);
-    let at = crate::config::locate_value(&toml, value);
-    if at.line == 0 {
-        return Some(at);
-    }
-    // The column of the quote; the text starts after it.
-    let column = (at.column + 1).saturating_sub(prefix.chars().count() as u32);
-    Some(Location::new(at.file, at.line, column))
 }
 
 fn isbn(identifier: &str) -> Option<&str> {
@@ -120,28 +99,21 @@ pub fn prepend(
     style: &PageStyle,
     plan: FrontPlan,
     text: Layout,
-    allow_missing: bool,
+    date: Option<crate::resolve::BookTime>,
 ) -> (Layout, Vec<Diagnostic>) {
     let mut pages: Vec<PageLayout> = Vec::new();
     let mut trees = Vec::new();
     let mut diagnostics = Vec::new();
+    // The front matter of a single file is traced to it; a book's to its
+    // folder (the metadata's places are reported by resolve).
     let source = if doc.settings.single_article {
         doc.chapters.first().map_or("", |c| c.source.as_str())
     } else {
-        crate::config::BOOK_FILE
+        ""
     };
-    let layouter = || {
-        Layouter::new(
-            book,
-            style,
-            0,
-            &doc.settings.base_dir,
-            source,
-            allow_missing,
-        )
-    };
+    let layouter = || Layouter::new(book, style, 0, &doc.settings.base_dir, source);
     if plan.title_page {
-        let flow = title_page(layouter(), doc, style);
+        let flow = title_page(layouter(), doc, style, origin_of(pages.len(), style));
         push_page(
             &mut pages,
             &mut trees,
@@ -151,7 +123,8 @@ pub fn prepend(
             &mut diagnostics,
         );
         if plan.imprint_page {
-            let flow = imprint_page(layouter(), doc, style);
+            let page = origin_of(pages.len(), style);
+            let flow = imprint_page(layouter(), doc, style, page, date);
             push_page(
                 &mut pages,
                 &mut trees,
@@ -191,7 +164,27 @@ pub fn prepend(
     (join(pages, trees, text), diagnostics)
 }
 
-/// Adds a page that shows `flow`'s items as they were placed, with its
+/// Where the text block of the book's `index`-th page starts: front
+/// pages are set in place, at their page's margins.
+#[derive(Debug, Clone, Copy)]
+struct Origin {
+    left: f32,
+    top: f32,
+}
+
+fn origin_of(index: usize, style: &PageStyle) -> Origin {
+    let left = if index % 2 == 0 {
+        style.left_recto
+    } else {
+        style.left_verso
+    };
+    Origin {
+        left,
+        top: style.top,
+    }
+}
+
+/// Adds a page that shows `flow`'s items where they were placed, with its
 /// tag tree.
 fn push_page(
     pages: &mut Vec<PageLayout>,
@@ -201,46 +194,36 @@ fn push_page(
     style: &PageStyle,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let left = if pages.len() % 2 == 0 {
-        style.left_recto
-    } else {
-        style.left_verso
-    };
-    let items = flow
-        .items
-        .into_iter()
-        .map(|item| shift_item(item, left, style.top))
-        .collect();
+    let left = origin_of(pages.len(), style).left;
     diagnostics.extend(flow.flow.diagnostics);
     pages.push(PageLayout {
         chapter: None,
         tree: Some(trees.len()),
         role,
         number: PageNumber::default(),
-        items,
+        items: flow.items,
         text_left: left,
     });
     trees.push(flow.flow.tags);
 }
 
-/// A page's items, placed relative to the text block, and the flow they
-/// came from (for its tags and diagnostics).
+/// A page's items, placed on the page, and the flow they came from (for
+/// its tags and diagnostics).
 struct Placed {
     items: Vec<Item>,
     flow: Flow,
 }
 
-/// Puts `elems` one below the other from `y` on; returns the items and
-/// the `y` below the last one.
-fn stack(elems: Vec<Elem>, mut y: f32, items: &mut Vec<Item>) -> f32 {
+/// Places `elems` one below the other, `y` below the top of the text
+/// block at `at` on; returns the `y` below the last one.
+fn stack(elems: Vec<Elem>, at: Origin, mut y: f32, items: &mut Vec<Item>) -> f32 {
     for (k, elem) in elems.into_iter().enumerate() {
         if k > 0 {
             y += elem.space_before;
         }
-        for item in elem.items {
-            items.push(shift_item(item, 0.0, y));
-        }
-        y += elem.height;
+        let height = elem.height;
+        items.extend(elem.placed_at(at.left, at.top + y));
+        y += height;
     }
     y
 }
@@ -257,7 +240,12 @@ fn height(elems: &[Elem]) -> f32 {
 /// The title page: title and subtitle a fifth of the way down the text
 /// block, the authors at its middle, the publisher and the year (or the
 /// edition) at its foot.
-fn title_page(mut lay: Layouter<'_, '_>, doc: &Document, style: &PageStyle) -> Placed {
+fn title_page(
+    mut lay: Layouter<'_, '_>,
+    doc: &Document,
+    style: &PageStyle,
+    page: Origin,
+) -> Placed {
     let m = &doc.metadata;
     let h = style.text_height;
     let body = style.body.size;
@@ -274,45 +262,35 @@ fn title_page(mut lay: Layouter<'_, '_>, doc: &Document, style: &PageStyle) -> P
     let title_size = (style.title.size * 1.4).round();
     let node = lay.tag(0, TagSpec::Title);
     let setup = centred(title_size, style.title.face, 0.0);
-    let at = origin(doc, &m.title, "");
-    lay.text_block(&m.title, &setup, node, LineKind::Front, at.as_ref());
+    lay.text_block(&m.title, &setup, node, LineKind::Front, None);
     if let Some(subtitle) = &m.subtitle {
         let node = lay.tag(0, TagSpec::P);
         let setup = centred(style.subtitle.size, style.subtitle.face, 1.0);
-        let at = origin(doc, subtitle, "");
         let subtitle = crate::model::dashed_subtitle(subtitle);
-        lay.text_block(&subtitle, &setup, node, LineKind::Front, at.as_ref());
+        lay.text_block(&subtitle, &setup, node, LineKind::Front, None);
     }
-    stack(lay.take_elems(), 0.2 * h, &mut items);
+    stack(lay.take_elems(), page, 0.2 * h, &mut items);
     if !m.authors.is_empty() {
         let node = lay.tag(0, TagSpec::P);
         let setup = centred((body * 1.2 * 2.0).round() / 2.0, FaceChoice::Body, 0.0);
-        let at = origin(doc, &m.authors[0], "");
-        lay.text_block(
-            &m.authors.join("　"),
-            &setup,
-            node,
-            LineKind::Front,
-            at.as_ref(),
-        );
-        stack(lay.take_elems(), 0.5 * h, &mut items);
+        lay.text_block(&m.authors.join("　"), &setup, node, LineKind::Front, None);
+        stack(lay.take_elems(), page, 0.5 * h, &mut items);
     }
     let mut foot = Vec::new();
     if let Some(publisher) = &m.publisher {
-        foot.push((publisher.clone(), origin(doc, publisher, "")));
+        foot.push(publisher.clone());
     }
     if let Some(year) = edition_or_year(doc) {
-        let at = m.edition.as_deref().and_then(|e| origin(doc, e, ""));
-        foot.push((year, at));
+        foot.push(year);
     }
-    for (k, (line, at)) in foot.iter().enumerate() {
+    for (k, line) in foot.iter().enumerate() {
         let node = lay.tag(0, TagSpec::P);
         let setup = centred(body, FaceChoice::Body, if k > 0 { 0.25 } else { 0.0 });
-        lay.text_block(line, &setup, node, LineKind::Front, at.as_ref());
+        lay.text_block(line, &setup, node, LineKind::Front, None);
     }
     let elems = lay.take_elems();
     let y = h - height(&elems);
-    stack(elems, y, &mut items);
+    stack(elems, page, y, &mut items);
     Placed {
         items,
         flow: lay.finish(),
@@ -334,69 +312,58 @@ fn edition_or_year(doc: &Document) -> Option<String> {
     }
 }
 
-/// An ISO date as it is written in Chinese: `2025年12月20日`.
-fn chinese_date(date: &str) -> String {
-    let parts: Vec<&str> = date.split('-').collect();
-    let number = |s: &str| s.trim_start_matches('0').to_string();
-    match parts.as_slice() {
-        [y, m, d] => format!("{y}年{}月{}日", number(m), number(d)),
-        [y, m] => format!("{y}年{}月", number(m)),
-        _ => format!("{date}年"),
-    }
-}
-
 /// The imprint page (版权页): the bibliographic lines at the foot of the
 /// page, under a rule.
-fn imprint_page(mut lay: Layouter<'_, '_>, doc: &Document, style: &PageStyle) -> Placed {
+fn imprint_page(
+    mut lay: Layouter<'_, '_>,
+    doc: &Document,
+    style: &PageStyle,
+    page: Origin,
+    date: Option<crate::resolve::BookTime>,
+) -> Placed {
     let m = &doc.metadata;
-    // Each line with the value it shows, for reporting its characters.
-    let mut lines: Vec<(String, Option<Location>)> = Vec::new();
+    let mut lines: Vec<String> = Vec::new();
     lines.push(match &m.subtitle {
-        Some(subtitle) => (
-            format!("{}：{subtitle}", m.title),
-            origin(doc, &m.title, ""),
-        ),
-        None => (m.title.clone(), origin(doc, &m.title, "")),
+        Some(subtitle) => format!("{}：{subtitle}", m.title),
+        None => m.title.clone(),
     });
-    if let Some(first) = m.authors.first() {
-        lines.push((m.authors.join("、"), origin(doc, first, "")));
+    if !m.authors.is_empty() {
+        lines.push(m.authors.join("、"));
     }
     if let Some(publisher) = &m.publisher {
-        let prefix = "出版：";
-        lines.push((
-            format!("{prefix}{publisher}"),
-            origin(doc, publisher, prefix),
-        ));
+        lines.push(format!("出版：{publisher}"));
     }
-    if let Some(date) = &m.date {
-        lines.push((format!("日期：{}", chinese_date(date)), None));
+    // The date as resolve parsed it, in Chinese; one that is not a real
+    // date is shown as written.
+    if let Some(written) = &m.date {
+        let date = date.map_or_else(|| written.clone(), crate::resolve::BookTime::chinese);
+        lines.push(format!("日期：{date}"));
     }
     if let Some(edition) = edition_or_year(doc).filter(|e| !e.ends_with('年')) {
-        let prefix = "版次：";
-        let at = origin(doc, &edition, prefix);
-        lines.push((format!("{prefix}{edition}"), at));
+        lines.push(format!("版次：{edition}"));
     }
     if let Some(isbn) = isbn(&m.identifier) {
-        lines.push((format!("书号：ISBN {isbn}"), None));
+        lines.push(format!("书号：ISBN {isbn}"));
     }
     if let Some(rights) = &m.rights {
-        lines.push((rights.clone(), origin(doc, rights, "")));
+        lines.push(rights.clone());
     }
     let size = (style.body.size * 0.85 * 2.0).round() / 2.0;
     let pitch = size * 1.7;
-    for (line, at) in &lines {
-        lay.plain_paragraph(line, size, pitch, 0, LineKind::Front, at.as_ref());
+    for line in &lines {
+        lay.plain_paragraph(line, size, pitch, 0, LineKind::Front, None);
     }
     let elems = lay.take_elems();
     let y = style.text_height - height(&elems);
+    let rule = page.top + y - 0.5 * pitch;
     let mut items = vec![Item::Rule {
-        x0: 0.0,
-        y0: y - 0.5 * pitch,
-        x1: style.text_width,
-        y1: y - 0.5 * pitch,
+        x0: page.left,
+        y0: rule,
+        x1: page.left + style.text_width,
+        y1: rule,
         width: 0.5,
     }];
-    stack(elems, y, &mut items);
+    stack(elems, page, y, &mut items);
     Placed {
         items,
         flow: lay.finish(),
@@ -430,17 +397,5 @@ fn join(mut pages: Vec<PageLayout>, mut trees: Vec<Vec<TagNode>>, text: Layout) 
         metadata: text.metadata,
         sources: text.sources,
         origins: text.origins,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::chinese_date;
-
-    #[test]
-    fn dates_in_chinese() {
-        assert_eq!(chinese_date("2025-12-20"), "2025年12月20日");
-        assert_eq!(chinese_date("2025-03"), "2025年3月");
-        assert_eq!(chinese_date("2025"), "2025年");
     }
 }

@@ -112,6 +112,23 @@ pub enum Item {
     },
 }
 
+/// The centres of a leader's dots between `x0` and `x1`: every multiple
+/// of `step` from the page's left edge (none for a step that is not
+/// positive), as each exporter draws them.
+pub fn leader_dots(x0: f32, x1: f32, step: f32) -> impl Iterator<Item = f32> {
+    let first = if step > 0.0 {
+        (x0 / step).ceil() as i64
+    } else {
+        1
+    };
+    let last = if step > 0.0 {
+        (x1 / step).floor() as i64
+    } else {
+        0
+    };
+    (first..=last).map(move |k| k as f32 * step)
+}
+
 /// Where a link goes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum LinkTarget {
@@ -193,6 +210,15 @@ pub struct Elem {
     /// For a table row: the element of its header row.
     pub header: Option<usize>,
     pub heading: Option<HeadingMark>,
+}
+
+impl Elem {
+    /// Its items, placed with its top-left corner at `x`, `y` on the page.
+    pub fn placed_at(self, x: f32, y: f32) -> impl Iterator<Item = Item> {
+        self.items
+            .into_iter()
+            .map(move |item| shift_item(item, x, y))
+    }
 }
 
 /// Other settings of a body paragraph, in one line more or one less,
@@ -278,9 +304,6 @@ pub struct Opening<'d> {
     pub contents: &'d [TocEntry],
     /// The heading of that list, [`contents_label`].
     pub contents_label: &'static str,
-    /// Where the title, the subtitle and the byline are written (in
-    /// `book.toml`), to report a character no font has.
-    pub origins: [Option<Location>; 3],
 }
 
 /// How the entries of a table of contents are set.
@@ -329,12 +352,8 @@ pub struct Layouter<'a, 'b> {
     rules: Rules,
     index: usize,
     source_path: std::path::PathBuf,
-    missing_severity: Severity,
-    /// Missing characters are not reported (text that was set, and
-    /// reported, elsewhere: contents entries repeat headings).
-    quiet: bool,
-    /// `quiet` and `source_path` to go back to after text from elsewhere.
-    saved: Option<(bool, std::path::PathBuf)>,
+    /// `source_path` to go back to after text from elsewhere.
+    saved: Option<std::path::PathBuf>,
     diags: Vec<Diagnostic>,
     tags: Vec<TagNode>,
     next_uid: u32,
@@ -426,7 +445,6 @@ impl<'a, 'b> Layouter<'a, 'b> {
         index: usize,
         base_dir: &'b Path,
         source: &str,
-        allow_missing: bool,
     ) -> Self {
         let rules = Rules {
             cjk_latin_gap: style.body.cjk_latin_gap,
@@ -439,12 +457,6 @@ impl<'a, 'b> Layouter<'a, 'b> {
             rules,
             index,
             source_path: base_dir.join(source),
-            missing_severity: if allow_missing {
-                Severity::Warning
-            } else {
-                Severity::Error
-            },
-            quiet: false,
             saved: None,
             tracking: 0.0,
             diags: Vec::new(),
@@ -596,11 +608,10 @@ impl<'a, 'b> Layouter<'a, 'b> {
     /// The title block of a book without a title page, the byline, and
     /// the contents list of the first page.
     fn opening(&mut self, opening: &Opening<'_>) {
-        let [title_at, subtitle_at, byline_at] = &opening.origins;
         if let Some((title, subtitle)) = opening.title {
             let setup = self.style.title.clone();
             let node = self.node(0, TagSpec::Title);
-            self.text_block(title, &setup, node, LineKind::Front, title_at.as_ref());
+            self.text_block(title, &setup, node, LineKind::Front, None);
             if let Some(subtitle) = subtitle {
                 let setup = self.style.subtitle.clone();
                 let node = self.node(0, TagSpec::P);
@@ -609,7 +620,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
                     &setup,
                     node,
                     LineKind::Front,
-                    subtitle_at.as_ref(),
+                    None,
                 );
             }
         }
@@ -624,7 +635,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
                 spread_short: false,
             };
             let node = self.node(0, TagSpec::P);
-            self.text_block(byline, &setup, node, LineKind::Front, byline_at.as_ref());
+            self.text_block(byline, &setup, node, LineKind::Front, None);
         }
         if !opening.contents.is_empty() {
             self.contents(opening.contents, opening.contents_label, None, 3);
@@ -636,8 +647,8 @@ impl<'a, 'b> Layouter<'a, 'b> {
     }
 
     /// `text` set in `setup` as lines kept together, tagged as `node`.
-    /// `origin` is where the text is written, for reporting a character no
-    /// font has; `None` when it was reported where it was set before.
+    /// `origin` is where the text is written (the place its lines are
+    /// traced to); `None` for text written elsewhere before.
     pub fn text_block(
         &mut self,
         text: &str,
@@ -673,10 +684,10 @@ impl<'a, 'b> Layouter<'a, 'b> {
         std::mem::take(&mut self.elems)
     }
 
-    /// Reports characters no font has at `origin` (or not at all) until
-    /// [`Self::leave`]; returns the span to set the text with.
+    /// Traces the text set until [`Self::leave`] to `origin`; returns the
+    /// span to set the text with.
     fn enter(&mut self, origin: Option<&Location>) -> Span {
-        self.saved = Some((self.quiet, self.source_path.clone()));
+        self.saved = Some(self.source_path.clone());
         match origin {
             Some(at) => {
                 self.source_path = at.file.clone();
@@ -685,16 +696,12 @@ impl<'a, 'b> Layouter<'a, 'b> {
                     column: at.column,
                 }
             }
-            None => {
-                self.quiet = true;
-                Span { line: 0, column: 0 }
-            }
+            None => Span { line: 0, column: 0 },
         }
     }
 
     fn leave(&mut self) {
-        if let Some((quiet, path)) = self.saved.take() {
-            self.quiet = quiet;
+        if let Some(path) = self.saved.take() {
             self.source_path = path;
         }
     }
@@ -788,11 +795,9 @@ impl<'a, 'b> Layouter<'a, 'b> {
             nested: entries.iter().any(|e| !e.children.is_empty()),
         };
         let first = self.elems.len();
-        self.quiet = true;
         for entry in entries {
             self.contents_entry(entry, toc, &look);
         }
-        self.quiet = false;
         if let Some(node) = label {
             let s = InlineStyle::new(FaceChoice::Heading, size);
             let line = set_single_line(self.book, self.rules, label_text, &s);
@@ -1173,10 +1178,6 @@ impl<'a, 'b> Layouter<'a, 'b> {
         opts: &ParaOpts,
         node: usize,
     ) -> (Vec<LineOut>, Vec<(Vec<LineOut>, f64)>) {
-        self.report_missing(&shaped, opts.span);
-        for ruby in &rubies {
-            self.report_missing(ruby.annotation(), opts.span);
-        }
         let para = Para {
             text: &shaped.text,
             atoms: &shaped.atoms,
@@ -1264,58 +1265,6 @@ impl<'a, 'b> Layouter<'a, 'b> {
             });
         }
         out
-    }
-
-    fn report_missing(&mut self, shaped: &Shaped, span: Span) {
-        if self.quiet {
-            return;
-        }
-        for &(offset, c) in &shaped.missing {
-            let before = shaped.text[..offset as usize]
-                .chars()
-                .filter(|&c| c != '\n')
-                .count() as u32;
-            // Text without a known line is reported against its file.
-            let location = if span.line == 0 {
-                Location::file(&self.source_path)
-            } else {
-                Location::new(&self.source_path, span.line, span.column + before)
-            };
-            self.diags.push(
-                Diagnostic::new(
-                    self.missing_severity,
-                    Some(location),
-                    format!("no font has the character “{c}” (U+{:04X})", c as u32),
-                )
-                .with_hint(crate::fonts::missing_hint(c)),
-            );
-        }
-        for &(offset, c, wanted, used) in &shaped.fallback {
-            let before = shaped.text[..offset as usize]
-                .chars()
-                .filter(|&c| c != '\n')
-                .count() as u32;
-            let location = if span.line == 0 {
-                Location::file(&self.source_path)
-            } else {
-                Location::new(&self.source_path, span.line, span.column + before)
-            };
-            let name = |id| {
-                let face = &self.book.face(id).source;
-                let style = if face.bold { "bold" } else { "regular" };
-                format!("`{}` {style}", face.family)
-            };
-            self.diags.push(Diagnostic::new(
-                Severity::Note,
-                Some(location),
-                format!(
-                    "“{c}” (U+{:04X}) is not in the font {}; it is set in {}",
-                    c as u32,
-                    name(wanted),
-                    name(used)
-                ),
-            ));
-        }
     }
 
     /// A body paragraph: lines with widow and orphan control.

@@ -83,8 +83,12 @@ pub type PagedBook = Layout;
 /// Options of a typesetting run that do not come from the book.
 #[derive(Debug, Clone, Default)]
 pub struct PdfOptions {
-    /// Characters that no font has are warnings instead of errors.
+    /// Characters that no font has are warnings instead of errors (see
+    /// `crate::resolve::glyphs`); the PDF draws a box for them.
     pub allow_missing_glyphs: bool,
+    /// Characters no font has and their first places, as
+    /// `crate::resolve::glyphs` found them (for a PDF standard's refusal).
+    pub missing_glyphs: Vec<(char, crate::diag::Location)>,
     /// PDF/A and PDF/UA to conform to (see [`crate::standard`]).
     pub standard: crate::standard::PdfStandard,
     /// Files attached with relationship `Source` (PDF/A-3).
@@ -112,6 +116,18 @@ pub fn layout_document(
     })
 }
 
+/// [`layout_document`] with what was resolved of `doc` already.
+pub fn layout_resolved(
+    doc: &Document,
+    fonts: &FontSet,
+    options: &PdfOptions,
+    resolved: &crate::resolve::Resolved,
+) -> Result<(Layout, Vec<Diagnostic>), Failure> {
+    with_resolved_layout(doc, fonts, options, resolved, |layout, _, diagnostics| {
+        Ok((layout.clone(), diagnostics))
+    })
+}
+
 /// Lays out `doc` and hands the layout, with the faces it is set in, to
 /// `then` (which writes it: as PDF, or as OFD).
 pub fn with_layout<T>(
@@ -121,6 +137,17 @@ pub fn with_layout<T>(
     then: impl FnOnce(&Layout, &shape::FontBook<'_>, Vec<Diagnostic>) -> Result<T, Failure>,
 ) -> Result<T, Failure> {
     let resolved = crate::resolve::resolve(doc)?;
+    with_resolved_layout(doc, fonts, options, &resolved, then)
+}
+
+/// [`with_layout`] with what was resolved of `doc` already.
+pub fn with_resolved_layout<T>(
+    doc: &Document,
+    fonts: &FontSet,
+    options: &PdfOptions,
+    resolved: &crate::resolve::Resolved,
+    then: impl FnOnce(&Layout, &shape::FontBook<'_>, Vec<Diagnostic>) -> Result<T, Failure>,
+) -> Result<T, Failure> {
     let style = &resolved.style;
     let wanted = families::report(style, fonts);
     let then = move |layout: &Layout, book: &shape::FontBook<'_>, mut d: Vec<Diagnostic>| {
@@ -128,26 +155,12 @@ pub fn with_layout<T>(
         then(layout, book, d)
     };
     let unreadable = || failure("a font of the book cannot be read".into());
-    let book = shape::FontBook::new(fonts, &[]).ok_or_else(unreadable)?;
-    // Characters the book's faces lack are looked for in the system fonts
-    // (only where the book or the command line allows them) before
-    // anything is reported.
-    let (extra, notes) = crate::fonts::system_fallbacks(fonts, &missing_chars(doc, &book));
-    if extra.is_empty() {
-        return run_layout(doc, &resolved, &book, style, options, then);
-    }
-    let book = shape::FontBook::new(fonts, &extra).ok_or_else(unreadable)?;
-    run_layout(
-        doc,
-        &resolved,
-        &book,
-        style,
-        options,
-        |layout, book, mut diagnostics| {
-            diagnostics.splice(0..0, notes);
-            then(layout, book, diagnostics)
-        },
-    )
+    // Which face draws each character was decided before (see
+    // `crate::resolve::glyphs`, which also chose the system faces, if
+    // any, and reported characters no face has): a character no face has
+    // is drawn as the font's missing-glyph box.
+    let book = shape::FontBook::new(fonts, &fonts.fallback).ok_or_else(unreadable)?;
+    run_layout(doc, resolved, &book, style, options, then)
 }
 
 fn run_layout<T>(
@@ -165,16 +178,9 @@ fn run_layout<T>(
         .par_iter()
         .enumerate()
         .map(|(index, chapter)| {
-            layout::Layouter::new(
-                book,
-                style,
-                index,
-                &doc.settings.base_dir,
-                &chapter.source,
-                options.allow_missing_glyphs,
-            )
-            .with_resolved(resolved)
-            .run(chapter, if index == 0 { opening.as_ref() } else { None })
+            layout::Layouter::new(book, style, index, &doc.settings.base_dir, &chapter.source)
+                .with_resolved(resolved)
+                .run(chapter, if index == 0 { opening.as_ref() } else { None })
         })
         .inspect(|_| {
             if let Some(progress) = &options.progress {
@@ -188,7 +194,7 @@ fn run_layout<T>(
     }
     let text = paginate::assemble(flows, style);
     let (mut layout, front_diagnostics) =
-        front::prepend(doc, book, style, plan, text, options.allow_missing_glyphs);
+        front::prepend(doc, book, style, plan, text, resolved.date);
     diagnostics.extend(front_diagnostics);
     // Metadata is printed on both the title and the imprint page: a
     // character missing from it is reported once.
@@ -220,29 +226,4 @@ fn run_layout<T>(
 
 fn failure(message: String) -> Failure {
     Failure::new(Diagnostic::new(Severity::Error, None, message))
-}
-
-/// Characters of `doc` that no face of `book` has, each once, in order;
-/// the metadata is printed on the title and imprint pages.
-fn missing_chars(doc: &Document, book: &shape::FontBook<'_>) -> Vec<char> {
-    let m = &doc.metadata;
-    let mut text = String::new();
-    for field in [&m.subtitle, &m.publisher, &m.edition, &m.rights] {
-        text.push_str(field.as_deref().unwrap_or(""));
-    }
-    text.push_str(&m.title);
-    text.push_str(&m.authors.concat());
-    text.push_str(&doc.plain_text());
-    text.push_str(&doc.annotation_text());
-    let mut seen = std::collections::BTreeSet::new();
-    let mut out = Vec::new();
-    for c in text.chars() {
-        if c.is_whitespace() || !seen.insert(c) {
-            continue;
-        }
-        if book.face_for(c, style::FaceChoice::Body).is_none() {
-            out.push(c);
-        }
-    }
-    out
 }

@@ -130,30 +130,29 @@ impl<'a> FontBook<'a> {
         })
     }
 
-    /// The fallback chain for `choice`, then the other book faces (a bold
-    /// face missing a character falls back to the regular one rather than to
-    /// nothing), then system faces.
+    /// The fallback chain for `choice`, then the body faces (a bold or
+    /// heading face missing a character falls back to the regular body
+    /// face rather than to nothing, as in the EPUB), then the system faces
+    /// chosen for the book (`crate::resolve::glyphs` decides the same way).
     pub fn chain(&self, choice: FaceChoice) -> impl Iterator<Item = FaceId> + '_ {
         let first: &[FaceId] = match choice {
             FaceChoice::Body => &self.body,
             FaceChoice::Bold => &self.bold,
             FaceChoice::Heading => &self.heading,
         };
-        first
-            .iter()
-            .chain(&self.body)
-            .chain(&self.bold)
-            .chain(&self.heading)
-            .chain(&self.extra)
-            .copied()
+        first.iter().chain(&self.body).chain(&self.extra).copied()
     }
 
     /// The face that draws `c` in the chain `choice`, or `None` when no
     /// face has it.
     pub fn face_for(&self, c: char, choice: FaceChoice) -> Option<FaceId> {
         let lookup = || {
-            self.chain(choice)
-                .find(|&id| self.faces[id as usize].face.glyph_index(c).is_some())
+            self.chain(choice).find(|&id| {
+                self.faces[id as usize]
+                    .face
+                    .glyph_index(c)
+                    .is_some_and(|g| g.0 != 0)
+            })
         };
         let cache = &self.face_cache[choice as usize];
         let Some(slot) = cache.get(c as usize) else {

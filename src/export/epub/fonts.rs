@@ -57,11 +57,9 @@ struct Parsed<'a> {
 }
 
 /// Subsets the faces of `fonts` to the characters in `used`. Faces that
-/// draw nothing are left out; characters that no face has give a warning.
-pub fn subset_fonts(
-    fonts: &FontSet,
-    used: &UsedChars,
-) -> Result<(Vec<EmbeddedFont>, Vec<Diagnostic>), Failure> {
+/// draw nothing are left out; characters that no face has are left to the
+/// reading system (`crate::resolve::glyphs` reported them).
+pub fn subset_fonts(fonts: &FontSet, used: &UsedChars) -> Result<Vec<EmbeddedFont>, Failure> {
     subset_fonts_reusing(fonts, used, None)
 }
 
@@ -71,19 +69,23 @@ pub fn subset_fonts_reusing(
     fonts: &FontSet,
     used: &UsedChars,
     memo: Option<&SubsetMemo>,
-) -> Result<(Vec<EmbeddedFont>, Vec<Diagnostic>), Failure> {
+) -> Result<Vec<EmbeddedFont>, Failure> {
     let mut body = used.body.clone();
     body.extend(&GENERATED_CHARS.chars().collect());
     let roles = [
-        ("body", &fonts.body, &body),
-        ("bold", &fonts.body_bold, &used.bold),
-        ("heading", &fonts.heading, &used.heading),
+        (&fonts.body, &body),
+        (&fonts.body_bold, &used.bold),
+        (&fonts.heading, &used.heading),
     ];
 
     // The same face may serve several roles: parse it once.
     let mut parsed: Vec<Parsed> = Vec::new();
     let mut chains: Vec<Vec<usize>> = Vec::new();
-    for (_, chain, _) in &roles {
+    for chain in roles
+        .iter()
+        .map(|(chain, _)| chain.as_slice())
+        .chain([fonts.fallback.as_slice()])
+    {
         let mut indices = Vec::new();
         for face in chain.iter() {
             let index = match parsed.iter().position(|p| same_face(p.face, face)) {
@@ -98,40 +100,22 @@ pub fn subset_fonts_reusing(
         chains.push(indices);
     }
 
-    let mut diagnostics = Vec::new();
-    for ((role, chain, chars), indices) in roles.iter().zip(&chains) {
-        let mut missing = String::new();
+    for ((_, chars), indices) in roles.iter().zip(&chains) {
         for c in chars.iter() {
             // A character the bold or heading faces lack is drawn by the
             // body face, as in the PDF (the stylesheet lists the body
-            // subset under FALLBACK_FAMILY after each role's families).
+            // subset under FALLBACK_FAMILY after each role's families);
+            // one no face of the book has, by the system face chosen for
+            // it, if any.
             let found = indices
                 .iter()
                 .chain(&chains[0])
+                .chain(&chains[3])
                 .copied()
                 .find(|&i| parsed[i].font.glyph_index(c).is_some_and(|g| g.0 != 0));
-            match found {
-                Some(i) => {
-                    parsed[i].chars.insert(c);
-                }
-                None if c.is_whitespace() => {}
-                None => missing.push(c),
+            if let Some(i) = found {
+                parsed[i].chars.insert(c);
             }
-        }
-        if !missing.is_empty() {
-            let families: Vec<&str> = chain.iter().map(|f| f.family.as_str()).collect();
-            diagnostics.push(
-                Diagnostic::new(
-                    Severity::Warning,
-                    None,
-                    format!(
-                        "{} character(s) have no glyph in the {role} font ({}): {missing}",
-                        missing.chars().count(),
-                        families.join(", "),
-                    ),
-                )
-                .with_hint("add a font that has them under [fonts] in book.toml; reading systems draw them in a font of their own"),
-            );
         }
     }
 
@@ -145,7 +129,7 @@ pub fn subset_fonts_reusing(
         .into_par_iter()
         .map(|(face, chars, name)| subset_face(face, &chars, name, memo))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok((embedded, diagnostics))
+    Ok(embedded)
 }
 
 fn same_face(a: &Face, b: &Face) -> bool {

@@ -1,8 +1,9 @@
 //! EPUB 3 renderer: the model to a zip of XHTML, CSS and subset fonts.
 //!
-//! Reads only the [`Document`] and the resolved [`FontSet`]. The steps:
-//! read the stylesheets and images the book names (stopping with every
-//! missing file reported), write the chapters' XHTML in parallel, the
+//! Reads only the [`Document`], the resolved [`FontSet`] and what
+//! [`crate::resolve::epub`] read of the book's files. The steps: take the
+//! stylesheets and images the book names (stopping with every missing
+//! file reported), write the chapters' XHTML in parallel, the
 //! cover and the navigation, subset the fonts to the characters those
 //! pages use, then write the package document and the zip. Every name
 //! and id comes from the model, entries are written in a fixed order with
@@ -20,18 +21,18 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{Cursor, Write};
 use std::path::Path;
+use std::sync::Arc;
 
-use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use rayon::prelude::*;
 use zip::write::{SimpleFileOptions, ZipFileBuilder};
 use zip::{CompressionMethod, ZipWriter};
 
-use crate::config::{locate_value, BOOK_FILE};
 use crate::diag::{Diagnostic, Failure, Location, Severity};
 use crate::fonts::FontSet;
 use crate::model::{Block, Chapter, Document, TocEntry};
+use crate::resolve::epub::EpubResolved;
 
 use package::{Item, PackageInfo};
 use xml::UsedChars;
@@ -43,10 +44,6 @@ const NAV_FILE: &str = "nav.xhtml";
 const NCX_FILE: &str = "toc.ncx";
 const COVER_FILE: &str = "cover.xhtml";
 const BOOK_CSS: &str = "css/book.css";
-
-/// `dcterms:modified` when neither `SOURCE_DATE_EPOCH` nor the book's date
-/// gives one.
-const FALLBACK_MODIFIED: i64 = 946_684_800; // 2000-01-01T00:00:00Z
 
 /// Renders `doc` as an EPUB 3 file's bytes, with the warnings met on the
 /// way. Missing images or stylesheets stop the rendering with all of them
@@ -62,11 +59,23 @@ pub fn render_epub_reusing(
     fonts: &FontSet,
     memo: Option<&fonts::SubsetMemo>,
 ) -> Result<(Vec<u8>, Vec<Diagnostic>), Failure> {
-    let mut diagnostics = Vec::new();
-    let stylesheets = styles::load_stylesheets(&doc.settings)?;
-    let (images, cover_image) = load_images(doc)?;
+    let files = crate::resolve::images::read_images(doc);
+    let resolved = crate::resolve::epub::resolve_epub(doc, &files)?;
+    render_epub_resolved(doc, fonts, memo, &resolved)
+}
 
-    let book = Book::new(doc, &stylesheets, &images);
+/// [`render_epub_reusing`] with the book's files as resolve read them.
+pub fn render_epub_resolved(
+    doc: &Document,
+    fonts: &FontSet,
+    memo: Option<&fonts::SubsetMemo>,
+    resolved: &EpubResolved,
+) -> Result<(Vec<u8>, Vec<Diagnostic>), Failure> {
+    let mut diagnostics = Vec::new();
+    let stylesheets = &resolved.stylesheets;
+    let (images, cover_image) = load_images(doc, resolved)?;
+
+    let book = Book::new(doc, stylesheets, &images);
     let rendered: Vec<xhtml::Rendered> = doc
         .chapters
         .par_iter()
@@ -89,9 +98,8 @@ pub fn render_epub_reusing(
         diagnostics.extend(page.diagnostics);
         pages.push(page.bytes);
     }
-    let (embedded, font_notes) = fonts::subset_fonts_reusing(fonts, &used, memo)?;
-    diagnostics.extend(font_notes);
-    let book_css = styles::book_css(&embedded, fonts, doc.settings.vertical);
+    let embedded = fonts::subset_fonts_reusing(fonts, &used, memo)?;
+    let book_css = styles::book_css(&embedded, &fonts.listed(), doc.settings.vertical);
 
     // The manifest, in the order the files go into the zip.
     const CSS: &str = "text/css";
@@ -104,37 +112,30 @@ pub fn render_epub_reusing(
     }
     items.push(Item::new(NCX_FILE, "application/x-dtbncx+xml", ncx));
     items.push(Item::new(BOOK_CSS, CSS, book_css.into_bytes()));
-    for sheet in &stylesheets {
+    for sheet in stylesheets {
         items.push(Item::new(&sheet.href, CSS, sheet.text.as_bytes()));
     }
     for font in &embedded {
         items.push(Item::new(&font.href, font.media_type, &font.data));
     }
     let cover_image = cover_image.as_ref().map(|image| {
-        Item::new(&image.href, image.media_type, &image.data).with_properties("cover-image")
+        Item::new(&image.href, image.media_type, image.data.as_slice())
+            .with_properties("cover-image")
     });
     let cover_image_id = cover_image.as_ref().map(Item::id);
     items.extend(cover_image);
     for image in &images {
-        items.push(Item::new(&image.href, image.media_type, &image.data));
+        items.push(Item::new(
+            &image.href,
+            image.media_type,
+            image.data.as_slice(),
+        ));
     }
 
-    let modified = modified_time(doc, &mut diagnostics);
-    let date = doc.metadata.date.as_deref();
-    if let Some(date) = date.filter(|d| parse_book_date(d).is_none()) {
-        let book_toml = doc.settings.base_dir.join(BOOK_FILE);
-        diagnostics.push(
-            Diagnostic::warning(
-                locate_value(&book_toml, date),
-                format!(
-                    "the date `{date}` is not YYYY, YYYY-MM or YYYY-MM-DD; the EPUB leaves it out"
-                ),
-            )
-            .with_hint("write the date as 2025-12-20"),
-        );
-    }
+    let modified = resolved.modified;
+    diagnostics.extend(resolved.diagnostics.iter().cloned());
     let info = PackageInfo {
-        date: date.filter(|d| parse_book_date(d).is_some()),
+        date: resolved.date.as_deref(),
         modified: &modified.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
         labels: book.labels,
         has_images: !images.is_empty() || cover_image_id.is_some(),
@@ -297,12 +298,16 @@ struct Image {
     alt: String,
     href: String,
     media_type: &'static str,
-    data: Vec<u8>,
+    data: Arc<Vec<u8>>,
 }
 
-/// Reads every image the chapters show and the cover image, once each.
-/// All missing or unusable files are reported together.
-fn load_images(doc: &Document) -> Result<(Vec<Image>, Option<Image>), Failure> {
+/// Takes every image the chapters show and the cover image, once each,
+/// as resolve read them. All missing or unusable files are reported
+/// together.
+fn load_images(
+    doc: &Document,
+    resolved: &EpubResolved,
+) -> Result<(Vec<Image>, Option<Image>), Failure> {
     let base = &doc.settings.base_dir;
     let mut errors = Vec::new();
     let mut images: Vec<Image> = Vec::new();
@@ -319,22 +324,21 @@ fn load_images(doc: &Document) -> Result<(Vec<Image>, Option<Image>), Failure> {
             let name = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, src.as_bytes())
                 .simple()
                 .to_string();
-            match read_image(
-                base,
-                src,
-                &format!("images/img-{}", &name[..12]),
-                doc.settings.allow_outside,
-            ) {
-                Ok((href, media_type, data)) => images.push(Image {
+            match resolved.images.get(src) {
+                Some(Ok((data, media_type))) => images.push(Image {
                     src: src.clone(),
                     alt: alt.clone(),
-                    href,
+                    href: href_of(src, &format!("images/img-{}", &name[..12])),
                     media_type,
-                    data,
+                    data: data.clone(),
                 }),
-                Err((message, hint)) => {
-                    errors.push(Diagnostic::error(location, message).with_hint(hint))
+                Some(Err((message, hint))) => {
+                    errors.push(Diagnostic::error(location, message.clone()).with_hint(*hint))
                 }
+                None => errors.push(Diagnostic::error(
+                    location,
+                    format!("the image `{src}` was not read"),
+                )),
             }
         };
         let notes = chapter.footnotes.iter().flat_map(|note| &note.blocks);
@@ -342,21 +346,18 @@ fn load_images(doc: &Document) -> Result<(Vec<Image>, Option<Image>), Failure> {
             visit_blocks(block, &mut visit);
         }
     }
-    let cover = match &doc.metadata.cover {
-        Some(src) => match read_image(base, src, "images/cover", doc.settings.allow_outside) {
-            Ok((href, media_type, data)) => Some(Image {
-                src: String::new(),
-                alt: doc.metadata.title.clone(),
-                href,
-                media_type,
-                data,
-            }),
-            Err((message, hint)) => {
-                let location = locate_value(&base.join(BOOK_FILE), src);
-                errors.push(Diagnostic::error(location, message).with_hint(hint));
-                None
-            }
-        },
+    let cover = match &resolved.cover {
+        Some((src, Ok((data, media_type)))) => Some(Image {
+            src: String::new(),
+            alt: doc.metadata.title.clone(),
+            href: href_of(src, "images/cover"),
+            media_type,
+            data: data.clone(),
+        }),
+        Some((_, Err(error))) => {
+            errors.push(error.clone());
+            None
+        }
         None => None,
     };
     if errors.is_empty() {
@@ -386,67 +387,14 @@ fn visit_blocks(block: &Block, visit: &mut impl FnMut(&Block)) {
     }
 }
 
-/// Reads the image `src` (relative to `base`, and inside it unless
-/// `allow_outside`) and checks that it decodes; returns its path in the
-/// EPUB (`stem` plus its extension), media type and bytes, or a message
-/// and hint.
-fn read_image(
-    base: &Path,
-    src: &str,
-    stem: &str,
-    allow_outside: bool,
-) -> Result<(String, &'static str, Vec<u8>), (String, &'static str)> {
-    let (data, media_type) = crate::resources::read_checked_image(base, src, allow_outside)?;
+/// The path in the EPUB of the image `src`: `stem` plus its extension.
+fn href_of(src: &str, stem: &str) -> String {
     let extension = Path::new(src)
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
-    Ok((format!("{stem}.{extension}"), media_type, data))
-}
-
-/// `dcterms:modified`, which is also the timestamp of every zip entry:
-/// `SOURCE_DATE_EPOCH` if set, else midnight UTC of the book's date, else
-/// 2000-01-01. Never the clock, so that builds are reproducible.
-fn modified_time(doc: &Document, diagnostics: &mut Vec<Diagnostic>) -> Timestamp {
-    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
-        match epoch.trim().parse::<i64>().ok().and_then(|s| Timestamp::from_second(s).ok()) {
-            Some(time) => return time,
-            None => diagnostics.push(
-                Diagnostic::new(
-                    Severity::Warning,
-                    None,
-                    format!("SOURCE_DATE_EPOCH `{epoch}` is not a number of seconds; the book's date is used"),
-                )
-                .with_hint("set it to a Unix time such as `date +%s` prints"),
-            ),
-        }
-    }
-    doc.metadata
-        .date
-        .as_deref()
-        .and_then(parse_book_date)
-        .and_then(|date| date.to_zoned(TimeZone::UTC).ok())
-        .map_or_else(
-            || Timestamp::from_second(FALLBACK_MODIFIED).unwrap_or(Timestamp::UNIX_EPOCH),
-            |zoned| zoned.timestamp(),
-        )
-}
-
-/// `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (the forms `dc:date` takes); the first
-/// day of a month or year.
-fn parse_book_date(date: &str) -> Option<Date> {
-    let parts: Vec<&str> = date.split('-').collect();
-    let widths_ok = parts.len() <= 3
-        && parts
-            .iter()
-            .zip([4, 2, 2])
-            .all(|(part, width)| part.len() == width && part.bytes().all(|b| b.is_ascii_digit()));
-    if !widths_ok {
-        return None;
-    }
-    let number = |i: usize| parts.get(i).map_or(Some(1), |p| p.parse().ok());
-    Date::new(number(0)?, number(1)? as i8, number(2)? as i8).ok()
+    format!("{stem}.{extension}")
 }
 
 /// Writes the zip: `mimetype` first and stored (OCF 3.3 §4.3), then
@@ -499,27 +447,4 @@ fn write_zip(items: &[Item], opf: &[u8], modified: Timestamp) -> zip::result::Zi
         zip.add_prepared_file(file)?;
     }
     Ok(zip.finish()?.into_inner())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn book_dates_in_dc_date_forms() {
-        let date = |s| parse_book_date(s).map(|d| d.to_string());
-        assert_eq!(date("2025").as_deref(), Some("2025-01-01"));
-        assert_eq!(date("2025-12").as_deref(), Some("2025-12-01"));
-        assert_eq!(date("2025-12-20").as_deref(), Some("2025-12-20"));
-        for bad in [
-            "",
-            "2025-1-5",
-            "2025年",
-            "2025-13-01",
-            "2025-02-30",
-            "25-12-20",
-        ] {
-            assert_eq!(date(bad), None, "{bad}");
-        }
-    }
 }

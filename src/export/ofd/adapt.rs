@@ -18,7 +18,7 @@ use crate::export::epub::xml::UsedChars;
 use crate::fonts::{Face, FontSet};
 use crate::model::TocEntry;
 use crate::resolve::{BookTime, ImageFormat};
-use crate::typeset::layout::{Item, Line, LinkTarget};
+use crate::typeset::layout::{leader_dots, Item, Line, LinkTarget};
 use crate::typeset::{Layout, PagedBook};
 
 use super::package::{
@@ -95,16 +95,9 @@ pub fn package(
                     fill: false,
                 })),
                 Item::Leader { x0, x1, y, step, r } => {
-                    let first = (x0 / step).ceil() * step;
                     let mut ops = Vec::new();
-                    let mut k = 0u32;
-                    loop {
-                        let x = first + step * k as f32;
-                        if x > *x1 || *step <= 0.0 {
-                            break;
-                        }
+                    for x in leader_dots(*x0, *x1, *step) {
                         circle(&mut ops, x * MM, y * MM, r * MM);
-                        k += 1;
                     }
                     if !ops.is_empty() {
                         objects.push(Object::Path(PathObject {
@@ -293,6 +286,10 @@ fn embed_fonts(
                     &mut used.bold
                 } else if fonts.heading.iter().any(|f| same(f, face)) {
                     &mut used.heading
+                } else if fonts.fallback.iter().any(|f| same(f, face)) {
+                    // A system face chosen for characters the book's faces
+                    // lack: the subsetting gives them to it.
+                    &mut used.body
                 } else {
                     continue;
                 };
@@ -302,7 +299,7 @@ fn embed_fonts(
             }
         }
     }
-    let (embedded, _) = subset_fonts(fonts, &used)?;
+    let embedded = subset_fonts(fonts, &used)?;
     let mut res: Vec<FontRes> = Vec::new();
     let mut of_face = vec![None; layout.faces.len()];
     for (index, face) in layout.faces.iter().enumerate() {
@@ -569,20 +566,14 @@ fn circle(ops: &mut Vec<PathOp>, cx: f32, cy: f32, r: f32) {
 }
 
 /// The creation date, to the day: the book's time (`SOURCE_DATE_EPOCH`,
-/// else the book's date, a missing month or day taken as the first).
+/// else the book's date, a missing month or day taken as the first), as
+/// resolve parsed it.
 fn creation_date(created: Option<BookTime>) -> Option<(u16, u8, u8)> {
-    let (year, month, day) = match created? {
-        BookTime::Exact(t) => {
-            let date = t.to_zoned(jiff::tz::TimeZone::UTC).date();
-            (date.year(), date.month(), date.day())
-        }
-        BookTime::Date { year, month, day } => (year, month.unwrap_or(1), day.unwrap_or(1)),
-    };
-    jiff::civil::Date::new(year, month, day).ok()?;
+    let date = created?.civil().date();
     Some((
-        u16::try_from(year).ok()?,
-        u8::try_from(month).ok()?,
-        u8::try_from(day).ok()?,
+        u16::try_from(date.year()).ok()?,
+        u8::try_from(date.month()).ok()?,
+        u8::try_from(date.day()).ok()?,
     ))
 }
 

@@ -2,8 +2,9 @@
 //! [`PdfStandard`], the source files attached to an `a-3u` file, and its
 //! validation errors told as places in the book.
 
+use std::collections::HashMap;
 use std::num::NonZeroU64;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use krilla::configure::{
     Accessibility, Archival, Configuration, ConfigurationBuilder, ValidationError,
@@ -13,6 +14,7 @@ use krilla::metadata::DateTime;
 
 use crate::diag::{Diagnostic, Failure, Location, Severity};
 use crate::standard::{ArchivalLevel, Attachment, PdfStandard};
+use crate::typeset::layout::{Item, LineKind};
 use crate::typeset::PagedBook;
 
 /// krilla's configuration: the validators and the PDF version.
@@ -86,12 +88,16 @@ pub fn page_places(layout: &PagedBook) -> Vec<(String, Option<PathBuf>)> {
 
 /// krilla's validation errors as diagnostics: each names the page (by its
 /// printed number) and the chapter whose text is on it, and what to do.
-/// `pages[i]` describes page `i`: its label and the chapter's source file.
+/// `layout` gives each page's label and the chapter's source file, and
+/// the places of the text; `options` the standard and the places
+/// `crate::resolve::glyphs` found for characters no font has.
 pub fn validation_failure(
     errors: &[ValidationError],
-    standard: &PdfStandard,
-    pages: &[(String, Option<PathBuf>)],
+    options: &crate::typeset::PdfOptions,
+    layout: &PagedBook,
 ) -> Failure {
+    let standard = &options.standard;
+    let pages = page_places(layout);
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     for error in errors {
         let (what, location, hint) = describe(error);
@@ -103,10 +109,16 @@ pub fn validation_failure(
                     (on, source.as_ref().map(Location::file))
                 });
         let (mut on, mut file) = place.unwrap_or_default();
-        // A glyph missing from its font: the first place of its text in
-        // the chapters' sources.
+        // A glyph missing from its font: the first place of its
+        // character, as reported when the book was resolved, else of its
+        // text in the chapters.
         if let ValidationError::ContainsNotDefGlyph(_, _, text) = error {
-            if let Some(found) = find_in_sources(text, pages) {
+            let resolved = options
+                .missing_glyphs
+                .iter()
+                .find(|(c, _)| text.contains(*c))
+                .map(|(_, at)| at.clone());
+            if let Some(found) = resolved.or_else(|| find_in_layout(text, layout)) {
                 file = Some(found);
                 on.clear();
             }
@@ -127,27 +139,48 @@ pub fn validation_failure(
     Failure { diagnostics }
 }
 
-/// The first line and column where `text` occurs in the sources of the
-/// chapters on `pages`.
-fn find_in_sources(text: &str, pages: &[(String, Option<PathBuf>)]) -> Option<Location> {
+/// Where `text` first stands in the chapters, from the places the layout
+/// carries: the chapter's source file, the line of the block that holds
+/// it, and its column counted from the block's start (the way the
+/// typesetter places a character no font has).
+fn find_in_layout(text: &str, layout: &PagedBook) -> Option<Location> {
     if text.trim().is_empty() {
         return None;
     }
-    let mut seen: Vec<&Path> = Vec::new();
-    for path in pages.iter().filter_map(|(_, s)| s.as_deref()) {
-        if seen.contains(&path) {
-            continue;
-        }
-        seen.push(path);
-        let Ok(bytes) = std::fs::read(path) else {
+    let counted = |s: &str| s.chars().filter(|&c| c != '\n').count() as u32;
+    // Characters of each block on the lines before, by chapter and tag.
+    let mut before: HashMap<(usize, u32), u32> = HashMap::new();
+    for page in &layout.pages {
+        let Some(chapter) = page.chapter else {
             continue;
         };
-        let content = String::from_utf8_lossy(&bytes);
-        for (n, line) in content.lines().enumerate() {
-            if let Some(at) = line.find(text) {
-                let column = line[..at].chars().count() + 1;
-                return Some(Location::new(path, n as u32 + 1, column as u32));
+        for item in &page.items {
+            let Item::Line(line) = item else {
+                continue;
+            };
+            if matches!(
+                line.kind,
+                LineKind::Head | LineKind::Folio | LineKind::Ruby | LineKind::Contents
+            ) {
+                continue;
             }
+            let Some(tag) = line.tag else {
+                continue;
+            };
+            let Some(span) = layout.origins.get(&(chapter, tag)) else {
+                continue;
+            };
+            let count = before.entry((chapter, tag)).or_default();
+            let Some(at) = line.set.text.find(text) else {
+                *count += counted(&line.set.text);
+                continue;
+            };
+            let source = layout.sources.get(chapter)?;
+            if span.line == 0 {
+                return Some(Location::file(source));
+            }
+            let column = span.column + *count + counted(&line.set.text[..at]);
+            return Some(Location::new(source, span.line, column));
         }
     }
     None

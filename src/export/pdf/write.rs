@@ -39,7 +39,8 @@ use crate::diag::{Diagnostic, Failure, Severity};
 use crate::model::{Metadata as BookMetadata, TocEntry};
 use crate::resolve::BookTime;
 use crate::typeset::layout::{
-    ImageData, ImageFormat, Item, Line, LineKind, LinkTarget, TagChild, TagNode, TagSpec,
+    leader_dots, ImageData, ImageFormat, Item, Line, LineKind, LinkTarget, TagChild, TagNode,
+    TagSpec,
 };
 use crate::typeset::linebreak::Class;
 use crate::typeset::{Layout, PdfOptions};
@@ -136,11 +137,11 @@ pub fn write_pdf(layout: &Layout, options: &PdfOptions) -> Result<Vec<u8>, Failu
                         // One dashed line with round caps and dashes of
                         // length 0 draws the dots: a few bytes for a row
                         // that would otherwise be dozens of circles.
-                        let first = (x0 / step).ceil() * step;
-                        let last = (x1 / step).floor() * step;
-                        if last < first {
+                        let mut dots = leader_dots(*x0, *x1, *step);
+                        let Some(first) = dots.next() else {
                             continue;
-                        }
+                        };
+                        let last = dots.last().unwrap_or(first);
                         let mut pb = PathBuilder::new();
                         pb.move_to(first, *y);
                         pb.line_to(last + 0.01, *y);
@@ -252,8 +253,7 @@ pub fn write_pdf(layout: &Layout, options: &PdfOptions) -> Result<Vec<u8>, Failu
     document.finish().map_err(|e| match e {
         krilla::error::KrillaError::Validation(errors) => {
             let errors: Vec<_> = errors.into_iter().map(|(e, _)| e).collect();
-            let pages = standard::page_places(layout);
-            standard::validation_failure(&errors, &options.standard, &pages)
+            standard::validation_failure(&errors, options, layout)
         }
         e => failure(format!("the PDF could not be written: {e:?}")),
     })
@@ -661,8 +661,8 @@ struct KrillaMetadata {
 /// precision it was given in.
 fn krilla_date(time: BookTime) -> DateTime {
     match time {
-        BookTime::Exact(t) => {
-            let c = t.to_zoned(jiff::tz::TimeZone::UTC).datetime();
+        BookTime::Exact(_) => {
+            let c = time.civil();
             DateTime::new(c.year().clamp(0, 9999) as u16)
                 .month(c.month() as u8)
                 .day(c.day() as u8)

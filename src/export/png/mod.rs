@@ -11,7 +11,7 @@ use tiny_skia::{FillRule, IntSize, Paint, PathBuilder, Pixmap, PixmapPaint, Stro
 use crate::diag::{Diagnostic, Failure, Severity};
 use crate::fonts::FontSet;
 use crate::model::Document;
-use crate::typeset::layout::{ImageData, ImageFormat, Item};
+use crate::typeset::layout::{leader_dots, ImageData, ImageFormat, Item};
 use crate::typeset::{with_layout, PagedBook, PdfOptions};
 
 /// Resolution of page images when none is asked for, in dots per inch.
@@ -155,10 +155,8 @@ fn draw_page(
             }
             Item::Leader { x0, x1, y, step, r } => {
                 let mut pb = PathBuilder::new();
-                let mut x = (x0 / step).ceil() * step;
-                while x <= *x1 {
+                for x in leader_dots(*x0, *x1, *step) {
                     pb.push_circle(x * scale, y * scale, (r * scale).max(0.5));
-                    x += step;
                 }
                 if let Some(path) = pb.finish() {
                     pixmap.fill_path(&path, &ink, FillRule::Winding, Transform::identity(), None);
