@@ -83,10 +83,35 @@ pub fn render_formats(
                 typeset_options.standard = Default::default();
                 typeset_options.attachments = Vec::new();
                 let resolved = crate::resolve::resolve_with(doc, &files)?;
-                crate::typeset::layout_resolved(doc, fonts, &typeset_options, &resolved)
+                crate::typeset::layout_resolved_unchecked(doc, fonts, &typeset_options, &resolved)
             })
         },
     );
+    let book = match &typeset {
+        Some(Ok((book, _))) => Some(book),
+        _ => None,
+    };
+    // The check that no text was lost runs beside the writers; the
+    // files they wrote are dropped if it finds any.
+    let (lost, written) = rayon::join(
+        || book.map(|book| crate::typeset::complete::check(doc, book)),
+        || write_paged(doc, fonts, formats, options, &pdf_options, book),
+    );
+    let (typeset, written) = match (typeset, lost) {
+        (Some(Ok((book, mut notes))), Some(lost)) if !lost.is_empty() => {
+            // Dropping the pages is left to another thread.
+            rayon::spawn(move || drop(book));
+            notes.extend(lost);
+            let none = written.iter().map(|_| None).collect();
+            (Some(Err(Failure { diagnostics: notes })), none)
+        }
+        (Some(Ok((book, notes))), _) => {
+            rayon::spawn(move || drop(book));
+            (Some(Ok(((), notes))), written)
+        }
+        (Some(Err(failure)), _) => (Some(Err(failure)), written),
+        (None, _) => (None, written),
+    };
     let mut typeset_notes = match &typeset {
         Some(Ok((_, notes))) => Some(notes.clone()),
         _ => None,
@@ -95,41 +120,6 @@ pub fn render_formats(
         Some(Err(failure)) => Some(failure.clone()),
         _ => None,
     };
-    let book = match &typeset {
-        Some(Ok((book, _))) => Some(book),
-        _ => None,
-    };
-    // Each paged format is written from the one book.
-    let written: Vec<Option<Rendered>> = formats
-        .par_iter()
-        .map(|format| {
-            let book = book?;
-            let one = |bytes: Vec<u8>| vec![(format!("{slug}.{format}"), bytes)];
-            Some(match format.as_str() {
-                "pdf" => {
-                    let unfit = crate::standard::check_document(doc, &options.pdf.standard);
-                    if unfit.is_empty() {
-                        pdf::write_pdf(book, &pdf_options).map(|b| (one(b), Vec::new()))
-                    } else {
-                        Err(Failure { diagnostics: unfit })
-                    }
-                }
-                "ofd" => {
-                    let mut notes = Vec::new();
-                    ofd::write_ofd(book, fonts, &options.ofd, &mut notes).map(|b| (one(b), notes))
-                }
-                "png" => png::draw_pages(book, options.dpi).map(|pages| {
-                    let files = pages
-                        .into_iter()
-                        .enumerate()
-                        .map(|(k, page)| (format!("{slug}-{:03}.png", k + 1), page.png))
-                        .collect();
-                    (files, Vec::new())
-                }),
-                _ => return None,
-            })
-        })
-        .collect();
     let mut epub =
         epub.map(|r| r.map(|(bytes, notes)| (vec![(format!("{slug}.epub"), bytes)], notes)));
     let rendered: Vec<Rendered> = formats
@@ -173,6 +163,49 @@ pub fn render_formats(
                     Err(Failure { diagnostics: first })
                 }
             }
+        })
+        .collect()
+}
+
+/// Each paged format of `formats` written from the one `book` (`None`
+/// for the others, and for all when there is no book).
+fn write_paged(
+    doc: &Document,
+    fonts: &FontSet,
+    formats: &[String],
+    options: &ExportOptions,
+    pdf_options: &PdfOptions,
+    book: Option<&crate::typeset::PagedBook>,
+) -> Vec<Option<Rendered>> {
+    let slug = &doc.settings.slug;
+    formats
+        .par_iter()
+        .map(|format| {
+            let book = book?;
+            let one = |bytes: Vec<u8>| vec![(format!("{slug}.{format}"), bytes)];
+            Some(match format.as_str() {
+                "pdf" => {
+                    let unfit = crate::standard::check_document(doc, &options.pdf.standard);
+                    if unfit.is_empty() {
+                        pdf::write_pdf(book, pdf_options).map(|b| (one(b), Vec::new()))
+                    } else {
+                        Err(Failure { diagnostics: unfit })
+                    }
+                }
+                "ofd" => {
+                    let mut notes = Vec::new();
+                    ofd::write_ofd(book, fonts, &options.ofd, &mut notes).map(|b| (one(b), notes))
+                }
+                "png" => png::draw_pages(book, options.dpi).map(|pages| {
+                    let files = pages
+                        .into_iter()
+                        .enumerate()
+                        .map(|(k, page)| (format!("{slug}-{:03}.png", k + 1), page.png))
+                        .collect();
+                    (files, Vec::new())
+                }),
+                _ => return None,
+            })
         })
         .collect()
 }

@@ -336,6 +336,39 @@ struct ParaOpts {
     span: Span,
 }
 
+impl ParaOpts {
+    /// Whether lines set with `self` and with `other` have the same
+    /// geometry (everything but the kind and the source place).
+    fn same_geometry(&self, other: &ParaOpts) -> bool {
+        self.inset == other.inset
+            && self.width == other.width
+            && self.indent == other.indent
+            && self.align == other.align
+            && self.justify == other.justify
+            && self.ragged == other.ragged
+            && self.size == other.size
+            && self.pitch == other.pitch
+    }
+}
+
+/// One line of a paragraph set, before it gets its tags: what
+/// [`place_spans`] gives, needing nothing of the layouter's state, so
+/// that a chapter's body paragraphs are set in parallel.
+struct Placed {
+    set: SetLine,
+    x: f32,
+    baseline: f32,
+    justified: bool,
+    extras: Vec<Item>,
+    annotations: Vec<super::ruby::Placed>,
+    notes: Vec<usize>,
+    above: f32,
+}
+
+/// A body paragraph set before its turn: the options it was set with,
+/// its lines and its other settings with their demerits.
+type PrePlaced = (ParaOpts, Vec<Placed>, Vec<(Vec<Placed>, f64)>);
+
 /// A line with its extra items, before it goes into an element.
 pub struct LineOut {
     pub line: Line,
@@ -365,7 +398,7 @@ pub struct Layouter<'a, 'b> {
     resolved: Option<&'b crate::resolve::Resolved>,
     /// Body paragraphs shaped and broken ahead, in parallel, by the
     /// address of their content.
-    prebroken: HashMap<usize, Broken>,
+    prebroken: HashMap<usize, (Broken, Option<PrePlaced>)>,
     /// Letter spacing of the paragraph being set, in its ems (a short
     /// heading, clreq 2.1.3.1).
     tracking: f32,
@@ -1043,16 +1076,46 @@ impl<'a, 'b> Layouter<'a, 'b> {
             first_indent: self.style.body.indent * body.size,
             ragged: false,
         };
+        // The options [`Layouter::paragraph`] sets a body paragraph with;
+        // it sets the lines again itself if its own differ.
+        let opts = ParaOpts {
+            inset: 0.0,
+            width,
+            indent: measure.first_indent,
+            align: Align::Left,
+            justify: true,
+            ragged: false,
+            size: body.size,
+            pitch: self.pitch() * body.size / self.style.body.size,
+            kind: LineKind::Body,
+            span: Span { line: 0, column: 0 },
+        };
+        let (grid, grid_pitch) = (self.style.body.grid, self.pitch());
         let this = &*self;
-        let done: Vec<(usize, Broken)> = blocks
+        let done: Vec<(usize, (Broken, Option<PrePlaced>))> = blocks
             .par_iter()
             .filter_map(|block| match block {
                 Block::Paragraph { content, .. } if !content.is_empty() => {
                     let mut pt = ParaText::default();
                     this.inlines(content, body, &mut pt);
+                    let (shaped, spans, rubies, others) = this.shape_and_break(pt, &measure, true);
+                    let para = Para {
+                        text: &shaped.text,
+                        atoms: &shaped.atoms,
+                        junctions: &shaped.junctions,
+                    };
+                    let place = |spans: &[LineSpan]| {
+                        place_spans(&shaped, &rubies, &para, spans, &opts, grid, grid_pitch)
+                    };
+                    let main = place(&spans);
+                    let alts = others
+                        .iter()
+                        .map(|(alt, cost)| (place(alt), *cost))
+                        .collect();
+                    let placed = (opts.clone(), main, alts);
                     Some((
                         content.as_ptr() as usize,
-                        this.shape_and_break(pt, &measure, true),
+                        ((shaped, spans, rubies, others), Some(placed)),
                     ))
                 }
                 _ => None,
@@ -1205,63 +1268,46 @@ impl<'a, 'b> Layouter<'a, 'b> {
         opts: &ParaOpts,
         node: usize,
     ) -> Vec<LineOut> {
-        let sums = Sums::new(para);
-        let mut out = Vec::with_capacity(spans.len());
-        let baseline = (opts.pitch - opts.size) / 2.0 + 0.88 * opts.size;
-        for span in spans {
-            let indent = if span.start == 0 { opts.indent } else { 0.0 };
-            let set = set_line(shaped, &sums, span, opts.width, indent, opts.justify);
-            let shift = match opts.align {
-                Align::Center if opts.ragged || span.last => {
-                    (opts.width - set.end - set.start) / 2.0
-                }
-                _ => 0.0,
-            };
-            let x = opts.inset + shift;
-            let notes: Vec<usize> = shaped
-                .notes
-                .iter()
-                .filter(|(at, _)| set.source.contains(at))
-                .map(|&(_, n)| n)
-                .collect();
-            let mut extras = decorations(&set, shaped, x, baseline, opts.size);
-            let (annotations, top) = super::ruby::annotate(rubies, shaped, span, &set, opts.size);
+        let (grid, pitch) = (self.style.body.grid, self.pitch());
+        let placed = place_spans(shaped, rubies, para, &spans, opts, grid, pitch);
+        self.tag_placed(placed, opts, node)
+    }
+
+    /// Lines set by [`place_spans`], tagged in order as content of `node`.
+    fn tag_placed(&mut self, placed: Vec<Placed>, opts: &ParaOpts, node: usize) -> Vec<LineOut> {
+        let mut out = Vec::with_capacity(placed.len());
+        for p in placed {
+            let mut extras = p.extras;
             let tag = self.content(node);
             self.origins.push((tag, opts.span));
             // Each annotation is read after its line, as "汉字（hànzì）"
             // reads in a browser without ruby.
-            for placed in annotations {
+            for annotation in p.annotations {
                 let tag = self.content(node);
                 self.origins.push((tag, opts.span));
                 extras.push(Item::Line(Line {
-                    x,
-                    baseline: baseline - placed.rise,
+                    x: p.x,
+                    baseline: p.baseline - annotation.rise,
                     measure: opts.width,
                     justified: false,
                     kind: LineKind::Ruby,
-                    set: placed.set,
+                    set: annotation.set,
                     tag: Some(tag),
                 }));
             }
-            let mut above = super::ruby::extra_above(top, opts.size, opts.pitch);
-            if above > 0.0 && self.style.body.grid {
-                // Whole lines, so that the lines keep the page grid.
-                let pitch = self.pitch();
-                above = (above / pitch).ceil() * pitch;
-            }
             out.push(LineOut {
                 line: Line {
-                    x,
-                    baseline,
+                    x: p.x,
+                    baseline: p.baseline,
                     measure: opts.width,
-                    justified: opts.justify && !span.last,
+                    justified: p.justified,
                     kind: opts.kind,
-                    set,
+                    set: p.set,
                     tag: Some(tag),
                 },
                 extras,
-                notes,
-                above,
+                notes: p.notes,
+                above: p.above,
             });
         }
         out
@@ -1303,6 +1349,11 @@ impl<'a, 'b> Layouter<'a, 'b> {
             kind: LineKind::Body,
             span,
         };
+        let (prebroken, preplaced) = match prebroken {
+            Some((broken, placed)) => (Some(broken), placed),
+            None => (None, None),
+        };
+        let preplaced = preplaced.filter(|(o, _, _)| o.same_geometry(&opts));
         let broken = match prebroken {
             Some(broken) => broken,
             None => {
@@ -1316,7 +1367,18 @@ impl<'a, 'b> Layouter<'a, 'b> {
                 self.shape_and_break(pt, &measure, true)
             }
         };
-        let (lines, others) = self.set_broken(broken, &opts, node);
+        let (lines, others) = match preplaced {
+            Some((_, main, alts)) => {
+                drop(broken);
+                let main = self.tag_placed(main, &opts, node);
+                let alts = alts
+                    .into_iter()
+                    .map(|(lines, cost)| (self.tag_placed(lines, &opts, node), cost))
+                    .collect();
+                (main, alts)
+            }
+            None => self.set_broken(broken, &opts, node),
+        };
         let spacing = self.style.body.paragraph_spacing * self.pitch();
         if !others.is_empty() {
             let mut alts = Vec::with_capacity(others.len());
@@ -2042,6 +2104,56 @@ fn keep_markers_attached(shaped: &mut Shaped) {
             shaped.junctions[i - 1].brk = super::linebreak::Brk::Never;
         }
     }
+}
+
+/// The lines `spans` of a broken paragraph set with `opts`, before they
+/// are tagged; with `grid`, room above a line for its annotations is
+/// whole lines of `pitch`.
+fn place_spans(
+    shaped: &Shaped,
+    rubies: &[super::ruby::Prepared],
+    para: &Para<'_>,
+    spans: &[LineSpan],
+    opts: &ParaOpts,
+    grid: bool,
+    pitch: f32,
+) -> Vec<Placed> {
+    let sums = Sums::new(para);
+    let mut out = Vec::with_capacity(spans.len());
+    let baseline = (opts.pitch - opts.size) / 2.0 + 0.88 * opts.size;
+    for &span in spans {
+        let indent = if span.start == 0 { opts.indent } else { 0.0 };
+        let set = set_line(shaped, &sums, span, opts.width, indent, opts.justify);
+        let shift = match opts.align {
+            Align::Center if opts.ragged || span.last => (opts.width - set.end - set.start) / 2.0,
+            _ => 0.0,
+        };
+        let x = opts.inset + shift;
+        let notes: Vec<usize> = shaped
+            .notes
+            .iter()
+            .filter(|(at, _)| set.source.contains(at))
+            .map(|&(_, n)| n)
+            .collect();
+        let extras = decorations(&set, shaped, x, baseline, opts.size);
+        let (annotations, top) = super::ruby::annotate(rubies, shaped, span, &set, opts.size);
+        let mut above = super::ruby::extra_above(top, opts.size, opts.pitch);
+        if above > 0.0 && grid {
+            // Whole lines, so that the lines keep the page grid.
+            above = (above / pitch).ceil() * pitch;
+        }
+        out.push(Placed {
+            set,
+            x,
+            baseline,
+            justified: opts.justify && !span.last,
+            extras,
+            annotations,
+            notes,
+            above,
+        });
+    }
+    out
 }
 
 /// Emphasis dots, link areas and link anchors of a set line whose

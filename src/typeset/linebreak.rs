@@ -404,46 +404,36 @@ pub struct LineMetrics {
 }
 
 /// Prefix sums over a paragraph, so that any line is measured in O(1).
+/// Two vectors, not one per sum: a book of many short paragraphs makes
+/// one of these for each.
 pub struct Sums {
-    atom_width: Vec<f32>,
-    atom_shrink: Vec<f32>,
-    junction_width: Vec<f32>,
-    junction_stretch: Vec<f32>,
-    junction_shrink: Vec<f32>,
+    /// Per atom boundary: width and shrink of the atoms before it.
+    atoms: Vec<[f32; 2]>,
+    /// Per junction boundary: width, stretch and shrink of the junctions
+    /// before it.
+    junctions: Vec<[f32; 3]>,
 }
 
 impl Sums {
     pub fn new(para: &Para<'_>) -> Sums {
-        let n = para.atoms.len();
-        let mut s = Sums {
-            atom_width: Vec::with_capacity(n + 1),
-            atom_shrink: Vec::with_capacity(n + 1),
-            junction_width: Vec::with_capacity(n),
-            junction_stretch: Vec::with_capacity(n),
-            junction_shrink: Vec::with_capacity(n),
-        };
+        let mut atoms = Vec::with_capacity(para.atoms.len() + 1);
         let (mut w, mut sh) = (0.0f32, 0.0f32);
-        s.atom_width.push(0.0);
-        s.atom_shrink.push(0.0);
+        atoms.push([0.0, 0.0]);
         for a in para.atoms {
             w += a.width;
             sh += a.shrink;
-            s.atom_width.push(w);
-            s.atom_shrink.push(sh);
+            atoms.push([w, sh]);
         }
+        let mut junctions = Vec::with_capacity(para.junctions.len() + 1);
         let (mut w, mut st, mut sh) = (0.0f32, 0.0f32, 0.0f32);
-        s.junction_width.push(0.0);
-        s.junction_stretch.push(0.0);
-        s.junction_shrink.push(0.0);
+        junctions.push([0.0, 0.0, 0.0]);
         for j in para.junctions {
             w += j.width;
             st += j.stretch;
             sh += j.shrink;
-            s.junction_width.push(w);
-            s.junction_stretch.push(st);
-            s.junction_shrink.push(sh);
+            junctions.push([w, st, sh]);
         }
-        s
+        Sums { atoms, junctions }
     }
 
     /// The line of atoms `start..=end`.
@@ -461,9 +451,8 @@ impl Sums {
         } else {
             0.0
         };
-        let mut shrink = self.atom_shrink[end + 1] - self.atom_shrink[start]
-            + self.junction_shrink[end]
-            - self.junction_shrink[start];
+        let mut shrink = self.atoms[end + 1][1] - self.atoms[start][1] + self.junctions[end][2]
+            - self.junctions[start][2];
         if trim_start > 0.0 {
             shrink -= first.shrink;
         }
@@ -473,16 +462,16 @@ impl Sums {
         // The space before a hanging mark does not stretch: the
         // character before it stays flush with the edge.
         let hung_stretch = if end > start && last.hang > 0.0 {
-            self.junction_stretch[end] - self.junction_stretch[end - 1]
+            self.junctions[end][1] - self.junctions[end - 1][1]
         } else {
             0.0
         };
         LineMetrics {
-            natural: self.atom_width[end + 1] - self.atom_width[start] + self.junction_width[end]
-                - self.junction_width[start]
+            natural: self.atoms[end + 1][0] - self.atoms[start][0] + self.junctions[end][0]
+                - self.junctions[start][0]
                 - trim_start
                 - trim_end,
-            stretch: self.junction_stretch[end] - self.junction_stretch[start] - hung_stretch,
+            stretch: self.junctions[end][1] - self.junctions[start][1] - hung_stretch,
             shrink: shrink.max(0.0),
             trim_start,
             trim_end,

@@ -111,9 +111,8 @@ pub fn layout_document(
     fonts: &FontSet,
     options: &PdfOptions,
 ) -> Result<(Layout, Vec<Diagnostic>), Failure> {
-    with_layout(doc, fonts, options, |layout, _, diagnostics| {
-        Ok((layout.clone(), diagnostics))
-    })
+    let resolved = crate::resolve::resolve(doc)?;
+    layout_resolved(doc, fonts, options, &resolved)
 }
 
 /// [`layout_document`] with what was resolved of `doc` already.
@@ -123,9 +122,36 @@ pub fn layout_resolved(
     options: &PdfOptions,
     resolved: &crate::resolve::Resolved,
 ) -> Result<(Layout, Vec<Diagnostic>), Failure> {
-    with_resolved_layout(doc, fonts, options, resolved, |layout, _, diagnostics| {
-        Ok((layout.clone(), diagnostics))
-    })
+    // The laid-out book is handed over, not copied: a long book has
+    // hundreds of thousands of positioned glyphs.
+    layout_then(
+        doc,
+        fonts,
+        options,
+        resolved,
+        true,
+        |layout, _, diagnostics| Ok((layout, diagnostics)),
+    )
+}
+
+/// [`layout_resolved`] without the last check that every character of
+/// the model reached a page: the caller runs [`complete::check`] (for
+/// instance beside writing the pages) and fails the book on any error
+/// it returns.
+pub fn layout_resolved_unchecked(
+    doc: &Document,
+    fonts: &FontSet,
+    options: &PdfOptions,
+    resolved: &crate::resolve::Resolved,
+) -> Result<(Layout, Vec<Diagnostic>), Failure> {
+    layout_then(
+        doc,
+        fonts,
+        options,
+        resolved,
+        false,
+        |layout, _, diagnostics| Ok((layout, diagnostics)),
+    )
 }
 
 /// Lays out `doc` and hands the layout, with the faces it is set in, to
@@ -148,9 +174,29 @@ pub fn with_resolved_layout<T>(
     resolved: &crate::resolve::Resolved,
     then: impl FnOnce(&Layout, &shape::FontBook<'_>, Vec<Diagnostic>) -> Result<T, Failure>,
 ) -> Result<T, Failure> {
+    layout_then(
+        doc,
+        fonts,
+        options,
+        resolved,
+        true,
+        |layout, book, diagnostics| then(&layout, book, diagnostics),
+    )
+}
+
+/// [`with_resolved_layout`], handing `then` the layout itself; with
+/// `check`, the layout is checked to hold all the text first.
+fn layout_then<T>(
+    doc: &Document,
+    fonts: &FontSet,
+    options: &PdfOptions,
+    resolved: &crate::resolve::Resolved,
+    check: bool,
+    then: impl FnOnce(Layout, &shape::FontBook<'_>, Vec<Diagnostic>) -> Result<T, Failure>,
+) -> Result<T, Failure> {
     let style = &resolved.style;
     let wanted = families::report(style, fonts);
-    let then = move |layout: &Layout, book: &shape::FontBook<'_>, mut d: Vec<Diagnostic>| {
+    let then = move |layout: Layout, book: &shape::FontBook<'_>, mut d: Vec<Diagnostic>| {
         d.splice(0..0, wanted);
         then(layout, book, d)
     };
@@ -160,7 +206,7 @@ pub fn with_resolved_layout<T>(
     // any, and reported characters no face has): a character no face has
     // is drawn as the font's missing-glyph box.
     let book = shape::FontBook::new(fonts, &fonts.fallback).ok_or_else(unreadable)?;
-    run_layout(doc, resolved, &book, style, options, then)
+    run_layout(doc, resolved, &book, style, options, check, then)
 }
 
 fn run_layout<T>(
@@ -169,7 +215,8 @@ fn run_layout<T>(
     book: &shape::FontBook<'_>,
     style: &style::PageStyle,
     options: &PdfOptions,
-    then: impl FnOnce(&Layout, &shape::FontBook<'_>, Vec<Diagnostic>) -> Result<T, Failure>,
+    check: bool,
+    then: impl FnOnce(Layout, &shape::FontBook<'_>, Vec<Diagnostic>) -> Result<T, Failure>,
 ) -> Result<T, Failure> {
     let plan = front::FrontPlan::new(doc, style);
     let opening = plan.opening(doc);
@@ -203,7 +250,7 @@ fn run_layout<T>(
     running::finish(&mut layout, doc, book, style);
     // Text lost on the way is an error, never a PDF without it (a book
     // that already failed may have left text unset on purpose).
-    if !diagnostics.iter().any(Diagnostic::is_error) {
+    if check && !diagnostics.iter().any(Diagnostic::is_error) {
         diagnostics.extend(complete::check(doc, &layout));
     }
     if let Some(progress) = &options.progress {
@@ -221,7 +268,7 @@ fn run_layout<T>(
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(Failure { diagnostics });
     }
-    then(&layout, book, diagnostics)
+    then(layout, book, diagnostics)
 }
 
 fn failure(message: String) -> Failure {

@@ -230,8 +230,12 @@ fn best_choice(
     pitch: f32,
 ) -> Option<Vec<(usize, usize)>> {
     // The paragraphs that start on the page, each in each other setting.
-    let mut options: Vec<(usize, usize)> = (0..flow.variants.len())
-        .filter(|&v| !used[v] && (i..page.end).contains(&flow.variants[v].start))
+    // The variants are in flow order: only those of the page are looked
+    // at, so that a long chapter is not scanned once per page.
+    let from = flow.variants.partition_point(|v| v.start < i);
+    let to = flow.variants.partition_point(|v| v.start < page.end);
+    let mut options: Vec<(usize, usize)> = (from..to.max(from))
+        .filter(|&v| !used[v])
         .flat_map(|v| (0..flow.variants[v].alts.len()).map(move |a| (v, a)))
         .collect();
     // The cheapest dozen, so that a page of many short paragraphs is
