@@ -1,12 +1,14 @@
 //! The whole pipeline in memory: bytes -> decode -> normalize -> EPUB and
-//! PDF. The first byte picks plain text or Markdown. Run with a large
+//! PDF (normalize, resolve, typeset and both writers, as a build runs
+//! them). The first byte picks plain text or Markdown (bit 0), the
+//! `[structure] headings` mode (bits 1-2) and `verse` (bit 3). Run with a large
 //! `-max_len` (scripts/fuzz.sh uses 65536) so that long and deep inputs
 //! are tried.
 #![no_main]
 
 use std::path::{Path, PathBuf};
 
-use inkstone::config::{BookConfig, InputFormat};
+use inkstone::config::{BookConfig, HeadingMode, InputFormat, StructureConfig, VerseMode};
 use inkstone::fonts::{resolve_fonts, FontSet};
 use inkstone::{Loaded, LoadedSource};
 use libfuzzer_sys::fuzz_target;
@@ -17,6 +19,9 @@ thread_local! {
             body: vec![inkstone::normalize::DEFAULT_BODY_FONT.to_string()],
             heading: vec![inkstone::normalize::DEFAULT_HEADING_FONT.to_string()],
             paths: Vec::new(),
+            // Never the installed fonts: the run is the same on every
+            // machine.
+            system: false,
         };
         resolve_fonts(&settings, Path::new(".")).expect("built-in fonts")
     };
@@ -30,6 +35,19 @@ fuzz_target!(|data: &[u8]| {
         InputFormat::Text
     } else {
         InputFormat::Markdown
+    };
+    let structure = StructureConfig {
+        headings: match (switch >> 1) & 3 {
+            0 => HeadingMode::Auto,
+            1 => HeadingMode::Numbered,
+            2 => HeadingMode::Marked,
+            _ => HeadingMode::None,
+        },
+        verse: if switch & 8 == 0 {
+            VerseMode::Auto
+        } else {
+            VerseMode::None
+        },
     };
     let mut diagnostics = Vec::new();
     let Ok(file) =
@@ -47,6 +65,7 @@ fuzz_target!(|data: &[u8]| {
             file,
             rel_path: "fuzz.txt".to_string(),
             format,
+            structure,
         }],
     };
     let doc = inkstone::normalize(&loaded, &mut diagnostics);

@@ -27,6 +27,10 @@ use super::style::{Align, FaceChoice, HeadingSetup, PageStyle};
 use crate::diag::{Diagnostic, Location, Severity};
 use crate::model::{Alignment, Block, Chapter, Heading, Inline, Span, TocEntry};
 
+/// The longest paragraph, in lines, that is also set in one line more
+/// and one less to fill a page.
+const MAX_VARIANT_LINES: usize = 100;
+
 /// The heading of the table of contents.
 pub const CONTENTS: &str = "目录";
 
@@ -1120,7 +1124,8 @@ impl<'a, 'b> Layouter<'a, 'b> {
         self.prebroken = done.into_iter().collect();
     }
 
-    /// A paragraph's text shaped and broken into lines; with `variants`,
+    /// A paragraph's text shaped and broken into lines; with `variants`
+    /// (and no more than [`MAX_VARIANT_LINES`] lines),
     /// also set in one line more and in one line less where that is
     /// possible without spreading or compressing a line more than the
     /// breaker allows (see [`super::linebreak::break_lines_into`]).
@@ -1143,7 +1148,10 @@ impl<'a, 'b> Layouter<'a, 'b> {
         };
         let spans = break_lines(&para, measure);
         let mut others = Vec::new();
-        if variants && !spans.is_empty() {
+        // Setting a paragraph in exactly N lines costs time growing with
+        // the cube of its length: past a few pages (a 64 KB paragraph took
+        // minutes) it is set only as it breaks best.
+        if variants && !spans.is_empty() && spans.len() <= MAX_VARIANT_LINES {
             let n = spans.len();
             let mut found = break_lines_counts(&para, measure, &[n, n + 1, n - 1]).into_iter();
             let best = found.next().flatten().map_or(0.0, |(_, d)| d);
