@@ -171,25 +171,36 @@ pub fn series_file(loaded: &crate::Loaded) -> Option<std::path::PathBuf> {
 /// title, or what a footnote link does.
 pub fn link_alt(
     target: Option<&crate::typeset::layout::LinkTarget>,
-    toc: &[crate::model::TocEntry],
+    titles: &HeadingTitles<'_>,
 ) -> String {
     use crate::typeset::layout::LinkTarget;
     match target {
         Some(LinkTarget::Url(url)) => url.clone(),
-        Some(LinkTarget::Heading(id)) => {
-            let mut stack: Vec<&crate::model::TocEntry> = toc.iter().collect();
-            while let Some(entry) = stack.pop() {
-                if &entry.id == id {
-                    return entry.title.clone();
-                }
-                stack.extend(entry.children.iter());
-            }
-            "标题".into()
-        }
+        Some(LinkTarget::Heading(id)) => titles
+            .get(id.as_str())
+            .map_or_else(|| "标题".into(), |title| (*title).to_string()),
         Some(LinkTarget::Note(..)) => "脚注".into(),
         Some(LinkTarget::NoteRef(..)) => "返回正文".into(),
         None => "链接".into(),
     }
+}
+
+/// Each heading's title by its id, for [`link_alt`].
+pub type HeadingTitles<'a> = std::collections::HashMap<&'a str, &'a str>;
+
+/// The titles of the headings in `toc` and under them, by id (the first
+/// heading of an id, as a link finds it); a deep outline is walked
+/// without recursion.
+pub fn heading_titles(toc: &[crate::model::TocEntry]) -> HeadingTitles<'_> {
+    let mut titles = HeadingTitles::new();
+    let mut stack: Vec<&crate::model::TocEntry> = toc.iter().rev().collect();
+    while let Some(entry) = stack.pop() {
+        titles
+            .entry(entry.id.as_str())
+            .or_insert(entry.title.as_str());
+        stack.extend(entry.children.iter().rev());
+    }
+    titles
 }
 
 /// Checks the book for what a standard needs and krilla cannot place in

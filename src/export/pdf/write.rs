@@ -84,6 +84,7 @@ pub fn write_pdf(layout: &Layout, options: &PdfOptions) -> Result<Vec<u8>, Failu
     let size = Size::from_wh(layout.width, layout.height)
         .ok_or_else(|| failure("the page size is not valid".into()))?;
     let places = layout.link_places();
+    let titles = crate::standard::heading_titles(&layout.outline);
     for (page_index, page_layout) in layout.pages.iter().enumerate() {
         let number = page_layout.number;
         let label = PageLabel::new(
@@ -219,7 +220,7 @@ pub fn write_pdf(layout: &Layout, options: &PdfOptions) -> Result<Vec<u8>, Failu
                         if let (Some(rect), Some(target)) =
                             (Rect::from_ltrb(*x0, *y0, *x1, *y1), target)
                         {
-                            let alt = crate::standard::link_alt(target_of(item), &layout.outline);
+                            let alt = crate::standard::link_alt(target_of(item), &titles);
                             links.push((rect, target, alt));
                         }
                     }
