@@ -68,6 +68,23 @@ fn pdf_render(bencher: divan::Bencher, name: &str) {
     bencher.bench(|| inkstone::pdf::render_pdf(&doc, &fonts, &options).expect("renders"));
 }
 
+/// The PDF of a text of `count` one-line headings: a contents of as many
+/// entries, each a link to its heading. The time should grow in
+/// proportion (each link's text was once looked up through the whole
+/// outline).
+#[divan::bench(args = [6_500, 13_000, 26_000], sample_count = 5)]
+fn pdf_many_headings(bencher: divan::Bencher, count: usize) {
+    let dir = std::env::temp_dir().join(format!("inkstone-bench-headings-{count}"));
+    std::fs::create_dir_all(&dir).expect("bench folder");
+    let path = dir.join("headings.txt");
+    std::fs::write(&path, "第一章\n".repeat(count)).expect("bench text");
+    let doc = inkstone::load_document(&path, &mut Vec::new()).expect("loads");
+    let fonts =
+        inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir).expect("fonts");
+    let options = inkstone::pdf::PdfOptions::default();
+    bencher.bench(|| inkstone::pdf::render_pdf(&doc, &fonts, &options).expect("renders"));
+}
+
 #[divan::bench(args = ["sample-edition", "edition-200"], sample_count = 10)]
 fn epub_render(bencher: divan::Bencher, name: &str) {
     let (doc, fonts) = prepared(name);
