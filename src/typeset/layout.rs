@@ -184,6 +184,23 @@ impl Line {
     pub fn extent(&self) -> (f32, f32) {
         (self.x + self.set.start, self.x + self.set.end)
     }
+
+    /// Its glyphs in runs of one face, size and baseline offset, as
+    /// ranges of `set.glyphs`: what one text object draws.
+    pub fn runs(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        let glyphs = &self.set.glyphs;
+        let mut start = 0;
+        std::iter::from_fn(move || {
+            let first = glyphs.get(start)?;
+            let end = glyphs[start..]
+                .iter()
+                .position(|g| g.face != first.face || g.size != first.size || g.y != first.y)
+                .map_or(glyphs.len(), |k| start + k);
+            let run = start..end;
+            start = end;
+            Some(run)
+        })
+    }
 }
 
 /// A heading placed in the flow.

@@ -455,26 +455,14 @@ fn runs(line: &Line) -> Vec<(Range<usize>, Range<usize>)> {
     let glyphs = &line.set.glyphs;
     let len = line.set.text.len();
     let mut out = Vec::new();
-    let mut start = 0;
     let mut from = 0usize;
-    while start < glyphs.len() {
-        let first = &glyphs[start];
-        let mut end = start + 1;
-        while end < glyphs.len()
-            && glyphs[end].face == first.face
-            && glyphs[end].size == first.size
-            && glyphs[end].y == first.y
-        {
-            end += 1;
-        }
-        let to = if end < glyphs.len() {
-            (glyphs[end].text.start as usize).clamp(from, len)
-        } else {
-            len
+    for run in line.runs() {
+        let to = match glyphs.get(run.end) {
+            Some(next) => (next.text.start as usize).clamp(from, len),
+            None => len,
         };
-        out.push((start..end, from..to));
+        out.push((run, from..to));
         from = to;
-        start = end;
     }
     out
 }

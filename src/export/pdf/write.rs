@@ -394,17 +394,8 @@ fn draw_line(
     };
     let glyphs = &line.set.glyphs;
     let mut run: Vec<KrillaGlyph> = Vec::with_capacity(glyphs.len());
-    let mut start = 0;
-    while start < glyphs.len() {
+    for std::ops::Range { start, end } in line.runs() {
         let first = &glyphs[start];
-        let mut end = start + 1;
-        while end < glyphs.len()
-            && glyphs[end].face == first.face
-            && glyphs[end].size == first.size
-            && glyphs[end].y == first.y
-        {
-            end += 1;
-        }
         let font = faces.font(first.face)?;
         let parsed = faces
             .parsed
@@ -464,7 +455,6 @@ fn draw_line(
             first.size,
             false,
         );
-        start = end;
     }
     surface.end_tagged();
     Ok(id)
