@@ -16,7 +16,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use super::layout::{Item, Line, LineKind};
+use super::layout::{Line, LineKind};
 use super::paginate::Layout;
 use crate::diag::{Diagnostic, Location};
 use crate::model::{push_plain_text, Block, Chapter, Document, Span};
@@ -117,26 +117,12 @@ pub fn expected_text(chapter: &Chapter) -> BTreeMap<Span, Expected> {
 /// table header repeated on a later page) are left out.
 pub fn set_text(layout: &Layout) -> HashMap<(usize, Span), String> {
     let mut out: HashMap<(usize, Span), String> = HashMap::new();
-    for page in &layout.pages {
-        let Some(chapter) = page.chapter else {
+    for (chapter, _, line, span) in layout.text_lines() {
+        if line.kind == LineKind::Front {
             continue;
-        };
-        for item in &page.items {
-            let Item::Line(line) = item else {
-                continue;
-            };
-            if matches!(
-                line.kind,
-                LineKind::Head | LineKind::Folio | LineKind::Front | LineKind::Contents
-            ) {
-                continue;
-            }
-            let Some(span) = line.tag.and_then(|uid| layout.origins.get(&(chapter, uid))) else {
-                continue;
-            };
-            let text = out.entry((chapter, *span)).or_default();
-            push_visible(line, layout.width, layout.height, text);
         }
+        let text = out.entry((chapter, *span)).or_default();
+        push_visible(line, layout.width, layout.height, text);
     }
     out
 }

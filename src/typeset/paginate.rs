@@ -13,8 +13,9 @@
 
 use std::collections::HashMap;
 
-use super::layout::{shift_item, Elem, Flow, Item, LinkTarget, TagNode};
+use super::layout::{shift_item, Elem, Flow, Item, Line, LineKind, LinkTarget, TagNode};
 use super::style::{ChapterStart, PageStyle};
+use crate::model::Span;
 
 /// A page with everything on it, positions in points from the top-left
 /// corner of the page.
@@ -143,6 +144,32 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// The lines of the chapters' text in reading order, each with its
+    /// chapter, its tag and the span of the block it sets. Page furniture
+    /// (running heads, folios), contents lines and untagged lines (a
+    /// table header repeated on a later page) are left out.
+    pub fn text_lines(&self) -> impl Iterator<Item = (usize, u32, &Line, &Span)> + '_ {
+        self.pages
+            .iter()
+            .filter_map(|page| Some((page.chapter?, page)))
+            .flat_map(move |(chapter, page)| {
+                page.items.iter().filter_map(move |item| {
+                    let Item::Line(line) = item else {
+                        return None;
+                    };
+                    if matches!(
+                        line.kind,
+                        LineKind::Head | LineKind::Folio | LineKind::Contents
+                    ) {
+                        return None;
+                    }
+                    let tag = line.tag?;
+                    let span = self.origins.get(&(chapter, tag))?;
+                    Some((chapter, tag, line, span))
+                })
+            })
+    }
+
     /// Where links go, as (page, x, y) in points: each heading (the left
     /// edge of the text block, the top of its first line) and each
     /// anchor, by target; the first anchor of a target wins (a note

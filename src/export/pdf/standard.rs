@@ -14,7 +14,7 @@ use krilla::metadata::DateTime;
 
 use crate::diag::{Diagnostic, Failure, Location, Severity};
 use crate::standard::{ArchivalLevel, Attachment, PdfStandard};
-use crate::typeset::layout::{Item, LineKind};
+use crate::typeset::layout::LineKind;
 use crate::typeset::PagedBook;
 
 /// krilla's configuration: the validators and the PDF version.
@@ -150,38 +150,21 @@ fn find_in_layout(text: &str, layout: &PagedBook) -> Option<Location> {
     let counted = |s: &str| s.chars().filter(|&c| c != '\n').count() as u32;
     // Characters of each block on the lines before, by chapter and tag.
     let mut before: HashMap<(usize, u32), u32> = HashMap::new();
-    for page in &layout.pages {
-        let Some(chapter) = page.chapter else {
+    for (chapter, tag, line, span) in layout.text_lines() {
+        if line.kind == LineKind::Ruby {
+            continue;
+        }
+        let count = before.entry((chapter, tag)).or_default();
+        let Some(at) = line.set.text.find(text) else {
+            *count += counted(&line.set.text);
             continue;
         };
-        for item in &page.items {
-            let Item::Line(line) = item else {
-                continue;
-            };
-            if matches!(
-                line.kind,
-                LineKind::Head | LineKind::Folio | LineKind::Ruby | LineKind::Contents
-            ) {
-                continue;
-            }
-            let Some(tag) = line.tag else {
-                continue;
-            };
-            let Some(span) = layout.origins.get(&(chapter, tag)) else {
-                continue;
-            };
-            let count = before.entry((chapter, tag)).or_default();
-            let Some(at) = line.set.text.find(text) else {
-                *count += counted(&line.set.text);
-                continue;
-            };
-            let source = layout.sources.get(chapter)?;
-            if span.line == 0 {
-                return Some(Location::file(source));
-            }
-            let column = span.column + *count + counted(&line.set.text[..at]);
-            return Some(Location::new(source, span.line, column));
+        let source = layout.sources.get(chapter)?;
+        if span.line == 0 {
+            return Some(Location::file(source));
         }
+        let column = span.column + *count + counted(&line.set.text[..at]);
+        return Some(Location::new(source, span.line, column));
     }
     None
 }
