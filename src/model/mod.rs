@@ -353,6 +353,28 @@ impl Block {
     }
 }
 
+impl Chapter {
+    /// Every block of the chapter and of its notes, and every block
+    /// inside them (list items, quotes), in reading order. Nesting is
+    /// walked with a work list, not recursion: its depth comes from the
+    /// input.
+    pub fn all_blocks(&self) -> impl Iterator<Item = &Block> {
+        let notes = self.footnotes.iter().flat_map(|note| &note.blocks);
+        let mut pending: Vec<&Block> = self.blocks.iter().chain(notes).rev().collect();
+        std::iter::from_fn(move || {
+            let block = pending.pop()?;
+            match block {
+                Block::List { items, .. } => {
+                    pending.extend(items.iter().rev().flat_map(|item| item.iter().rev()));
+                }
+                Block::Quote { blocks, .. } => pending.extend(blocks.iter().rev()),
+                _ => {}
+            }
+            Some(block)
+        })
+    }
+}
+
 impl Document {
     /// Every heading of the book in reading order, chapter titles included,
     /// with the index of its chapter.

@@ -50,18 +50,11 @@ pub fn read_images(doc: &Document) -> ImageFiles {
     let mut srcs: Vec<&str> = Vec::new();
     let mut seen = HashSet::new();
     for chapter in &doc.chapters {
-        let mut pending: Vec<&Block> = chapter
-            .blocks
-            .iter()
-            .chain(chapter.footnotes.iter().flat_map(|n| &n.blocks))
-            .collect();
-        // A work list, not recursion: nesting depth comes from the input.
-        while let Some(block) = pending.pop() {
-            match block {
-                Block::Image { src, .. } if seen.insert(src.as_str()) => srcs.push(src),
-                Block::Quote { blocks, .. } => pending.extend(blocks),
-                Block::List { items, .. } => pending.extend(items.iter().flatten()),
-                _ => {}
+        for block in chapter.all_blocks() {
+            if let Block::Image { src, .. } = block {
+                if seen.insert(src.as_str()) {
+                    srcs.push(src);
+                }
             }
         }
     }

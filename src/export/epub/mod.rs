@@ -341,10 +341,7 @@ fn load_images(
                 )),
             }
         };
-        let notes = chapter.footnotes.iter().flat_map(|note| &note.blocks);
-        for block in chapter.blocks.iter().chain(notes) {
-            visit_blocks(block, &mut visit);
-        }
+        chapter.all_blocks().for_each(&mut visit);
     }
     let cover = match &resolved.cover {
         Some((src, Ok((data, media_type)))) => Some(Image {
@@ -366,24 +363,6 @@ fn load_images(
         Err(Failure {
             diagnostics: errors,
         })
-    }
-}
-
-/// Calls `visit` on `block` and every block inside it.
-fn visit_blocks(block: &Block, visit: &mut impl FnMut(&Block)) {
-    visit(block);
-    match block {
-        Block::List { items, .. } => {
-            for block in items.iter().flatten() {
-                visit_blocks(block, visit);
-            }
-        }
-        Block::Quote { blocks, .. } => {
-            for block in blocks {
-                visit_blocks(block, visit);
-            }
-        }
-        _ => {}
     }
 }
 
