@@ -1135,7 +1135,8 @@ impl Reader<'_, '_> {
         }
         if !is_single(greeting)
             || char_len(greeting[0].text) > LETTER_LINE
-            || !greeting[0].text.ends_with('：')
+            // A colon copied from a web page may still be ASCII here.
+            || !greeting[0].text.ends_with(['：', ':'])
         {
             return None;
         }
@@ -1532,6 +1533,12 @@ mod tests {
         let text = format!("标题\n{prose}{letter}{after}");
         assert_eq!(
             kinds(&text, &structure),
+            ["paragraph", "quote", "paragraph"]
+        );
+        // The greeting's colon copied as ASCII is still a greeting.
+        let ascii = format!("标题\n{prose}{}{after}", letter.replacen('：', ":", 1));
+        assert_eq!(
+            kinds(&ascii, &structure),
             ["paragraph", "quote", "paragraph"]
         );
         // An official notice: addressee first, issuer and date last.
