@@ -415,7 +415,7 @@ pub struct Layouter<'a, 'b> {
     resolved: Option<&'b crate::resolve::Resolved>,
     /// Body paragraphs shaped and broken ahead, in parallel, by the
     /// address of their content.
-    prebroken: HashMap<usize, (Broken, Option<PrePlaced>)>,
+    prebroken: HashMap<usize, PrePlaced>,
     /// Letter spacing of the paragraph being set, in its ems (a short
     /// heading, clreq 2.1.3.1).
     tracking: f32,
@@ -1109,7 +1109,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
         };
         let (grid, grid_pitch) = (self.style.body.grid, self.pitch());
         let this = &*self;
-        let done: Vec<(usize, (Broken, Option<PrePlaced>))> = blocks
+        let done: Vec<(usize, PrePlaced)> = blocks
             .par_iter()
             .filter_map(|block| match block {
                 Block::Paragraph { content, .. } if !content.is_empty() => {
@@ -1129,11 +1129,9 @@ impl<'a, 'b> Layouter<'a, 'b> {
                         .iter()
                         .map(|(alt, cost)| (place(alt), *cost))
                         .collect();
-                    let placed = (opts.clone(), main, alts);
-                    Some((
-                        content.as_ptr() as usize,
-                        ((shaped, spans, rubies, others), Some(placed)),
-                    ))
+                    // The shaped text is not kept: its lines are placed,
+                    // and it is freed here, on this thread.
+                    Some((content.as_ptr() as usize, (opts.clone(), main, alts)))
                 }
                 _ => None,
             })
@@ -1366,13 +1364,17 @@ impl<'a, 'b> Layouter<'a, 'b> {
             kind: LineKind::Body,
             span,
         };
-        let (prebroken, preplaced) = match prebroken {
-            Some((broken, placed)) => (Some(broken), placed),
-            None => (None, None),
-        };
-        let preplaced = preplaced.filter(|(o, _, _)| o.same_geometry(&opts));
-        let broken = match prebroken {
-            Some(broken) => broken,
+        // Lines placed ahead in another geometry are set again here.
+        let preplaced = prebroken.filter(|(o, _, _)| o.same_geometry(&opts));
+        let (lines, others) = match preplaced {
+            Some((_, main, alts)) => {
+                let main = self.tag_placed(main, &opts, node);
+                let alts = alts
+                    .into_iter()
+                    .map(|(lines, cost)| (self.tag_placed(lines, &opts, node), cost))
+                    .collect();
+                (main, alts)
+            }
             None => {
                 let mut pt = ParaText::default();
                 self.inlines(content, base, &mut pt);
@@ -1381,20 +1383,9 @@ impl<'a, 'b> Layouter<'a, 'b> {
                     first_indent: opts.indent,
                     ragged: opts.ragged,
                 };
-                self.shape_and_break(pt, &measure, true)
+                let broken = self.shape_and_break(pt, &measure, true);
+                self.set_broken(broken, &opts, node)
             }
-        };
-        let (lines, others) = match preplaced {
-            Some((_, main, alts)) => {
-                drop(broken);
-                let main = self.tag_placed(main, &opts, node);
-                let alts = alts
-                    .into_iter()
-                    .map(|(lines, cost)| (self.tag_placed(lines, &opts, node), cost))
-                    .collect();
-                (main, alts)
-            }
-            None => self.set_broken(broken, &opts, node),
         };
         let spacing = self.style.body.paragraph_spacing * self.pitch();
         if !others.is_empty() {
