@@ -105,12 +105,6 @@ pub struct Shaped {
     pub junctions: Vec<Junction>,
     pub glyphs: Vec<Glyph>,
     pub notes: Vec<(u32, usize)>,
-    /// Characters no face has: byte offset and character.
-    pub missing: Vec<(u32, char)>,
-    /// Characters set in a face of another role than their own (a bold
-    /// or heading face lacks them, the body face has them): byte offset,
-    /// character, the role's first face and the face used.
-    pub fallback: Vec<(u32, char, FaceId, FaceId)>,
 }
 
 /// Shapes `para` with the faces of `book`.
@@ -118,9 +112,7 @@ pub fn shape_para(book: &FontBook<'_>, para: ParaText, rules: Rules) -> Shaped {
     let text = para.text.as_str();
     let mut atoms: Vec<Atom> = Vec::with_capacity(text.len() / 3 + 1);
     let mut glyphs: Vec<Glyph> = Vec::with_capacity(text.len() / 3 + 1);
-    let mut missing = Vec::new();
-    let mut fallback = Vec::new();
-    let mut shaped: Vec<ShapedGlyph> = Vec::new();
+    let mut shaped: Vec<ShapedGlyph> = Vec::with_capacity(text.len() / 3 + 1);
     // A run: start, end, face, style, CJK.
     let mut run: Option<(usize, usize, FaceId, u16, bool)> = None;
     let flush = |run: Option<(usize, usize, FaceId, u16, bool)>,
@@ -199,9 +191,6 @@ pub fn shape_para(book: &FontBook<'_>, para: ParaText, rules: Rules) -> Shaped {
         let s = &para.styles[style as usize];
         let cjk = Class::of(c).is_cjk();
         let found = book.face_for(c, s.face);
-        if let Some(face) = found.filter(|&face| !book.is_own(s.face, face)) {
-            fallback.push((offset as u32, c, book.primary(s.face), face));
-        }
         match found {
             Some(face) => match &mut run {
                 Some(r) if r.1 == offset && r.2 == face && r.3 == style && r.4 == cjk => {
@@ -214,9 +203,8 @@ pub fn shape_para(book: &FontBook<'_>, para: ParaText, rules: Rules) -> Shaped {
             },
             None => {
                 flush(run.take(), &mut atoms, &mut glyphs, &mut shaped);
-                missing.push((offset as u32, c));
-                // Drawn as the font's .notdef box and reported: never
-                // silently.
+                // Drawn as the font's .notdef box; such characters were
+                // reported before layout (`resolve::glyphs`).
                 let face = book.primary(s.face);
                 let width = if cjk { s.size } else { 0.5 * s.size };
                 let first_glyph = glyphs.len() as u32;
@@ -255,7 +243,5 @@ pub fn shape_para(book: &FontBook<'_>, para: ParaText, rules: Rules) -> Shaped {
         junctions,
         glyphs,
         notes: para.notes,
-        missing,
-        fallback,
     }
 }

@@ -591,13 +591,17 @@ fn fit_nodes(
         (0, None) => 4.0,
         _ => f32::INFINITY,
     };
-    let mut nodes = vec![Node {
+    let mut nodes = Vec::with_capacity(n + 1);
+    nodes.push(Node {
         start: 0,
         demerits: 0.0,
         prev: usize::MAX,
         line: 0,
-    }];
+    });
     let mut active: Vec<usize> = vec![0];
+    // The best (demerits, node) for each number of lines at one break;
+    // one entry for all of them unless `count` asks for a number of lines.
+    let mut best: Vec<(u32, f64, usize)> = Vec::new();
     let eps = 0.01;
     for b in 0..n {
         let is_end = b + 1 == n;
@@ -614,9 +618,7 @@ fn fit_nodes(
             _ => continue,
         };
         let forced = brk == Brk::Forced;
-        // The best (demerits, node) for each number of lines; one entry
-        // for all of them unless `count` asks for a number of lines.
-        let mut best: Vec<(u32, f64, usize)> = Vec::new();
+        best.clear();
         let mut k = 0;
         while k < active.len() {
             let a = active[k];
@@ -683,7 +685,7 @@ fn fit_nodes(
         } else if forced {
             active.clear();
         }
-        for (_, demerits, prev) in best {
+        for &(_, demerits, prev) in &best {
             nodes.push(Node {
                 start: b + 1,
                 demerits,

@@ -169,16 +169,6 @@ impl<'a> FontBook<'a> {
         }
     }
 
-    /// Whether `face` is one of the faces named for `choice`, not a face
-    /// of another role or of the system that stands in for them.
-    pub fn is_own(&self, choice: FaceChoice, face: FaceId) -> bool {
-        match choice {
-            FaceChoice::Body => self.body.contains(&face),
-            FaceChoice::Bold => self.bold.contains(&face),
-            FaceChoice::Heading => self.heading.contains(&face),
-        }
-    }
-
     /// The first face of a chain (for missing glyphs).
     pub fn primary(&self, choice: FaceChoice) -> FaceId {
         self.chain(choice).next().unwrap_or(0)
