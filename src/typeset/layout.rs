@@ -415,7 +415,11 @@ pub struct Layouter<'a, 'b> {
     resolved: Option<&'b crate::resolve::Resolved>,
     /// Body paragraphs shaped and broken ahead, in parallel, by the
     /// address of their content.
-    prebroken: HashMap<usize, PrePlaced>,
+    /// The lines of the chapter's body paragraphs set ahead, by block
+    /// (with the address of the paragraph's content, to check it is the
+    /// one asked for), and the block being laid out.
+    prebroken: Vec<Option<(usize, PrePlaced)>>,
+    top_block: usize,
     /// Letter spacing of the paragraph being set, in its ems (a short
     /// heading, clreq 2.1.3.1).
     tracking: f32,
@@ -520,7 +524,8 @@ impl<'a, 'b> Layouter<'a, 'b> {
             note_index: HashMap::new(),
             origins: Vec::new(),
             resolved: None,
-            prebroken: HashMap::new(),
+            prebroken: Vec::new(),
+            top_block: 0,
             variants: Vec::new(),
         }
     }
@@ -556,9 +561,11 @@ impl<'a, 'b> Layouter<'a, 'b> {
         let body = InlineStyle::new(FaceChoice::Body, self.style.body.size);
         let width = self.style.text_width;
         self.prebreak(&chapter.blocks, &body, width);
-        for block in &chapter.blocks {
+        for (k, block) in chapter.blocks.iter().enumerate() {
+            self.top_block = k;
             self.block(block, 0, 0.0, width, &body);
         }
+        self.prebroken = Vec::new();
         let note_size = (self.style.body.size * 0.85 * 2.0).round() / 2.0;
         for (index, note) in chapter.footnotes.iter().enumerate() {
             let node = self.node(0, TagSpec::Note);
@@ -1109,9 +1116,9 @@ impl<'a, 'b> Layouter<'a, 'b> {
         };
         let (grid, grid_pitch) = (self.style.body.grid, self.pitch());
         let this = &*self;
-        let done: Vec<(usize, PrePlaced)> = blocks
+        let done = blocks
             .par_iter()
-            .filter_map(|block| match block {
+            .map(|block| match block {
                 Block::Paragraph { content, .. } if !content.is_empty() => {
                     let mut pt = ParaText::default();
                     this.inlines(content, body, &mut pt);
@@ -1136,7 +1143,7 @@ impl<'a, 'b> Layouter<'a, 'b> {
                 _ => None,
             })
             .collect();
-        self.prebroken = done.into_iter().collect();
+        self.prebroken = done;
     }
 
     /// A paragraph's text shaped and broken into lines; with `variants`
@@ -1342,7 +1349,13 @@ impl<'a, 'b> Layouter<'a, 'b> {
         label: Option<(String, usize)>,
     ) {
         let prebroken = if parent == 0 && inset == 0.0 && indent && label.is_none() {
-            self.prebroken.remove(&(content.as_ptr() as usize))
+            let at = content.as_ptr() as usize;
+            match self.prebroken.get_mut(self.top_block) {
+                Some(slot) if slot.as_ref().is_some_and(|(ptr, _)| *ptr == at) => {
+                    slot.take().map(|(_, placed)| placed)
+                }
+                _ => None,
+            }
         } else {
             None
         };
