@@ -145,7 +145,7 @@ pub fn prepend(
         lay.contents(&doc.toc, label, Some(&style.title), digits);
         let flow = lay.finish();
         diagnostics.extend(flow.diagnostics.iter().cloned());
-        let mut contents = assemble(vec![flow], style);
+        let mut contents = assemble(vec![super::paginate::paginate_flow(flow, style)], style);
         let tree = trees.len();
         trees.append(&mut contents.tags);
         // The contents was paginated from a recto. In a two-sided book it

@@ -220,7 +220,7 @@ fn run_layout<T>(
 ) -> Result<T, Failure> {
     let plan = front::FrontPlan::new(doc, style);
     let opening = plan.opening(doc);
-    let flows: Vec<layout::Flow> = doc
+    let flows: Vec<paginate::Paginated> = doc
         .chapters
         .par_iter()
         .enumerate()
@@ -229,6 +229,7 @@ fn run_layout<T>(
                 .with_resolved(resolved)
                 .run(chapter, if index == 0 { opening.as_ref() } else { None })
         })
+        .map(|flow| paginate::paginate_flow(flow, style))
         .inspect(|_| {
             if let Some(progress) = &options.progress {
                 progress.chapters.fetch_add(1, Ordering::Relaxed);
@@ -237,7 +238,7 @@ fn run_layout<T>(
         .collect();
     let mut diagnostics = resolved.diagnostics.clone();
     for flow in &flows {
-        diagnostics.extend(flow.diagnostics.iter().cloned());
+        diagnostics.extend(flow.diagnostics().iter().cloned());
     }
     let text = paginate::assemble(flows, style);
     let (mut layout, front_diagnostics) =

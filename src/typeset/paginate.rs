@@ -511,7 +511,34 @@ fn fill_page(
 /// Paginates every chapter and joins them into the book. Tag trees are
 /// numbered from 0 in the order of `flows`; page numbers are left to
 /// `running`.
-pub fn assemble(flows: Vec<Flow>, style: &PageStyle) -> Layout {
+/// A chapter's flow cut into pages, not yet placed in the book.
+pub struct Paginated {
+    flow: Flow,
+    bodies: Vec<PageBody>,
+}
+
+impl Paginated {
+    /// What laying out the flow found.
+    pub fn diagnostics(&self) -> &[crate::diag::Diagnostic] {
+        &self.flow.diagnostics
+    }
+}
+
+/// Cuts `flow` into pages (see [`paginate`]), on the grid when the style
+/// has one. The paragraphs' other settings are given back once the
+/// pages are chosen. Flows are paginated independently of each other, so
+/// this runs for each chapter as soon as it is laid out.
+pub fn paginate_flow(mut flow: Flow, style: &PageStyle) -> Paginated {
+    let separator = style.pitch() * 0.75;
+    if style.body.grid {
+        super::grid::snap(&mut flow, style.pitch());
+    }
+    let bodies = paginate(&mut flow, style.text_height, separator, style.pitch());
+    flow.variants = Vec::new();
+    Paginated { flow, bodies }
+}
+
+pub fn assemble(flows: Vec<Paginated>, style: &PageStyle) -> Layout {
     let separator = style.pitch() * 0.75;
     let mut layout = Layout {
         width: style.width,
@@ -527,15 +554,11 @@ pub fn assemble(flows: Vec<Flow>, style: &PageStyle) -> Layout {
         sources: Vec::new(),
         origins: std::collections::BTreeMap::new(),
     };
-    for mut flow in flows {
+    for Paginated { mut flow, bodies } in flows {
         let tree = layout.tags.len();
         for &(uid, span) in &flow.origins {
             layout.origins.insert((flow.index, uid), span);
         }
-        if style.body.grid {
-            super::grid::snap(&mut flow, style.pitch());
-        }
-        let bodies = paginate(&mut flow, style.text_height, separator, style.pitch());
         if style.chapter_start == ChapterStart::Recto && layout.pages.len() % 2 == 1 {
             layout.pages.push(blank_page(style.left_verso));
         }
