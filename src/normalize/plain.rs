@@ -783,6 +783,39 @@ fn reads_as_closing(text: &str) -> bool {
             || (char_len(text) <= 3 && text.ends_with('安')))
 }
 
+/// The weather under a diary entry's date: "晴", "多云转小雨", "阴，有风".
+fn reads_as_weather(text: &str) -> bool {
+    char_len(text) <= 8
+        && text.chars().all(|c| {
+            matches!(
+                c,
+                '晴' | '阴'
+                    | '雨'
+                    | '雪'
+                    | '云'
+                    | '多'
+                    | '转'
+                    | '小'
+                    | '中'
+                    | '大'
+                    | '暴'
+                    | '阵'
+                    | '雷'
+                    | '风'
+                    | '霜'
+                    | '雾'
+                    | '霾'
+                    | '有'
+                    | '微'
+                    | '间'
+                    | '，'
+                    | '、'
+                    | ' '
+                    | '\u{3000}'
+            )
+        })
+}
+
 /// A date as a letter or an entry is dated: numbers with 年, 月, 日 or 号
 /// ("一九八七年三月五日", "3月5日", "三月初七"), or digits with dots or
 /// dashes ("1987.3.5"), perhaps with the time of day ("夜", "灯下") and
@@ -861,6 +894,8 @@ struct LetterRuns {
     /// Prefix sums: lines that close a letter (a date, "此致", a
     /// signature).
     closings: Vec<usize>,
+    /// For each unit, the first line from it on that reads as a date.
+    next_date: Vec<usize>,
 }
 
 impl LetterRuns {
@@ -879,6 +914,14 @@ impl LetterRuns {
                 && split_number(unit[0].text).is_none()
                 && bullet(unit[0].text).is_none()
         };
+        let mut next_date = vec![units.len(); units.len() + 1];
+        for k in (0..units.len()).rev() {
+            next_date[k] = if is_single(&units[k]) && reads_as_date(units[k][0].text) {
+                k
+            } else {
+                next_date[k + 1]
+            };
+        }
         let mut fit_end = vec![units.len(); units.len() + 1];
         for k in (0..units.len()).rev() {
             fit_end[k] = if fits(k, &units[k]) {
@@ -908,6 +951,7 @@ impl LetterRuns {
             after_candidate,
             candidates: prefix(&heading_candidate),
             closings: prefix(&|l: &Line| reads_as_closing(l.text)),
+            next_date,
             marked: prefix(&|l: &Line| l.text.contains('。') || l.text.contains('：')),
         }
     }
@@ -981,6 +1025,7 @@ impl Reader<'_, '_> {
                 if let Some(end) = self
                     .letter_run(i)
                     .or_else(|| self.greeted_letter(i, &verse_at))
+                    .or_else(|| self.introduced_lines(i))
                 {
                     self.letter(i, end);
                     i = end;
@@ -1032,7 +1077,13 @@ impl Reader<'_, '_> {
                     && units[i - 1]
                         .last()
                         .is_some_and(|l| l.text.ends_with('，') || l.text.ends_with(','));
-                if auto && heading_candidate(&first) && has_body[i + 1] && !continues {
+                // A diary entry's weather under its date ("三月五日" then
+                // "晴") is part of the entry, not a heading of its own.
+                let weather = i > 0
+                    && reads_as_weather(first.text)
+                    && reads_as_date(units[i - 1][0].text)
+                    && matches!(self.draft.blocks.last(), Some(Block::Heading(_)));
+                if auto && heading_candidate(&first) && has_body[i + 1] && !continues && !weather {
                     let chars: Vec<SourceChar> = first.chars().collect();
                     self.heading(&chars, None, first.span());
                     i += 1;
@@ -1191,7 +1242,8 @@ impl Reader<'_, '_> {
 
     /// The end of a letter (or a list of names) starting at unit `i`: at
     /// least four short single lines, not numbered, two or more of which
-    /// would otherwise pass for headings, and one with "。" or "：" in it.
+    /// would otherwise pass for headings, and one with "。" or "：" in it;
+    /// not from a date, and up to the first date.
     fn letter_run(&self, i: usize) -> Option<usize> {
         // The run ends with its last heading-like line (a signature, a
         // date, a name): sentences after it are body text again.
@@ -1199,10 +1251,38 @@ impl Reader<'_, '_> {
         if end <= i {
             return None;
         }
+        // A letter ends with its date; a diary's entry starts with it
+        // (and its weather): short entries are not a letter.
+        let text = self.units[i][0].text;
+        if reads_as_date(text) || reads_as_weather(text) {
+            return None;
+        }
+        let end = end.min(self.runs.next_date[i] + 1);
         let between = |sums: &[usize]| sums[end] - sums[i];
         let candidates = between(&self.runs.candidates);
         let marked = between(&self.runs.marked);
         (end - i >= 4 && candidates >= 2 && marked > 0).then_some(end)
+    }
+
+    /// The end of short lines that a paragraph ending in "：" introduces
+    /// (a menu, a list of names, lines written down in a story): two or
+    /// more of them that would pass for headings, read as a list, not as a
+    /// stack of headings.
+    fn introduced_lines(&self, i: usize) -> Option<usize> {
+        let units = self.units;
+        if i == 0
+            || !units[i - 1]
+                .last()
+                .is_some_and(|l| l.text.ends_with(['：', ':']))
+        {
+            return None;
+        }
+        let end = self.runs.after_candidate[self.runs.fit_end[i]];
+        if end <= i + 1 {
+            return None;
+        }
+        let candidates = self.runs.candidates[end] - self.runs.candidates[i];
+        (candidates >= 2).then_some(end)
     }
 
     /// A letter whose parts are set off by blank lines (or written one
@@ -1211,8 +1291,8 @@ impl Reader<'_, '_> {
     /// of which would pass for headings ("学安", a signature, a date).
     /// Without the greeting those lines would be a stack of headings with
     /// no text between them. Prose (or a line introducing the letter, or
-    /// the letter before, in an exchange of letters) must come before it; after it prose, or else a closing
-    /// that reads as one (a date, "此致", a signature) before whatever
+    /// the letter before, in an exchange of letters) must come before it;
+    /// after it prose, or else a closing that reads as one (a date, "此致", a signature) before whatever
     /// follows: verse, the next letter, a numbered heading, the end.
     fn greeted_letter(&self, i: usize, verse_at: &[Option<usize>]) -> Option<usize> {
         let units = self.units;
@@ -1700,5 +1780,55 @@ mod tests {
         assert!(reads_as_date("十月九日于北京"));
         assert!(!reads_as_date("三月的雨"));
         assert!(!reads_as_date("山人"));
+    }
+
+    #[test]
+    fn introduced_short_lines_are_a_list_not_headings() {
+        let structure = StructureConfig::default();
+        let intro = "妈妈把全家人叫到一起，商量年夜饭的菜单，最后定下来的是这几样：\n";
+        let menu = "红烧鱼\n白切鸡\n四喜丸子\n";
+        let after = "爸爸说还要加一个火锅，妈妈想了想，也答应了，大家一直商量到很晚。\n";
+        assert_eq!(
+            kinds(&format!("标题\n{intro}{menu}{after}"), &structure),
+            ["paragraph", "quote", "paragraph"]
+        );
+        // Control: after a sentence the same lines are headings.
+        let told = intro.replace('：', "。");
+        assert_eq!(
+            kinds(&format!("标题\n{told}{menu}{after}"), &structure),
+            ["paragraph", "heading", "heading", "heading", "paragraph"]
+        );
+        // One short line after a colon is still a heading.
+        assert_eq!(
+            kinds(&format!("标题\n{intro}红烧鱼\n{after}"), &structure),
+            ["paragraph", "heading", "paragraph"]
+        );
+    }
+
+    #[test]
+    fn diary_dates_are_headings_their_weather_is_not() {
+        let entry = |date: &str, weather: &str| {
+            format!("{date}\n{weather}\n一早去给奶奶拜年，路上人很多。\n")
+        };
+        let text = format!(
+            "日记\n{}{}{}",
+            entry("正月初一", "晴"),
+            entry("正月初二", "多云转小雨"),
+            entry("正月初三", "阴")
+        );
+        assert_eq!(
+            headings(&text),
+            [
+                (2, "正月初一".to_string()),
+                (2, "正月初二".to_string()),
+                (2, "正月初三".to_string())
+            ]
+        );
+        // Control: a short line under a date that is no weather is still
+        // a heading of its own.
+        assert_eq!(
+            headings(&format!("日记\n{}", entry("正月初一", "拜年"))).len(),
+            2
+        );
     }
 }
