@@ -362,12 +362,37 @@ fn real_text_fixtures() {
             "{name}"
         );
     }
-    let cases: [(&str, &[&str], usize, usize); 12] = [
+    let cases: [(&str, &[&str], usize, usize); 15] = [
         ("novel-verse", &[], 3, 0),
         ("novel-mixed", &[], 1, 1),
         ("letter", &[], 0, 1),
         ("wrapped-letter", &[], 0, 1),
         ("letter-blank-lines", &[], 0, 1),
+        // A letter's signature and date stay in the letter whatever
+        // follows: verse, the end of the file, the next letter, a chapter.
+        ("letter-before-verse", &["第一章 归乡"], 1, 2),
+        (
+            "letter-exchange",
+            &["第二章 重逢", "第三章 余事", "一、几件旧物"],
+            0,
+            3,
+        ),
+        // Short lines a paragraph ending in "：" introduces (a menu, names,
+        // lines written down) are lists, not headings; a diary's dates
+        // are headings, the weather under them is not.
+        (
+            "lists-and-diary",
+            &[
+                "第一章 准备",
+                "第二章 除夕",
+                "第三章 初一以后",
+                "正月初一",
+                "正月初二",
+                "正月初三 阴",
+            ],
+            0,
+            3,
+        ),
         ("full-stop-spaces", &[], 0, 0),
         ("dialogue-quotes", &[], 0, 0),
         (

@@ -237,6 +237,7 @@ pub fn parse_plain_with(
         open: Vec::new(),
         runs: LetterRuns::default(),
         wrap_width,
+        letter_end: None,
     };
     reader.classify();
     // Marked headings are the editor's own levels.
@@ -748,6 +749,118 @@ fn bullet(text: &str) -> Option<&str> {
 /// Lines in a letter or a list of names are at most this long.
 const LETTER_LINE: usize = SHORT;
 
+/// A letter's closing lines ("此致", "敬礼", signature, date, 附言) are at
+/// most this many when no prose follows them.
+const CLOSING_MAX: usize = 8;
+
+/// A line that closes a letter: a date ("一九八七年三月五日", "3月5日夜",
+/// "三月初七日灯下"), a formula ("此致", "敬礼", "即颂", "秋安") or a
+/// signature ("你的朋友 阿明", "弟 仲谦 顿首").
+fn reads_as_closing(text: &str) -> bool {
+    const OPENS: [&str; 13] = [
+        "此致",
+        "此颂",
+        "即颂",
+        "顺颂",
+        "敬颂",
+        "专此",
+        "祝",
+        "顺祝",
+        "敬祝",
+        "敬礼",
+        "你的",
+        "您的",
+        "你们的",
+    ];
+    const ENDS: [&str; 11] = [
+        "顿首", "敬上", "拜上", "谨上", "手书", "谨启", "敬礼", "再拜", "叩首", "叩上", "草",
+    ];
+    char_len(text) <= LETTER_LINE
+        && (reads_as_date(text)
+            || OPENS.iter().any(|w| text.starts_with(w))
+            || ENDS.iter().any(|w| text.ends_with(w))
+            // "学安", "近安", "秋安"
+            || (char_len(text) <= 3 && text.ends_with('安')))
+}
+
+/// The weather under a diary entry's date: "晴", "多云转小雨", "阴，有风".
+fn reads_as_weather(text: &str) -> bool {
+    char_len(text) <= 8
+        && text.chars().all(|c| {
+            matches!(
+                c,
+                '晴' | '阴'
+                    | '雨'
+                    | '雪'
+                    | '云'
+                    | '多'
+                    | '转'
+                    | '小'
+                    | '中'
+                    | '大'
+                    | '暴'
+                    | '阵'
+                    | '雷'
+                    | '风'
+                    | '霜'
+                    | '雾'
+                    | '霾'
+                    | '有'
+                    | '微'
+                    | '间'
+                    | '，'
+                    | '、'
+                    | ' '
+                    | '\u{3000}'
+            )
+        })
+}
+
+/// A date as a letter or an entry is dated: numbers with 年, 月, 日 or 号
+/// ("一九八七年三月五日", "3月5日", "三月初七"), or digits with dots or
+/// dashes ("1987.3.5"), perhaps with the time of day ("夜", "灯下") and
+/// the place after "于".
+fn reads_as_date(text: &str) -> bool {
+    let date = text.find('于').map_or(text, |k| &text[..k]).trim_end();
+    let (mut digits, mut units, mut separators) = (0, 0, 0);
+    for c in date.chars() {
+        if c.is_ascii_digit() || ('０'..='９').contains(&c) || is_han_digit(c) {
+            digits += 1;
+        } else if matches!(c, '年' | '月' | '日' | '号' | '初') {
+            units += 1;
+        } else if matches!(c, '.' | '-' | '/' | '．' | '／') {
+            separators += 1;
+        } else if !matches!(
+            c,
+            '廿' | '卅'
+                | '元'
+                | '正'
+                | '腊'
+                | '冬'
+                | '上'
+                | '中'
+                | '下'
+                | '旬'
+                | '夜'
+                | '晨'
+                | '晚'
+                | '早'
+                | '午'
+                | '凌'
+                | '灯'
+                | '星'
+                | '期'
+                | '周'
+                | '写'
+                | ' '
+                | '\u{3000}'
+        ) {
+            return false;
+        }
+    }
+    digits > 0 && (units > 0 || separators >= 2)
+}
+
 /// Turns units (one paragraph's lines each) into blocks.
 struct Reader<'r, 'a> {
     units: &'r [Vec<Line<'a>>],
@@ -761,6 +874,9 @@ struct Reader<'r, 'a> {
     runs: LetterRuns,
     /// The measure of hard-wrapped text.
     wrap_width: Option<usize>,
+    /// The unit after the last letter read: a greeting there opens the
+    /// next letter of an exchange.
+    letter_end: Option<usize>,
 }
 
 /// What a letter needs, counted once for all units so reading stays
@@ -775,6 +891,11 @@ struct LetterRuns {
     marked: Vec<usize>,
     /// For each unit, one past the last heading-like line before it.
     after_candidate: Vec<usize>,
+    /// Prefix sums: lines that close a letter (a date, "此致", a
+    /// signature).
+    closings: Vec<usize>,
+    /// For each unit, the first line from it on that reads as a date.
+    next_date: Vec<usize>,
 }
 
 impl LetterRuns {
@@ -793,6 +914,14 @@ impl LetterRuns {
                 && split_number(unit[0].text).is_none()
                 && bullet(unit[0].text).is_none()
         };
+        let mut next_date = vec![units.len(); units.len() + 1];
+        for k in (0..units.len()).rev() {
+            next_date[k] = if is_single(&units[k]) && reads_as_date(units[k][0].text) {
+                k
+            } else {
+                next_date[k + 1]
+            };
+        }
         let mut fit_end = vec![units.len(); units.len() + 1];
         for k in (0..units.len()).rev() {
             fit_end[k] = if fits(k, &units[k]) {
@@ -821,6 +950,8 @@ impl LetterRuns {
             fit_end,
             after_candidate,
             candidates: prefix(&heading_candidate),
+            closings: prefix(&|l: &Line| reads_as_closing(l.text)),
+            next_date,
             marked: prefix(&|l: &Line| l.text.contains('。') || l.text.contains('：')),
         }
     }
@@ -894,6 +1025,7 @@ impl Reader<'_, '_> {
                 if let Some(end) = self
                     .letter_run(i)
                     .or_else(|| self.greeted_letter(i, &verse_at))
+                    .or_else(|| self.introduced_lines(i))
                 {
                     self.letter(i, end);
                     i = end;
@@ -945,7 +1077,13 @@ impl Reader<'_, '_> {
                     && units[i - 1]
                         .last()
                         .is_some_and(|l| l.text.ends_with('，') || l.text.ends_with(','));
-                if auto && heading_candidate(&first) && has_body[i + 1] && !continues {
+                // A diary entry's weather under its date ("三月五日" then
+                // "晴") is part of the entry, not a heading of its own.
+                let weather = i > 0
+                    && reads_as_weather(first.text)
+                    && reads_as_date(units[i - 1][0].text)
+                    && matches!(self.draft.blocks.last(), Some(Block::Heading(_)));
+                if auto && heading_candidate(&first) && has_body[i + 1] && !continues && !weather {
                     let chars: Vec<SourceChar> = first.chars().collect();
                     self.heading(&chars, None, first.span());
                     i += 1;
@@ -1104,7 +1242,8 @@ impl Reader<'_, '_> {
 
     /// The end of a letter (or a list of names) starting at unit `i`: at
     /// least four short single lines, not numbered, two or more of which
-    /// would otherwise pass for headings, and one with "。" or "：" in it.
+    /// would otherwise pass for headings, and one with "。" or "：" in it;
+    /// not from a date, and up to the first date.
     fn letter_run(&self, i: usize) -> Option<usize> {
         // The run ends with its last heading-like line (a signature, a
         // date, a name): sentences after it are body text again.
@@ -1112,10 +1251,38 @@ impl Reader<'_, '_> {
         if end <= i {
             return None;
         }
+        // A letter ends with its date; a diary's entry starts with it
+        // (and its weather): short entries are not a letter.
+        let text = self.units[i][0].text;
+        if reads_as_date(text) || reads_as_weather(text) {
+            return None;
+        }
+        let end = end.min(self.runs.next_date[i] + 1);
         let between = |sums: &[usize]| sums[end] - sums[i];
         let candidates = between(&self.runs.candidates);
         let marked = between(&self.runs.marked);
         (end - i >= 4 && candidates >= 2 && marked > 0).then_some(end)
+    }
+
+    /// The end of short lines that a paragraph ending in "：" introduces
+    /// (a menu, a list of names, lines written down in a story): two or
+    /// more of them that would pass for headings, read as a list, not as a
+    /// stack of headings.
+    fn introduced_lines(&self, i: usize) -> Option<usize> {
+        let units = self.units;
+        if i == 0
+            || !units[i - 1]
+                .last()
+                .is_some_and(|l| l.text.ends_with(['：', ':']))
+        {
+            return None;
+        }
+        let end = self.runs.after_candidate[self.runs.fit_end[i]];
+        if end <= i + 1 {
+            return None;
+        }
+        let candidates = self.runs.candidates[end] - self.runs.candidates[i];
+        (candidates >= 2).then_some(end)
     }
 
     /// A letter whose parts are set off by blank lines (or written one
@@ -1123,14 +1290,21 @@ impl Reader<'_, '_> {
     /// paragraphs of body, then a closing of two or more short lines, two
     /// of which would pass for headings ("学安", a signature, a date).
     /// Without the greeting those lines would be a stack of headings with
-    /// no text between them. Prose must come before and after it.
+    /// no text between them. Prose (or a line introducing the letter, or
+    /// the letter before, in an exchange of letters) must come before it;
+    /// after it prose, or else a closing that reads as one (a date, "此致", a signature) before whatever
+    /// follows: verse, the next letter, a numbered heading, the end.
     fn greeted_letter(&self, i: usize, verse_at: &[Option<usize>]) -> Option<usize> {
         let units = self.units;
         let greeting = &units[i];
         // Only a letter told inside prose: an official notice's addressee
         // ("各区县人民政府：") and its issuer and date open and close the
-        // document itself.
-        if i == 0 || !is_body(&units[i - 1]) {
+        // document itself. The line before may be a short one that
+        // introduces the letter ("信上写道：").
+        let introduced = |unit: &[Line]| {
+            is_body(unit) || unit.last().is_some_and(|l| l.text.ends_with(['：', ':']))
+        };
+        if i == 0 || !(introduced(&units[i - 1]) || self.letter_end == Some(i)) {
             return None;
         }
         if !is_single(greeting)
@@ -1151,13 +1325,15 @@ impl Reader<'_, '_> {
         if end < j + 2 {
             return None;
         }
-        let candidates = self.runs.candidates[end] - self.runs.candidates[j];
+        let between = |sums: &[usize]| sums[end] - sums[j];
         let prose_after = units.get(end).is_some_and(|u| is_body(u));
-        (candidates >= 2 && prose_after).then_some(end)
+        let closes = end - j <= CLOSING_MAX && between(&self.runs.closings) > 0;
+        (between(&self.runs.candidates) >= 2 && (prose_after || closes)).then_some(end)
     }
 
     fn letter(&mut self, start: usize, end: usize) {
         let units = self.units;
+        self.letter_end = Some(end);
         let span = units[start][0].span();
         let mut blocks = Vec::new();
         for unit in &units[start..end] {
@@ -1544,5 +1720,115 @@ mod tests {
         // An official notice: addressee first, issuer and date last.
         let notice = "关于做好秋收工作的通知\n各乡镇人民政府：\n今年秋收在即，请各地做好组织工作，确保颗粒归仓，并按时上报进度。\n某某县人民政府办公室\n二〇二六年九月一日\n";
         assert!(!kinds(notice, &structure).contains(&"quote"));
+    }
+
+    #[test]
+    fn letter_closing_stays_in_the_letter_whatever_follows() {
+        let prose = "他拆开信来，只见信上写着几行字，字迹歪歪斜斜的，看得出是匆忙写成。\n";
+        let letter =
+            "老周：\n厂里的机器已经修好了，下月就能开工，家里一切都好，孩子们也都听话。\n你的朋友 阿明\n3月5日夜\n";
+        let verse = "山前雨过草青青\n门外溪流绕旧亭\n十年一别人何在\n只有炊烟认故庭\n";
+        let after = "他看完了信，坐在灯下想了很久，直到半夜才睡下，第二天一早又出门去了。\n";
+        let reply = "阿明：\n信收到了，知道厂里开了工，我很高兴，过了年我就回去。\n老周\n一九八七年四月二日\n";
+        let structure = StructureConfig::default();
+        let read = |text: String| kinds(&text, &structure);
+        assert_eq!(
+            read(format!("标题\n{prose}{letter}{verse}{after}")),
+            ["paragraph", "quote", "verse", "paragraph"]
+        );
+        assert_eq!(
+            read(format!("标题\n{prose}{letter}")),
+            ["paragraph", "quote"]
+        );
+        assert_eq!(
+            read(format!("标题\n{prose}{letter}{reply}{after}")),
+            ["paragraph", "quote", "quote", "paragraph"]
+        );
+        // A chapter line after the letter is still a heading, and so is a
+        // numbered section.
+        assert_eq!(
+            read(format!("标题\n{prose}{letter}第二章 重逢\n{after}")),
+            ["paragraph", "quote", "heading", "paragraph"]
+        );
+        assert_eq!(
+            read(format!("标题\n{prose}{letter}一、几件旧物\n{after}")),
+            ["paragraph", "quote", "heading", "paragraph"]
+        );
+        // A short line introducing the letter counts as its prose.
+        assert_eq!(
+            read(format!("标题\n{prose}信上写道：\n{letter}{verse}{after}")),
+            ["paragraph", "paragraph", "quote", "verse", "paragraph"]
+        );
+        // Control: a poem's title and author before its lines close no
+        // letter: they stay headings.
+        let note = "附记：\n这几首诗写于山中，写得随意，今天整理出来，留个纪念。\n晨起\n山人\n";
+        assert_eq!(
+            read(format!("标题\n{prose}{note}{verse}{after}")),
+            [
+                "paragraph",
+                "paragraph",
+                "paragraph",
+                "heading",
+                "heading",
+                "verse",
+                "paragraph"
+            ]
+        );
+        assert!(reads_as_date("一九八七年三月五日"));
+        assert!(reads_as_date("三月初七日灯下"));
+        assert!(reads_as_date("1987.3.5"));
+        assert!(reads_as_date("十月九日于北京"));
+        assert!(!reads_as_date("三月的雨"));
+        assert!(!reads_as_date("山人"));
+    }
+
+    #[test]
+    fn introduced_short_lines_are_a_list_not_headings() {
+        let structure = StructureConfig::default();
+        let intro = "妈妈把全家人叫到一起，商量年夜饭的菜单，最后定下来的是这几样：\n";
+        let menu = "红烧鱼\n白切鸡\n四喜丸子\n";
+        let after = "爸爸说还要加一个火锅，妈妈想了想，也答应了，大家一直商量到很晚。\n";
+        assert_eq!(
+            kinds(&format!("标题\n{intro}{menu}{after}"), &structure),
+            ["paragraph", "quote", "paragraph"]
+        );
+        // Control: after a sentence the same lines are headings.
+        let told = intro.replace('：', "。");
+        assert_eq!(
+            kinds(&format!("标题\n{told}{menu}{after}"), &structure),
+            ["paragraph", "heading", "heading", "heading", "paragraph"]
+        );
+        // One short line after a colon is still a heading.
+        assert_eq!(
+            kinds(&format!("标题\n{intro}红烧鱼\n{after}"), &structure),
+            ["paragraph", "heading", "paragraph"]
+        );
+    }
+
+    #[test]
+    fn diary_dates_are_headings_their_weather_is_not() {
+        let entry = |date: &str, weather: &str| {
+            format!("{date}\n{weather}\n一早去给奶奶拜年，路上人很多。\n")
+        };
+        let text = format!(
+            "日记\n{}{}{}",
+            entry("正月初一", "晴"),
+            entry("正月初二", "多云转小雨"),
+            entry("正月初三", "阴")
+        );
+        assert_eq!(
+            headings(&text),
+            [
+                (2, "正月初一".to_string()),
+                (2, "正月初二".to_string()),
+                (2, "正月初三".to_string())
+            ]
+        );
+        // Control: a short line under a date that is no weather is still
+        // a heading of its own.
+        assert_eq!(
+            headings(&format!("日记\n{}", entry("正月初一", "拜年"))).len(),
+            2
+        );
     }
 }
