@@ -214,8 +214,7 @@ pub fn load_document(
 pub fn plan(input: &Path) -> Result<(), Failure> {
     let series = Series::open(input)?;
     let json = serde_json::to_string_pretty(&series.plan()).map_err(|e| error(e.to_string()))?;
-    println!("{json}");
-    Ok(())
+    crate::print_out(&json)
 }
 
 /// `inkstone manifest merge`: partial manifests into one.

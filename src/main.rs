@@ -878,8 +878,22 @@ fn inspect(
     let doc = archive::load_document(input, single, diagnostics)?;
     let json = serde_json::to_string_pretty(&doc)
         .map_err(|e| Failure::new(Diagnostic::new(Severity::Error, None, e.to_string())))?;
-    println!("{json}");
-    Ok(())
+    print_out(&json)
+}
+
+/// Writes `text` and a newline to standard output. A reader that stops
+/// reading (`inkstone inspect book | head`) ends the output quietly;
+/// any other failure to write is an error.
+pub(crate) fn print_out(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::new(Diagnostic::new(
+            Severity::Error,
+            None,
+            format!("cannot write the output: {e}"),
+        ))),
+        _ => Ok(()),
+    }
 }
 
 fn check(

@@ -518,3 +518,33 @@ fn a_long_build_shows_what_is_laid_out_and_the_time_and_a_short_one_nothing() {
         );
     }
 }
+
+/// `inkstone inspect book.txt | head`: when the reader of standard output
+/// stops reading, the listing ends quietly, without a panic.
+#[test]
+fn a_closed_pipe_ends_inspect_quietly() {
+    let dir = scratch("closed-pipe");
+    // Enough paragraphs that the model's JSON overflows a pipe's buffer.
+    let text: String = (0..3000)
+        .map(|k| format!("第{k}段，河堤上的柳树又发了新芽，渡口的船工说今年水大。\n\n"))
+        .collect();
+    let file = dir.join("long.txt");
+    write(&file, text);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_inkstone"))
+        .arg("inspect")
+        .arg(&file)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run inkstone");
+    // Read one chunk, then close the pipe, as `head` does.
+    let mut first = [0u8; 16];
+    let mut out = child.stdout.take().expect("stdout");
+    std::io::Read::read_exact(&mut out, &mut first).expect("some output");
+    drop(out);
+    let output = child.wait_with_output().expect("wait");
+    let err = stderr(&output);
+    assert!(!err.contains("panicked"), "inkstone panicked:\n{err}");
+    assert_ne!(output.status.code(), Some(101), "{err}");
+    assert!(output.status.success(), "{err}");
+}
