@@ -682,3 +682,94 @@ fn check_reports_epub_warnings_and_writes_nothing() {
         "{chapter}"
     );
 }
+
+/// A book folder `root/book` whose cover is `name`, holding `bytes`.
+fn book_with_cover(root: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = book(
+        root,
+        &format!("[book]\ntitle = \"书\"\ncover = \"{name}\"\n\n{CHAPTERS}"),
+    );
+    write(&dir.join(name), bytes);
+    dir
+}
+
+#[test]
+fn svg_covers_that_load_styles_from_elsewhere_are_refused() {
+    let root = scratch("svg-style");
+    for (svg, words) in [
+        (
+            r#"<svg xmlns="http://www.w3.org/2000/svg"><style>@import url("http://example.com/x.css");</style><rect width="5" height="5"/></svg>"#,
+            "imports another stylesheet",
+        ),
+        (
+            r#"<svg xmlns="http://www.w3.org/2000/svg"><rect width="5" height="5" style="fill: url( 'http://example.com/p' )"/></svg>"#,
+            "url('http://example.com/p')",
+        ),
+        (
+            r#"<svg xmlns="http://www.w3.org/2000/svg"><style>rect { fill: url(../../paper.png) }</style><rect width="5" height="5"/></svg>"#,
+            "refers to another file or the web",
+        ),
+        (
+            r#"<?xml-stylesheet href="http://example.com/x.css"?><svg xmlns="http://www.w3.org/2000/svg"><rect width="5" height="5"/></svg>"#,
+            "links a stylesheet",
+        ),
+    ] {
+        book_with_cover(&root, "cover.svg", svg.as_bytes());
+        let before = tree(&root);
+        let out = run(&["build", "book", "-o", "out"], &root);
+        assert_error(&out, "book/book.toml:3:9: error:", words);
+        assert_eq!(tree(&root), before, "{svg}: files appeared");
+    }
+    // A gradient of the image itself is no reference to elsewhere: the
+    // book builds and its EPUB is valid.
+    book_with_cover(
+        &root,
+        "cover.svg",
+        br##"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><defs><linearGradient id="g"><stop offset="0" stop-color="red"/></linearGradient></defs><style>rect { fill: url(#g) }</style><rect width="5" height="5" style="stroke: url('#g')"/></svg>"##,
+    );
+    let out = run(&["build", "book", "-o", "out"], &root);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_valid(&root.join("out/书.epub"), &root.join("out/书.pdf"));
+}
+
+/// A GIF of one white pixel, written out by hand: header, screen, colour
+/// table, image descriptor, its compressed pixel and the trailer.
+fn one_pixel_gif() -> Vec<u8> {
+    let mut gif = b"GIF89a\x01\x00\x01\x00\x80\x00\x00".to_vec();
+    gif.extend(b"\x00\x00\x00\xff\xff\xff");
+    gif.extend(b",\x00\x00\x00\x00\x01\x00\x01\x00\x00");
+    gif.extend(b"\x02\x02\x44\x01\x00;");
+    gif
+}
+
+#[test]
+fn damaged_gif_and_webp_covers_are_refused() {
+    let root = scratch("gif-webp");
+    let gif = one_pixel_gif();
+    for (name, bytes, words) in [
+        (
+            "cover.gif",
+            b"GIF89a\0\0\0".to_vec(),
+            "the GIF image is damaged",
+        ),
+        ("cover.gif", gif[..20].to_vec(), "the GIF image is damaged"),
+        (
+            "cover.webp",
+            [&b"RIFF\x20\0\0\0WEBPVP8 "[..], &[0; 20]].concat(),
+            "the WebP image is damaged",
+        ),
+    ] {
+        book_with_cover(&root, name, &bytes);
+        let before = tree(&root);
+        let out = run(&["build", "book", "-o", "out"], &root);
+        assert_error(&out, "book/book.toml:3:9: error:", words);
+        assert_eq!(tree(&root), before, "{name}: files appeared");
+        let out = run(&["check", "book"], &root);
+        assert_error(&out, "book/book.toml:3:9: error:", words);
+    }
+    // The whole GIF is a cover.
+    book_with_cover(&root, "cover.gif", &gif);
+    let out = run(&["build", "book", "-o", "out"], &root);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_valid(&root.join("out/书.epub"), &root.join("out/书.pdf"));
+}
