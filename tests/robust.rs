@@ -773,3 +773,39 @@ fn damaged_gif_and_webp_covers_are_refused() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_valid(&root.join("out/书.epub"), &root.join("out/书.pdf"));
 }
+
+#[test]
+fn a_very_long_chapter_title_is_set_without_hanging() {
+    let root = scratch("long-title");
+    // A paragraph pasted under `#` by mistake: its 30,000 characters are
+    // the chapter title, shortened in every running head.
+    let title = format!("{}标题完", "一段误标为标题的很长的文字，".repeat(2_000));
+    write(&root.join("long.md"), format!("# {title}\n\n正文。\n"));
+    let before = tree(&root);
+    let out = run_or_hang(
+        &["build", "long.md", "-o", "out", "--format", "pdf"],
+        &root,
+        std::time::Duration::from_secs(300),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pdf = root.join("out/long.pdf");
+    let qpdf = Command::new("qpdf")
+        .arg("--check")
+        .arg(&pdf)
+        .output()
+        .expect("qpdf");
+    assert!(qpdf.status.success(), "qpdf --check");
+    let text = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let text: String = String::from_utf8_lossy(&text.stdout)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(text.contains("标题完"), "the title's end is not in the PDF");
+    assert!(text.contains("……"), "no running head was shortened");
+    let added: Vec<String> = tree(&root).difference(&before).cloned().collect();
+    assert_eq!(added, ["out/", "out/.inkstone-builds", "out/long.pdf"]);
+}
