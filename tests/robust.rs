@@ -809,3 +809,24 @@ fn a_very_long_chapter_title_is_set_without_hanging() {
     let added: Vec<String> = tree(&root).difference(&before).cloned().collect();
     assert_eq!(added, ["out/", "out/.inkstone-builds", "out/long.pdf"]);
 }
+
+#[test]
+fn a_long_title_or_file_name_still_names_the_outputs() {
+    let root = scratch("long-name");
+    // A title of 120 Chinese characters (360 bytes) and no slug.
+    book(
+        &root,
+        &format!("[book]\ntitle = \"{}\"\n\n{CHAPTERS}", "年度".repeat(60)),
+    );
+    let out = run(&["build", "book", "-o", "out"], &root);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let name = format!("{}.pdf", "年度".repeat(33));
+    assert!(root.join("out").join(&name).is_file(), "{}", stderr(&out));
+    // A single file of 80 characters (240 bytes) in its name.
+    let file = format!("{}.txt", "文".repeat(80));
+    write(&root.join(&file), "第一章\n正文一段。\n");
+    let out = run(&["build", &file, "-o", "single"], &root);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let name = format!("{}.epub", "文".repeat(66));
+    assert!(root.join("single").join(name).is_file(), "{}", stderr(&out));
+}
