@@ -830,3 +830,24 @@ fn a_long_title_or_file_name_still_names_the_outputs() {
     let name = format!("{}.epub", "文".repeat(66));
     assert!(root.join("single").join(name).is_file(), "{}", stderr(&out));
 }
+
+#[test]
+fn an_output_folder_that_is_a_file_is_refused() {
+    let root = scratch("out-file");
+    book(&root, &format!("[book]\ntitle = \"书\"\n\n{CHAPTERS}"));
+    write(&root.join("notes"), "编辑的笔记，不是文件夹。\n");
+    for out_dir in ["notes", "notes/out"] {
+        let before = tree(&root);
+        let out = run(&["build", "book", "-o", out_dir], &root);
+        assert_error(
+            &out,
+            "notes: error:",
+            "the output folder is a file, not a folder",
+        );
+        assert_eq!(tree(&root), before, "{out_dir}: files appeared");
+        assert_eq!(
+            std::fs::read_to_string(root.join("notes")).expect("notes"),
+            "编辑的笔记，不是文件夹。\n"
+        );
+    }
+}
