@@ -851,3 +851,41 @@ fn an_output_folder_that_is_a_file_is_refused() {
         );
     }
 }
+
+#[test]
+fn a_series_cannot_name_files_outside_its_folder() {
+    let root = scratch("series-outside");
+    // A file beside the series that is no business of the book's.
+    write(
+        &root.join("private.toml"),
+        "password = \"secret-value\"\nthis line is not TOML\n",
+    );
+    let series = root.join("series");
+    write(
+        &series.join("2025/book.toml"),
+        "[book]\ntitle = \"卷\"\n\n[contents]\nchapters = [\"01.txt\"]\n",
+    );
+    write(&series.join("2025/01.txt"), "第一章\n正文一段。\n");
+    for defaults in [
+        "[style]\npdf = \"../private.toml\"\n",
+        "[fonts]\npaths = [\"../private.toml\"]\n",
+    ] {
+        write(
+            &series.join("series.toml"),
+            format!("[series]\ntitle = \"丛书\"\n\n{defaults}"),
+        );
+        let _ = std::fs::remove_dir_all(root.join("out"));
+        let out = run(&["build", "series", "-o", "out"], &root);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{defaults}: {err}");
+        assert!(
+            err.contains("is outside the book folder"),
+            "{defaults}: {err}"
+        );
+        assert!(!err.contains("secret-value"), "{defaults}: {err}");
+        assert!(
+            !root.join("out/2025").exists(),
+            "{defaults}: an edition was written"
+        );
+    }
+}
