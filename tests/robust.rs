@@ -889,3 +889,29 @@ fn a_series_cannot_name_files_outside_its_folder() {
         );
     }
 }
+
+#[test]
+fn a_language_that_is_no_language_tag_is_refused() {
+    let root = scratch("language");
+    // `zh_CN` as locale names are written, and markup pasted by mistake:
+    // both gave an EPUB that EPUBCheck refuses.
+    for language in ["zh_CN", "<b>zh</b>", "", "中文"] {
+        book(
+            &root,
+            &format!("[book]\ntitle = \"书\"\nlanguage = \"{language}\"\n\n{CHAPTERS}"),
+        );
+        let before = tree(&root);
+        let out = run(&["build", "book", "-o", "out"], &root);
+        assert_error(&out, "book/book.toml:3:1: error:", "is not a language tag");
+        assert_eq!(tree(&root), before, "{language}: files appeared");
+    }
+    for language in ["zh-CN", "zh-Hans-CN", "en"] {
+        book(
+            &root,
+            &format!("[book]\ntitle = \"书\"\nlanguage = \"{language}\"\n\n{CHAPTERS}"),
+        );
+        let out = run(&["build", "book", "-o", "out"], &root);
+        assert!(out.status.success(), "{language}: {}", stderr(&out));
+        assert_valid(&root.join("out/书.epub"), &root.join("out/书.pdf"));
+    }
+}
