@@ -170,7 +170,7 @@ fn check_svg(bytes: &[u8]) -> Result<(), String> {
                     return Err(format!("the SVG image has an event handler (`{key}`)"));
                 }
                 if key == "style" {
-                    css_reference(&lossy(&attribute.value[..]))?;
+                    css_reference(&lossy(&attribute.value[..])).map_err(svg_style)?;
                 }
                 if key == "href" || key == "src" {
                     let value = attribute.value.trim().to_string();
@@ -189,10 +189,10 @@ fn check_svg(bytes: &[u8]) -> Result<(), String> {
                 in_style = false;
             }
             Event::Text(text) if in_style => {
-                css_reference(&lossy(&text[..]))?;
+                css_reference(&lossy(&text[..])).map_err(svg_style)?;
             }
             Event::CData(text) if in_style => {
-                css_reference(&lossy(&text[..]))?;
+                css_reference(&lossy(&text[..])).map_err(svg_style)?;
             }
             Event::PI(pi) if lossy(&pi[..]).contains("xml-stylesheet") => {
                 return Err("the SVG image links a stylesheet (`xml-stylesheet`)".to_string())
@@ -213,27 +213,34 @@ fn check_svg(bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// A problem of CSS in an SVG, as a sentence.
+fn svg_style(problem: String) -> String {
+    format!("the SVG image's style {problem}")
+}
+
 /// Text or bytes from the XML reader, as text.
 fn lossy<T: AsRef<[u8]> + ?Sized>(value: &T) -> String {
     String::from_utf8_lossy(value.as_ref()).into_owned()
 }
 
-/// CSS in an SVG (a `<style>` element or a `style` attribute) may not
-/// import another stylesheet or name a `url(...)` other than a fragment of
-/// the image itself (`url(#gradient)`) or an embedded `data:image/`.
-fn css_reference(css: &str) -> Result<(), String> {
+/// CSS (a stylesheet of the book, or in an SVG a `<style>` element or a
+/// `style` attribute) may not import another stylesheet or name a
+/// `url(...)` other than a fragment of the same document
+/// (`url(#gradient)`) or embedded `data:`: an EPUB holds its own files.
+/// The error says what it refers to, to follow "the stylesheet `x` ".
+pub fn css_reference(css: &str) -> Result<(), String> {
     let lower = css.to_ascii_lowercase();
     if lower.contains("@import") {
-        return Err("the SVG image's style imports another stylesheet (`@import`)".to_string());
+        return Err("imports another stylesheet (`@import`)".to_string());
     }
     let mut rest = lower.as_str();
     while let Some(at) = rest.find("url(") {
         rest = &rest[at + 4..];
         let target = rest.trim_start().trim_start_matches(['"', '\'']);
-        if !target.starts_with('#') && !target.starts_with("data:image/") {
+        if !target.starts_with('#') && !target.starts_with("data:") {
             let end = rest.find(')').unwrap_or(rest.len());
             return Err(format!(
-                "the SVG image's style refers to another file or the web (`url({})`)",
+                "refers to another file or the web (`url({})`)",
                 rest[..end].trim()
             ));
         }

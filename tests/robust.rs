@@ -915,3 +915,41 @@ fn a_language_that_is_no_language_tag_is_refused() {
         assert_valid(&root.join("out/书.epub"), &root.join("out/书.pdf"));
     }
 }
+
+#[test]
+fn a_stylesheet_that_loads_files_from_elsewhere_is_refused() {
+    let root = scratch("stylesheet-refs");
+    let toml = format!(
+        "[book]\ntitle = \"书\"\n\n{CHAPTERS}\n[style]\nepub = [\"default\", \"house.css\"]\n"
+    );
+    for (css, words) in [
+        (
+            "@import url(\"https://example.com/theme.css\");\np { color: #333 }\n",
+            "the stylesheet `house.css` imports another stylesheet",
+        ),
+        (
+            "body { background: url(../../paper.jpg) }\n",
+            "the stylesheet `house.css` refers to another file or the web (`url(../../paper.jpg)`)",
+        ),
+        (
+            "@font-face { font-family: Kai; src: url(\"fonts/kai.woff2\") }\n",
+            "refers to another file or the web",
+        ),
+    ] {
+        let dir = book(&root, &toml);
+        write(&dir.join("house.css"), css);
+        let before = tree(&root);
+        let out = run(&["build", "book", "-o", "out"], &root);
+        assert_error(&out, "book/book.toml:8:20: error:", words);
+        assert_eq!(tree(&root), before, "{css}: files appeared");
+    }
+    // What the stylesheet holds itself is fine.
+    let dir = book(&root, &toml);
+    write(
+        &dir.join("house.css"),
+        "h1 { color: #600 }\np { background: url(\"data:image/gif;base64,R0lGODlhAQABAAAAACw=\") }\n",
+    );
+    let out = run(&["build", "book", "-o", "out"], &root);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_valid(&root.join("out/书.epub"), &root.join("out/书.pdf"));
+}
