@@ -349,6 +349,18 @@ impl BookConfig {
                 .into());
             }
         }
+        if let Some(language) = &self.book.language {
+            if !is_language_tag(language) {
+                return Err(Diagnostic::error(
+                    key_location(text, path, "language"),
+                    format!("`{language}` is not a language tag"),
+                )
+                .with_hint(
+                    "write a tag such as `zh-CN`, `zh-Hans`, `zh-TW` or `en` (with `-`, not `_`)",
+                )
+                .into());
+            }
+        }
         for entry in &self.contents.chapters {
             if let ChapterEntry::Options(ChapterOptions {
                 encoding: Some(label),
@@ -588,6 +600,22 @@ impl Input {
             })
         }
     }
+}
+
+/// Whether `tag` is shaped as a BCP 47 language tag (what EPUB readers
+/// and EPUBCheck require): subtags of 1 to 8 ASCII letters or digits
+/// joined by `-`, the first of 2 to 8 letters (or `x` / `i`).
+fn is_language_tag(tag: &str) -> bool {
+    let mut subtags = tag.split('-');
+    let first_ok = subtags.next().is_some_and(|first| {
+        (2..=8).contains(&first.len()) && first.chars().all(|c| c.is_ascii_alphabetic())
+            || first.eq_ignore_ascii_case("x")
+            || first.eq_ignore_ascii_case("i")
+    });
+    first_ok
+        && subtags.all(|sub| {
+            (1..=8).contains(&sub.len()) && sub.chars().all(|c| c.is_ascii_alphanumeric())
+        })
 }
 
 #[cfg(test)]

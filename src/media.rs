@@ -23,20 +23,8 @@ pub fn check_image(bytes: &[u8], media_type: &str) -> Result<(), String> {
     match media_type {
         "image/jpeg" => check_jpeg(bytes),
         "image/png" => check_png(bytes),
-        "image/gif" => {
-            if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
-                Ok(())
-            } else {
-                Err("the file is not a GIF image".to_string())
-            }
-        }
-        "image/webp" => {
-            if bytes.len() > 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
-                Ok(())
-            } else {
-                Err("the file is not a WebP image".to_string())
-            }
-        }
+        "image/gif" => check_gif(bytes),
+        "image/webp" => check_webp(bytes),
         "image/svg+xml" => check_svg(bytes),
         other => Err(format!("`{other}` images are not supported")),
     }
@@ -84,6 +72,48 @@ fn check_png(bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+fn check_gif(bytes: &[u8]) -> Result<(), String> {
+    if !bytes.starts_with(b"GIF87a") && !bytes.starts_with(b"GIF89a") {
+        return Err("the file is not a GIF image".to_string());
+    }
+    let mut options = gif::DecodeOptions::new();
+    options.set_color_output(gif::ColorOutput::Indexed);
+    let mut decoder = options
+        .read_info(Cursor::new(bytes))
+        .map_err(|e| format!("the GIF image is damaged: {e}"))?;
+    check_size(u64::from(decoder.width()), u64::from(decoder.height()))?;
+    let mut frames = 0usize;
+    while decoder
+        .read_next_frame()
+        .map_err(|e| format!("the GIF image is damaged: {e}"))?
+        .is_some()
+    {
+        frames += 1;
+    }
+    if frames == 0 {
+        return Err("the GIF image is damaged: it holds no picture".to_string());
+    }
+    Ok(())
+}
+
+fn check_webp(bytes: &[u8]) -> Result<(), String> {
+    if bytes.len() <= 12 || !bytes.starts_with(b"RIFF") || &bytes[8..12] != b"WEBP" {
+        return Err("the file is not a WebP image".to_string());
+    }
+    let mut decoder = image_webp::WebPDecoder::new(Cursor::new(bytes))
+        .map_err(|e| format!("the WebP image is damaged: {e}"))?;
+    let (width, height) = decoder.dimensions();
+    check_size(u64::from(width), u64::from(height))?;
+    let size = decoder
+        .output_buffer_size()
+        .ok_or_else(|| "the WebP image is too large".to_string())?;
+    let mut buffer = vec![0; size];
+    decoder
+        .read_image(&mut buffer)
+        .map_err(|e| format!("the WebP image is damaged: {e}"))?;
+    Ok(())
+}
+
 fn check_size(width: u64, height: u64) -> Result<(), String> {
     if width == 0 || height == 0 {
         return Err("the image has no pixels".to_string());
@@ -108,6 +138,8 @@ fn check_svg(bytes: &[u8]) -> Result<(), String> {
     reader.config_mut().check_end_names = true;
     let mut depth = 0usize;
     let mut roots = 0usize;
+    // Inside a <style> element: its text is CSS.
+    let mut in_style = false;
     loop {
         let event = reader
             .read_event()
@@ -129,12 +161,16 @@ fn check_svg(bytes: &[u8]) -> Result<(), String> {
             if name == "script" || name == "foreignobject" {
                 return Err(format!("the SVG image contains a <{name}> element"));
             }
+            in_style = name == "style" && matches!(event, Event::Start(_));
             for attribute in element.attributes() {
                 let attribute =
                     attribute.map_err(|e| format!("the SVG image is not well-formed XML: {e}"))?;
                 let key = attribute.key.local_name().as_ref().to_ascii_lowercase();
                 if key.starts_with("on") {
                     return Err(format!("the SVG image has an event handler (`{key}`)"));
+                }
+                if key == "style" {
+                    css_reference(&lossy(&attribute.value[..])).map_err(svg_style)?;
                 }
                 if key == "href" || key == "src" {
                     let value = attribute.value.trim().to_string();
@@ -148,7 +184,19 @@ fn check_svg(bytes: &[u8]) -> Result<(), String> {
         }
         match event {
             Event::Start(_) => depth += 1,
-            Event::End(_) => depth = depth.saturating_sub(1),
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                in_style = false;
+            }
+            Event::Text(text) if in_style => {
+                css_reference(&lossy(&text[..])).map_err(svg_style)?;
+            }
+            Event::CData(text) if in_style => {
+                css_reference(&lossy(&text[..])).map_err(svg_style)?;
+            }
+            Event::PI(pi) if lossy(&pi[..]).contains("xml-stylesheet") => {
+                return Err("the SVG image links a stylesheet (`xml-stylesheet`)".to_string())
+            }
             Event::DocType(_) => {
                 return Err("the SVG image has a document type declaration".to_string())
             }
@@ -161,6 +209,41 @@ fn check_svg(bytes: &[u8]) -> Result<(), String> {
     }
     if roots != 1 {
         return Err("the SVG image has no single <svg> root element".to_string());
+    }
+    Ok(())
+}
+
+/// A problem of CSS in an SVG, as a sentence.
+fn svg_style(problem: String) -> String {
+    format!("the SVG image's style {problem}")
+}
+
+/// Text or bytes from the XML reader, as text.
+fn lossy<T: AsRef<[u8]> + ?Sized>(value: &T) -> String {
+    String::from_utf8_lossy(value.as_ref()).into_owned()
+}
+
+/// CSS (a stylesheet of the book, or in an SVG a `<style>` element or a
+/// `style` attribute) may not import another stylesheet or name a
+/// `url(...)` other than a fragment of the same document
+/// (`url(#gradient)`) or embedded `data:`: an EPUB holds its own files.
+/// The error says what it refers to, to follow "the stylesheet `x` ".
+pub fn css_reference(css: &str) -> Result<(), String> {
+    let lower = css.to_ascii_lowercase();
+    if lower.contains("@import") {
+        return Err("imports another stylesheet (`@import`)".to_string());
+    }
+    let mut rest = lower.as_str();
+    while let Some(at) = rest.find("url(") {
+        rest = &rest[at + 4..];
+        let target = rest.trim_start().trim_start_matches(['"', '\'']);
+        if !target.starts_with('#') && !target.starts_with("data:") {
+            let end = rest.find(')').unwrap_or(rest.len());
+            return Err(format!(
+                "refers to another file or the web (`url({})`)",
+                rest[..end].trim()
+            ));
+        }
     }
     Ok(())
 }

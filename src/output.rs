@@ -388,8 +388,25 @@ fn recorded_owner(path: &Path) -> Option<String> {
 }
 
 /// Refuses to write into a place that holds the user's sources: the output
-/// folder must not be the book folder itself.
+/// folder must not be the book folder itself. An output folder that is
+/// an existing file (or a device) is refused too, before anything is
+/// written.
 pub fn check_output_dir(out_dir: &Path, base_dir: &Path) -> Result<(), Failure> {
+    // The folder, or the nearest of its parents that exists.
+    let existing = out_dir
+        .ancestors()
+        .find(|dir| !dir.as_os_str().is_empty() && std::fs::metadata(dir).is_ok());
+    if let Some(file) = existing.filter(|dir| !dir.is_dir()) {
+        return Err(Diagnostic::error(
+            Location::file(file),
+            "the output folder is a file, not a folder",
+        )
+        .with_hint(
+            "name a folder with -o (it is made when missing), or with one format the \
+             output file itself, such as `-o book.pdf`",
+        )
+        .into());
+    }
     let canon = |p: &Path| std::fs::canonicalize(p).ok();
     if let (Some(out), Some(base)) = (canon(out_dir), canon(base_dir)) {
         if out == base {

@@ -144,6 +144,24 @@ pub fn file_name_from(text: &str) -> String {
 }
 
 /// Why `slug` cannot be a file name, if it cannot.
+/// The longest slug, in bytes: with the partial file's name built from
+/// it (`.<slug>.epub.inkstone-partial`) it stays within the 255 bytes a
+/// file name may have.
+pub const MAX_SLUG_BYTES: usize = 200;
+
+/// `name` cut to at most [`MAX_SLUG_BYTES`] bytes, at a character, for an
+/// output name taken from a title or a file name.
+pub fn shorten_slug(name: &str) -> String {
+    if name.len() <= MAX_SLUG_BYTES {
+        return name.to_string();
+    }
+    let mut end = MAX_SLUG_BYTES;
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    name[..end].trim_end_matches(['-', ' ', '.']).to_string()
+}
+
 pub fn slug_problem(slug: &str) -> Option<&'static str> {
     if slug.trim().is_empty() {
         Some("the slug is empty")
@@ -156,7 +174,7 @@ pub fn slug_problem(slug: &str) -> Option<&'static str> {
         .any(|c| c.is_control() || ":*?\"<>|".contains(c))
     {
         Some("the slug cannot contain control characters or any of : * ? \" < > |")
-    } else if slug.len() > 200 {
+    } else if slug.len() > MAX_SLUG_BYTES {
         Some("the slug is longer than 200 bytes")
     } else if slug != slug.trim() {
         Some("the slug cannot start or end with a space")

@@ -393,6 +393,20 @@ pub fn ofd_profile(
 /// Renders a loaded and normalized book into its output files, in memory:
 /// `<slug>.epub`, `<slug>.pdf`, `<slug>.ofd` as [`output_formats`] says. Formats are rendered side
 /// by side; any error fails the book.
+/// The files a book names are confined to its folder and checked, as a
+/// single book's build does, before any is read (fonts included): an
+/// edition takes paths from the series' defaults too, and none may be
+/// read from outside.
+fn check_files(doc: &crate::model::Document) -> Result<(), Failure> {
+    let problems = crate::resources::check_resources(doc);
+    if problems.iter().any(Diagnostic::is_error) {
+        return Err(Failure {
+            diagnostics: problems,
+        });
+    }
+    Ok(())
+}
+
 pub fn render_book(
     loaded: &crate::Loaded,
     doc: &crate::model::Document,
@@ -463,6 +477,7 @@ pub fn rebuild_book(
         &mut diagnostics,
     )?;
     let doc = crate::normalize(&loaded, &mut diagnostics);
+    check_files(&doc)?;
     let fonts = crate::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)?;
     let (outputs, mut notes) = render_book(&loaded, &doc, &fonts, options)?;
     diagnostics.append(&mut notes);
@@ -547,15 +562,18 @@ pub fn build_series(
         .par_iter()
         .map(|folder| {
             let mut diagnostics = Vec::new();
-            let result = series.load_edition(folder, &mut diagnostics).map(|loaded| {
-                let doc = crate::normalize(&loaded, &mut diagnostics);
-                Prepared {
-                    folder: folder.to_string(),
-                    loaded,
-                    doc,
-                    diagnostics,
-                }
-            });
+            let result = series
+                .load_edition(folder, &mut diagnostics)
+                .and_then(|loaded| {
+                    let doc = crate::normalize(&loaded, &mut diagnostics);
+                    check_files(&doc)?;
+                    Ok(Prepared {
+                        folder: folder.to_string(),
+                        loaded,
+                        doc,
+                        diagnostics,
+                    })
+                });
             (folder.to_string(), result)
         })
         .collect();

@@ -682,3 +682,274 @@ fn check_reports_epub_warnings_and_writes_nothing() {
         "{chapter}"
     );
 }
+
+/// A book folder `root/book` whose cover is `name`, holding `bytes`.
+fn book_with_cover(root: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = book(
+        root,
+        &format!("[book]\ntitle = \"书\"\ncover = \"{name}\"\n\n{CHAPTERS}"),
+    );
+    write(&dir.join(name), bytes);
+    dir
+}
+
+#[test]
+fn svg_covers_that_load_styles_from_elsewhere_are_refused() {
+    let root = scratch("svg-style");
+    for (svg, words) in [
+        (
+            r#"<svg xmlns="http://www.w3.org/2000/svg"><style>@import url("http://example.com/x.css");</style><rect width="5" height="5"/></svg>"#,
+            "imports another stylesheet",
+        ),
+        (
+            r#"<svg xmlns="http://www.w3.org/2000/svg"><rect width="5" height="5" style="fill: url( 'http://example.com/p' )"/></svg>"#,
+            "url('http://example.com/p')",
+        ),
+        (
+            r#"<svg xmlns="http://www.w3.org/2000/svg"><style>rect { fill: url(../../paper.png) }</style><rect width="5" height="5"/></svg>"#,
+            "refers to another file or the web",
+        ),
+        (
+            r#"<?xml-stylesheet href="http://example.com/x.css"?><svg xmlns="http://www.w3.org/2000/svg"><rect width="5" height="5"/></svg>"#,
+            "links a stylesheet",
+        ),
+    ] {
+        book_with_cover(&root, "cover.svg", svg.as_bytes());
+        let before = tree(&root);
+        let out = run(&["build", "book", "-o", "out"], &root);
+        assert_error(&out, "book/book.toml:3:9: error:", words);
+        assert_eq!(tree(&root), before, "{svg}: files appeared");
+    }
+    // A gradient of the image itself is no reference to elsewhere: the
+    // book builds and its EPUB is valid.
+    book_with_cover(
+        &root,
+        "cover.svg",
+        br##"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><defs><linearGradient id="g"><stop offset="0" stop-color="red"/></linearGradient></defs><style>rect { fill: url(#g) }</style><rect width="5" height="5" style="stroke: url('#g')"/></svg>"##,
+    );
+    let out = run(&["build", "book", "-o", "out"], &root);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_valid(&root.join("out/书.epub"), &root.join("out/书.pdf"));
+}
+
+/// A GIF of one white pixel, written out by hand: header, screen, colour
+/// table, image descriptor, its compressed pixel and the trailer.
+fn one_pixel_gif() -> Vec<u8> {
+    let mut gif = b"GIF89a\x01\x00\x01\x00\x80\x00\x00".to_vec();
+    gif.extend(b"\x00\x00\x00\xff\xff\xff");
+    gif.extend(b",\x00\x00\x00\x00\x01\x00\x01\x00\x00");
+    gif.extend(b"\x02\x02\x44\x01\x00;");
+    gif
+}
+
+#[test]
+fn damaged_gif_and_webp_covers_are_refused() {
+    let root = scratch("gif-webp");
+    let gif = one_pixel_gif();
+    for (name, bytes, words) in [
+        (
+            "cover.gif",
+            b"GIF89a\0\0\0".to_vec(),
+            "the GIF image is damaged",
+        ),
+        ("cover.gif", gif[..20].to_vec(), "the GIF image is damaged"),
+        (
+            "cover.webp",
+            [&b"RIFF\x20\0\0\0WEBPVP8 "[..], &[0; 20]].concat(),
+            "the WebP image is damaged",
+        ),
+    ] {
+        book_with_cover(&root, name, &bytes);
+        let before = tree(&root);
+        let out = run(&["build", "book", "-o", "out"], &root);
+        assert_error(&out, "book/book.toml:3:9: error:", words);
+        assert_eq!(tree(&root), before, "{name}: files appeared");
+        let out = run(&["check", "book"], &root);
+        assert_error(&out, "book/book.toml:3:9: error:", words);
+    }
+    // The whole GIF is a cover.
+    book_with_cover(&root, "cover.gif", &gif);
+    let out = run(&["build", "book", "-o", "out"], &root);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_valid(&root.join("out/书.epub"), &root.join("out/书.pdf"));
+}
+
+#[test]
+fn a_very_long_chapter_title_is_set_without_hanging() {
+    let root = scratch("long-title");
+    // A paragraph pasted under `#` by mistake: its 30,000 characters are
+    // the chapter title, shortened in every running head.
+    let title = format!("{}标题完", "一段误标为标题的很长的文字，".repeat(2_000));
+    write(&root.join("long.md"), format!("# {title}\n\n正文。\n"));
+    let before = tree(&root);
+    let out = run_or_hang(
+        &["build", "long.md", "-o", "out", "--format", "pdf"],
+        &root,
+        std::time::Duration::from_secs(300),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pdf = root.join("out/long.pdf");
+    let qpdf = Command::new("qpdf")
+        .arg("--check")
+        .arg(&pdf)
+        .output()
+        .expect("qpdf");
+    assert!(qpdf.status.success(), "qpdf --check");
+    let text = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let text: String = String::from_utf8_lossy(&text.stdout)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(text.contains("标题完"), "the title's end is not in the PDF");
+    assert!(text.contains("……"), "no running head was shortened");
+    let added: Vec<String> = tree(&root).difference(&before).cloned().collect();
+    assert_eq!(added, ["out/", "out/.inkstone-builds", "out/long.pdf"]);
+}
+
+#[test]
+fn a_long_title_or_file_name_still_names_the_outputs() {
+    let root = scratch("long-name");
+    // A title of 120 Chinese characters (360 bytes) and no slug.
+    book(
+        &root,
+        &format!("[book]\ntitle = \"{}\"\n\n{CHAPTERS}", "年度".repeat(60)),
+    );
+    let out = run(&["build", "book", "-o", "out"], &root);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let name = format!("{}.pdf", "年度".repeat(33));
+    assert!(root.join("out").join(&name).is_file(), "{}", stderr(&out));
+    // A single file of 80 characters (240 bytes) in its name.
+    let file = format!("{}.txt", "文".repeat(80));
+    write(&root.join(&file), "第一章\n正文一段。\n");
+    let out = run(&["build", &file, "-o", "single"], &root);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let name = format!("{}.epub", "文".repeat(66));
+    assert!(root.join("single").join(name).is_file(), "{}", stderr(&out));
+}
+
+#[test]
+fn an_output_folder_that_is_a_file_is_refused() {
+    let root = scratch("out-file");
+    book(&root, &format!("[book]\ntitle = \"书\"\n\n{CHAPTERS}"));
+    write(&root.join("notes"), "编辑的笔记，不是文件夹。\n");
+    for out_dir in ["notes", "notes/out"] {
+        let before = tree(&root);
+        let out = run(&["build", "book", "-o", out_dir], &root);
+        assert_error(
+            &out,
+            "notes: error:",
+            "the output folder is a file, not a folder",
+        );
+        assert_eq!(tree(&root), before, "{out_dir}: files appeared");
+        assert_eq!(
+            std::fs::read_to_string(root.join("notes")).expect("notes"),
+            "编辑的笔记，不是文件夹。\n"
+        );
+    }
+}
+
+#[test]
+fn a_series_cannot_name_files_outside_its_folder() {
+    let root = scratch("series-outside");
+    // A file beside the series that is no business of the book's.
+    write(
+        &root.join("private.toml"),
+        "password = \"secret-value\"\nthis line is not TOML\n",
+    );
+    let series = root.join("series");
+    write(
+        &series.join("2025/book.toml"),
+        "[book]\ntitle = \"卷\"\n\n[contents]\nchapters = [\"01.txt\"]\n",
+    );
+    write(&series.join("2025/01.txt"), "第一章\n正文一段。\n");
+    for defaults in [
+        "[style]\npdf = \"../private.toml\"\n",
+        "[fonts]\npaths = [\"../private.toml\"]\n",
+    ] {
+        write(
+            &series.join("series.toml"),
+            format!("[series]\ntitle = \"丛书\"\n\n{defaults}"),
+        );
+        let _ = std::fs::remove_dir_all(root.join("out"));
+        let out = run(&["build", "series", "-o", "out"], &root);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{defaults}: {err}");
+        assert!(
+            err.contains("is outside the book folder"),
+            "{defaults}: {err}"
+        );
+        assert!(!err.contains("secret-value"), "{defaults}: {err}");
+        assert!(
+            !root.join("out/2025").exists(),
+            "{defaults}: an edition was written"
+        );
+    }
+}
+
+#[test]
+fn a_language_that_is_no_language_tag_is_refused() {
+    let root = scratch("language");
+    // `zh_CN` as locale names are written, and markup pasted by mistake:
+    // both gave an EPUB that EPUBCheck refuses.
+    for language in ["zh_CN", "<b>zh</b>", "", "中文"] {
+        book(
+            &root,
+            &format!("[book]\ntitle = \"书\"\nlanguage = \"{language}\"\n\n{CHAPTERS}"),
+        );
+        let before = tree(&root);
+        let out = run(&["build", "book", "-o", "out"], &root);
+        assert_error(&out, "book/book.toml:3:1: error:", "is not a language tag");
+        assert_eq!(tree(&root), before, "{language}: files appeared");
+    }
+    for language in ["zh-CN", "zh-Hans-CN", "en"] {
+        book(
+            &root,
+            &format!("[book]\ntitle = \"书\"\nlanguage = \"{language}\"\n\n{CHAPTERS}"),
+        );
+        let out = run(&["build", "book", "-o", "out"], &root);
+        assert!(out.status.success(), "{language}: {}", stderr(&out));
+        assert_valid(&root.join("out/书.epub"), &root.join("out/书.pdf"));
+    }
+}
+
+#[test]
+fn a_stylesheet_that_loads_files_from_elsewhere_is_refused() {
+    let root = scratch("stylesheet-refs");
+    let toml = format!(
+        "[book]\ntitle = \"书\"\n\n{CHAPTERS}\n[style]\nepub = [\"default\", \"house.css\"]\n"
+    );
+    for (css, words) in [
+        (
+            "@import url(\"https://example.com/theme.css\");\np { color: #333 }\n",
+            "the stylesheet `house.css` imports another stylesheet",
+        ),
+        (
+            "body { background: url(../../paper.jpg) }\n",
+            "the stylesheet `house.css` refers to another file or the web (`url(../../paper.jpg)`)",
+        ),
+        (
+            "@font-face { font-family: Kai; src: url(\"fonts/kai.woff2\") }\n",
+            "refers to another file or the web",
+        ),
+    ] {
+        let dir = book(&root, &toml);
+        write(&dir.join("house.css"), css);
+        let before = tree(&root);
+        let out = run(&["build", "book", "-o", "out"], &root);
+        assert_error(&out, "book/book.toml:8:20: error:", words);
+        assert_eq!(tree(&root), before, "{css}: files appeared");
+    }
+    // What the stylesheet holds itself is fine.
+    let dir = book(&root, &toml);
+    write(
+        &dir.join("house.css"),
+        "h1 { color: #600 }\np { background: url(\"data:image/gif;base64,R0lGODlhAQABAAAAACw=\") }\n",
+    );
+    let out = run(&["build", "book", "-o", "out"], &root);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_valid(&root.join("out/书.epub"), &root.join("out/书.pdf"));
+}

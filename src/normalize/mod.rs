@@ -172,13 +172,20 @@ pub fn normalize(loaded: &Loaded, diagnostics: &mut Vec<Diagnostic>) -> Document
 
 /// The base name of the output files. A single file: its own stem. A
 /// book: `[book] slug`, else the title if it makes a readable ASCII name,
-/// else the title as it is (`携手奋进新时代`), else the folder name.
+/// else the title as it is (`携手奋进新时代`), else the folder name; a name
+/// not set as the slug is cut to `paths::MAX_SLUG_BYTES`.
 fn make_slug(loaded: &Loaded, title: &str) -> String {
+    match &loaded.config.book.slug {
+        Some(slug) => slug.clone(),
+        None => crate::paths::shorten_slug(&derived_slug(loaded, title)),
+    }
+}
+
+/// The output name when `[book] slug` is not set; it may be too long for
+/// a file name (a title of a hundred Chinese characters is 300 bytes).
+fn derived_slug(loaded: &Loaded, title: &str) -> String {
     use crate::output::slugify;
     use crate::paths::file_name_from;
-    if let Some(slug) = &loaded.config.book.slug {
-        return slug.clone();
-    }
     if loaded.single_file {
         if let Some(stem) = loaded
             .sources

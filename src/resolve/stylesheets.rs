@@ -55,6 +55,14 @@ pub fn load_stylesheets(settings: &Settings) -> Result<Vec<Stylesheet>, Failure>
                 .with_hint("paths in [style] epub are relative to the book folder"),
             )
         })?;
+        if let Err(problem) = crate::media::css_reference(&text) {
+            return Err(Diagnostic::error(
+                locate_value(&toml_path, name),
+                format!("the stylesheet `{name}` {problem}"),
+            )
+            .with_hint("an EPUB holds its own files: remove the reference, or embed what it names as a `data:` URL")
+            .into());
+        }
         // The position keeps two files of the same name apart.
         let stem = Path::new(name)
             .file_stem()

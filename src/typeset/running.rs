@@ -53,6 +53,7 @@ pub fn finish(layout: &mut Layout, doc: &Document, book: &FontBook<'_>, style: &
         book,
         rules,
         cache: HashMap::new(),
+        fitted: HashMap::new(),
     };
     for page in &mut layout.pages {
         let mut filled = Vec::new();
@@ -203,6 +204,8 @@ struct Setter<'a, 'b> {
     book: &'b FontBook<'a>,
     rules: Rules,
     cache: HashMap<(String, FaceChoice, u32), SetLine>,
+    /// Shortened running heads, by text, size and width.
+    fitted: HashMap<(String, u32, u32), SetLine>,
 }
 
 impl Setter<'_, '_> {
@@ -217,20 +220,42 @@ impl Setter<'_, '_> {
     }
 
     /// `text` in the body face, shortened with an ellipsis until it fits
-    /// `width`.
+    /// `width`: as many characters as fit are kept. The width grows with
+    /// the characters kept, so the count is found by halving, in a few
+    /// dozen trial lines even for a title of thousands of characters
+    /// (trying one character less at a time took minutes and gigabytes
+    /// for such a title). The result is kept for the next page.
     fn fit(&mut self, text: &str, size: f32, width: f32) -> SetLine {
+        let key = (text.to_string(), size.to_bits(), width.to_bits());
+        if let Some(set) = self.fitted.get(&key) {
+            return set.clone();
+        }
         let set = self.set(text, FaceChoice::Body, size);
         if set.end - set.start <= width {
             return set;
         }
         let chars: Vec<char> = text.chars().collect();
-        for keep in (1..chars.len()).rev() {
-            let short: String = chars[..keep].iter().chain(['…', '…'].iter()).collect();
-            let set = self.set(&short, FaceChoice::Body, size);
-            if set.end - set.start <= width {
-                return set;
+        let shortened =
+            |keep: usize| -> String { chars[..keep].iter().chain(['…', '…'].iter()).collect() };
+        let style = InlineStyle::new(FaceChoice::Body, size);
+        // `fits`: the most characters known to fit (0: none known);
+        // `over`: the fewest known not to.
+        let (mut fits, mut over) = (0, chars.len());
+        while over - fits > 1 {
+            let keep = fits + (over - fits) / 2;
+            let trial = set_single_line(self.book, self.rules, &shortened(keep), &style);
+            if trial.end - trial.start <= width {
+                fits = keep;
+            } else {
+                over = keep;
             }
         }
-        set
+        let result = if fits == 0 {
+            set
+        } else {
+            set_single_line(self.book, self.rules, &shortened(fits), &style)
+        };
+        self.fitted.insert(key, result.clone());
+        result
     }
 }
