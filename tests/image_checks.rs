@@ -6,14 +6,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use support::cli::{run, scratch, stderr, write};
-
-/// A 4 × 2 red PNG.
-const PNG: [u8; 73] = [
-    137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 4, 0, 0, 0, 2, 8, 2, 0,
-    0, 0, 240, 202, 234, 52, 0, 0, 0, 16, 73, 68, 65, 84, 120, 156, 99, 248, 207, 192, 0, 71, 12,
-    200, 28, 0, 111, 170, 7, 249, 128, 220, 0, 40, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
-];
+use support::cli::{run, scratch, stderr, write, RED_PNG as PNG};
 
 /// A book folder `name` with one chapter `a.md` holding `chapter`, and
 /// the image files `images` (name, bytes).
