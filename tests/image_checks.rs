@@ -159,3 +159,54 @@ fn an_image_without_alternative_text_in_a_footnote_is_refused_at_its_place_under
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(dir.join("out/photos.pdf").is_file());
 }
+
+/// Runs `inkstone ARGS` in `dir` under strace; the files it opened for
+/// reading, as written in the calls, one entry per opening.
+fn opened(dir: &Path, args: &[&str]) -> Vec<String> {
+    // Beside the book folder, not in it.
+    let trace = dir.with_extension("trace");
+    let output = std::process::Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=open,openat", "-o"])
+        .arg(&trace)
+        .arg(env!("CARGO_BIN_EXE_inkstone"))
+        .arg("--diagnostic-format=short")
+        .args(args)
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .current_dir(dir)
+        .output()
+        .expect("strace runs (apt-get install strace; scripts/test.sh installs it)");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = std::fs::read_to_string(&trace).expect("the trace");
+    std::fs::remove_file(&trace).expect("remove the trace");
+    text.lines()
+        .filter(|l| !l.contains("= -1"))
+        .filter_map(|l| Some(l.split('"').nth(1)?.to_string()))
+        .collect()
+}
+
+#[test]
+fn a_build_reads_each_image_file_once() {
+    let chapter = "# 第五章 渡口\n\n\
+                   渡船的样子如下。\n\n\
+                   ![渡船](boat.png)\n\n\
+                   > 老人说：“还是那条船。”\n>\n> ![渡船（再引）](boat.png)\n\n\
+                   船头的灯。[^1]\n\n\
+                   [^1]: 灯是后来加的。\n\n    ![船灯](lamp.png)\n";
+    let dir = book(
+        "read-once",
+        chapter,
+        &[("boat.png", &PNG), ("lamp.png", &PNG)],
+    );
+    let count = |files: &[String], name: &str| files.iter().filter(|f| f.ends_with(name)).count();
+    // The EPUB and the PDF, and the check before them.
+    let files = opened(&dir, &["build", ".", "-o", "out"]);
+    assert!(dir.join("out/photos.epub").is_file() && dir.join("out/photos.pdf").is_file());
+    // The control: the trace sees the files of the book.
+    assert!(count(&files, "a.md") >= 1, "{files:#?}");
+    assert_eq!(count(&files, "boat.png"), 1, "{files:#?}");
+    assert_eq!(count(&files, "lamp.png"), 1, "{files:#?}");
+    // `inkstone check` lays the book out and makes the EPUB in memory.
+    let files = opened(&dir, &["check", "."]);
+    assert_eq!(count(&files, "boat.png"), 1, "{files:#?}");
+    assert_eq!(count(&files, "lamp.png"), 1, "{files:#?}");
+}
