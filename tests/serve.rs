@@ -403,14 +403,19 @@ fn the_page_follows_an_edit_without_a_manual_reload() {
     browser.open(&served.url());
     assert!(
         browser
-            .wait_for(30, |t| t.contains("老周在渡口摆了三十年的船"))
+            .wait_for(PAGE_WAIT, |t| t.contains("老周在渡口摆了三十年的船"))
             .is_some(),
         "the page does not show the first chapter:\n{}",
         browser.text()
     );
-    assert!(browser
-        .wait_for(20, |t| t.contains("七月的雨下了整整一旬"))
-        .is_some());
+    assert!(
+        browser
+            .wait_for(PAGE_WAIT, |t| t.contains("七月的雨下了整整一旬"))
+            .is_some(),
+        "the page does not show the second chapter:\n{}\nserver:\n{}",
+        browser.text(),
+        served.log()
+    );
     assert_eq!(browser.build_shown(), 1);
     // The chapter is styled by the EPUB's stylesheet, which brings the
     // EPUB's own subset fonts.
@@ -456,7 +461,14 @@ fn a_build_error_appears_on_the_page_with_its_place() {
     served.wait_for_builds(1);
     let browser = Browser::start(dir.join("profile"));
     browser.open(&served.url());
-    assert!(browser.wait_for(30, |t| t.contains("七月的雨")).is_some());
+    assert!(
+        browser
+            .wait_for(PAGE_WAIT, |t| t.contains("七月的雨"))
+            .is_some(),
+        "the page does not show the book:\n{}\nserver:\n{}",
+        browser.text(),
+        served.log()
+    );
     assert!(!browser.text().contains("does not exist"));
 
     // book.toml names a chapter file that is not there.
