@@ -604,3 +604,73 @@ fn warnings_are_on_the_page_with_their_places() {
     assert!(page.contains("class=\"chapter\""), "{page}");
     assert!(!page.contains("<pre class=\"error\">"), "{page}");
 }
+
+/// Sends one keep-alive `GET /` on `stream` and reads the answer as a
+/// browser does: `None` when no whole answer came; the connection is
+/// closed after the body when the answer says `Connection: close`, else
+/// handed back to be kept open.
+fn answered_as_a_browser(mut stream: TcpStream, port: u16) -> Option<Option<BufReader<TcpStream>>> {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .ok()?;
+    let request =
+        format!("GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: keep-alive\r\n\r\n");
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut reader = BufReader::new(stream);
+    let mut head = String::new();
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        if line == "\r\n" {
+            break;
+        }
+        let lower = line.to_ascii_lowercase();
+        if let Some(value) = lower.strip_prefix("content-length:") {
+            length = value.trim().parse().ok()?;
+        }
+        head.push_str(&lower);
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    if !head.starts_with("http/1.1 200") {
+        return None;
+    }
+    Some((!head.contains("connection: close")).then_some(reader))
+}
+
+#[test]
+fn many_connections_opened_at_once_are_all_answered() {
+    let dir = scratch("burst");
+    let book = write_book(&dir);
+    let served = Served::start(&book);
+    served.wait_for_builds(1);
+    let port = served.port;
+    // A page with many frames opens connections in a burst; connections
+    // a browser keeps alive stay open to the end of the test.
+    let mut kept = Vec::new();
+    for round in 0..3 {
+        let streams: Vec<TcpStream> = (0..40)
+            .map(|_| TcpStream::connect(("127.0.0.1", port)).expect("connect"))
+            .collect();
+        let clients: Vec<_> = streams
+            .into_iter()
+            .map(|stream| std::thread::spawn(move || answered_as_a_browser(stream, port)))
+            .collect();
+        let mut answered = 0;
+        for client in clients {
+            if let Some(open) = client.join().expect("a client thread") {
+                answered += 1;
+                kept.extend(open);
+            }
+        }
+        assert_eq!(answered, 40, "round {round}: connections left unanswered");
+    }
+    // The control: the page itself is what was asked for.
+    let (status, page) = get_raw(port, "GET", "/", &format!("127.0.0.1:{port}"));
+    assert_eq!(status, 200);
+    assert!(page.contains("河边笔记"), "{page}");
+    drop(kept);
+}
