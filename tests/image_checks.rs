@@ -210,3 +210,32 @@ fn a_build_reads_each_image_file_once() {
     assert_eq!(count(&files, "boat.png"), 1, "{files:#?}");
     assert_eq!(count(&files, "lamp.png"), 1, "{files:#?}");
 }
+
+#[test]
+fn an_image_outside_the_book_folder_is_refused_without_being_read() {
+    let chapter = "# 第六章 外借\n\n借来的照片。\n\n![借来的照片](../lent.png)\n";
+    let dir = book("outside", chapter, &[]);
+    write(&dir.with_file_name("lent.png"), PNG);
+    let trace = dir.with_extension("trace");
+    let output = std::process::Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=open,openat", "-o"])
+        .arg(&trace)
+        .arg(env!("CARGO_BIN_EXE_inkstone"))
+        .args(["--diagnostic-format=short", "build", ".", "-o", "out"])
+        .current_dir(&dir)
+        .output()
+        .expect("strace runs (apt-get install strace; scripts/test.sh installs it)");
+    let err = stderr(&output);
+    assert!(!output.status.success(), "{err}");
+    assert!(
+        err.contains("./a.md:5:1: error: the image `../lent.png` is outside the book folder"),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(&trace).expect("the trace");
+    // The control: the trace has the chapter's opening.
+    assert!(text.contains("a.md\""), "{text}");
+    assert!(
+        !text.contains("lent.png\""),
+        "the file outside was opened:\n{text}"
+    );
+}
