@@ -28,6 +28,7 @@ need_deb ebook-convert calibre
 need_deb unzip unzip
 need_deb faketime faketime
 need_deb mutool mupdf-tools
+need_deb strace strace
 need_deb chromium chromium
 # chromedriver drives Chromium in the `inkstone serve` tests (WebDriver).
 need_deb chromedriver chromium-driver

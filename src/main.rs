@@ -746,7 +746,9 @@ fn build(
     }
     doc.settings.fonts.system |= system_fonts;
     bar.chapters.store(doc.chapters.len(), Ordering::Relaxed);
-    diagnostics.extend(inkstone::resources::check_resources(&doc));
+    // Each image is read once: checked here, then rendered.
+    let images = inkstone::resolve::images::read_images(&doc);
+    diagnostics.extend(inkstone::resources::check_resources(&doc, &images));
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Ok(());
     }
@@ -802,7 +804,8 @@ fn build(
         subsets: choices.reuse.clone(),
     };
     // The book is typeset once for the PDF, the OFD and the page images.
-    let rendered = inkstone::export::render_formats(&doc, &fonts, &names, &export_options);
+    let rendered =
+        inkstone::export::render_formats_with(&doc, &fonts, &names, &export_options, &images);
     let mut done = Vec::new();
     let mut failures = Vec::new();
     // Each format looks at the same text: a problem both report at the
@@ -917,20 +920,29 @@ fn check(
     // book out finds images that cannot be read and page styles that do
     // not parse; the EPUB stage warns about links and dropped characters;
     // both are rendered in memory and nothing is written.
-    diagnostics.extend(inkstone::resources::check_resources(&doc));
+    // Each image is read once, for the check, the layout and the EPUB.
+    let images = inkstone::resolve::images::read_images(&doc);
+    diagnostics.extend(inkstone::resources::check_resources(&doc, &images));
     let fonts = inkstone::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)?;
     let glyphs = inkstone::resolve::glyphs::resolve_glyphs(&doc, &fonts, false);
     diagnostics.extend(glyphs.diagnostics);
     let fonts = glyphs.fonts;
-    match inkstone::typeset::layout_document(
-        &doc,
-        &fonts,
-        &inkstone::typeset::PdfOptions::default(),
-    ) {
+    let laid_out = inkstone::resolve::resolve_with(&doc, &images).and_then(|resolved| {
+        inkstone::typeset::layout_resolved(
+            &doc,
+            &fonts,
+            &inkstone::typeset::PdfOptions::default(),
+            &resolved,
+        )
+    });
+    match laid_out {
         Ok((_, mut found)) => diagnostics.append(&mut found),
         Err(failure) => diagnostics.extend(failure.diagnostics),
     }
-    match inkstone::export::epub::render_epub(&doc, &fonts) {
+    let epub = inkstone::resolve::epub::resolve_epub(&doc, &images).and_then(|resolved| {
+        inkstone::export::epub::render_epub_resolved(&doc, &fonts, None, &resolved)
+    });
+    match epub {
         Ok((_, found)) => {
             for d in found {
                 if !diagnostics.contains(&d) {

@@ -4,6 +4,7 @@
 //! allow-outside = true`), and every image must decode
 //! ([`crate::media::check_image`]).
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -12,6 +13,7 @@ use crate::diag::{Diagnostic, Location};
 use crate::media::check_image;
 use crate::model::{Block, Document};
 use crate::paths::{resolve_input, resolve_input_any, PathProblem};
+use crate::resolve::images::ImageFiles;
 
 /// The media type of an image path, from its extension.
 pub fn image_media_type(src: &str) -> Option<&'static str> {
@@ -86,48 +88,48 @@ pub fn check_read_image(
     Ok((bytes, media_type))
 }
 
-/// Checks every file `doc` names; one error per problem.
-pub fn check_resources(doc: &Document) -> Vec<Diagnostic> {
+/// Checks every file `doc` names; one error per problem. The images and
+/// the cover are judged as [`crate::resolve::images::read_images`] read
+/// them into `files` (so a build reads each file once); an image is
+/// reported at its first use, in reading order.
+pub fn check_resources(doc: &Document, files: &ImageFiles) -> Vec<Diagnostic> {
     let base = &doc.settings.base_dir;
     let allow = doc.settings.allow_outside;
     let toml_path = base.join(BOOK_FILE);
     let mut found = Vec::new();
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     for chapter in &doc.chapters {
         let source = base.join(&chapter.source);
-        let mut pending: Vec<&Block> = chapter
-            .blocks
-            .iter()
-            .chain(chapter.footnotes.iter().flat_map(|n| &n.blocks))
-            .collect();
-        // A work list, not recursion: nesting depth comes from the input.
-        while let Some(block) = pending.pop() {
-            match block {
-                Block::Image { src, span, .. } => {
-                    if seen.contains(&src.as_str()) {
-                        continue;
-                    }
-                    seen.push(src);
-                    if let Err((message, hint)) = read_checked_image(base, src, allow) {
-                        found.push(
-                            Diagnostic::error(
-                                Location::new(&source, span.line, span.column),
-                                message,
-                            )
-                            .with_hint(hint),
-                        );
-                    }
-                }
-                Block::Quote { blocks, .. } => pending.extend(blocks),
-                Block::List { items, .. } => pending.extend(items.iter().flatten()),
-                _ => {}
+        for block in chapter.all_blocks() {
+            let Block::Image { src, span, .. } = block else {
+                continue;
+            };
+            if !seen.insert(src) {
+                continue;
+            }
+            let problem = match files.images.get(src) {
+                Some(file) => file.checked.as_ref().err().cloned(),
+                // Not among the files read: read and checked here.
+                None => read_checked_image(base, src, allow).err(),
+            };
+            if let Some((message, hint)) = problem {
+                found.push(
+                    Diagnostic::error(Location::new(&source, span.line, span.column), message)
+                        .with_hint(hint),
+                );
             }
         }
     }
     if let Some(cover) = &doc.metadata.cover {
-        if let Err((message, hint)) = read_checked_image(base, cover, allow) {
-            found.push(Diagnostic::error(locate_value(&toml_path, cover), message).with_hint(hint));
-        }
+        let problem = match &files.cover {
+            Some((src, checked)) if src == cover => checked.as_ref().err().cloned(),
+            _ => read_checked_image(base, cover, allow)
+                .err()
+                .map(|(message, hint)| {
+                    Diagnostic::error(locate_value(&toml_path, cover), message).with_hint(hint)
+                }),
+        };
+        found.extend(problem);
     }
     let mut confined = |name: &str, what: &str, folder_ok: bool| {
         let result = if folder_ok {

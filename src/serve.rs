@@ -108,7 +108,7 @@ impl Preview {
             std::thread::spawn(move || {
                 for request in server.incoming_requests() {
                     if active.load(Ordering::SeqCst) >= MAX_ACTIVE {
-                        let _ = request.respond(text_response(503, "too many requests at once"));
+                        let _ = send(request, text_response(503, "too many requests at once"));
                         continue;
                     }
                     active.fetch_add(1, Ordering::SeqCst);
@@ -339,31 +339,58 @@ fn content_type(name: &str) -> &'static str {
     }
 }
 
-fn response(
+/// An answer to a request: its status, media type and body.
+struct Answer {
     status: u16,
-    content_type: &str,
+    content_type: &'static str,
     body: Vec<u8>,
-) -> tiny_http::Response<Cursor<Vec<u8>>> {
-    let mut response = tiny_http::Response::from_data(body).with_status_code(status);
-    // The names and values are fixed ASCII text, so each header parses.
-    for (name, value) in [
-        ("Content-Type", content_type),
-        ("Cache-Control", "no-store"),
-        ("X-Content-Type-Options", "nosniff"),
-    ] {
-        if let Ok(header) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-            response.add_header(header);
-        }
-    }
-    response
 }
 
-fn text_response(status: u16, text: &str) -> tiny_http::Response<Cursor<Vec<u8>>> {
+fn response(status: u16, content_type: &'static str, body: Vec<u8>) -> Answer {
+    Answer {
+        status,
+        content_type,
+        body,
+    }
+}
+
+fn text_response(status: u16, text: &str) -> Answer {
     response(
         status,
         "text/plain; charset=utf-8",
         format!("{text}\n").into_bytes(),
     )
+}
+
+/// Sends `answer` and closes the connection. A connection kept open
+/// between requests holds one of the server library's connection threads
+/// until the browser drops it, and a connection accepted while the idle
+/// threads are still waking up waits for a thread to come free: with
+/// keep-alive, a page's last frames could wait for minutes on a busy
+/// machine. Closed after each answer, every connection frees its thread
+/// at once.
+fn send(request: tiny_http::Request, answer: Answer) -> std::io::Result<()> {
+    let head_only = *request.method() == tiny_http::Method::Head;
+    let reason = match answer.status {
+        200 => "OK",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        503 => "Service Unavailable",
+        _ => "",
+    };
+    let head = format!(
+        "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
+        answer.status,
+        answer.content_type,
+        answer.body.len()
+    );
+    let mut out = request.into_writer();
+    out.write_all(head.as_bytes())?;
+    if !head_only {
+        out.write_all(&answer.body)?;
+    }
+    out.flush()
 }
 
 /// Whether the request's `Host` names this server (127.0.0.1 or
@@ -385,14 +412,17 @@ fn host_allowed(request: &tiny_http::Request, addr: SocketAddr) -> bool {
 fn handle(shared: &Shared, addr: SocketAddr, request: tiny_http::Request) {
     let method = request.method().clone();
     if !matches!(method, tiny_http::Method::Get | tiny_http::Method::Head) {
-        let _ = request.respond(text_response(405, "only GET and HEAD are answered"));
+        let _ = send(
+            request,
+            text_response(405, "only GET and HEAD are answered"),
+        );
         return;
     }
     if !host_allowed(&request, addr) {
-        let _ = request.respond(text_response(
-            403,
-            "the preview answers only to 127.0.0.1 and localhost",
-        ));
+        let _ = send(
+            request,
+            text_response(403, "the preview answers only to 127.0.0.1 and localhost"),
+        );
         return;
     }
     let raw = request
@@ -404,7 +434,7 @@ fn handle(shared: &Shared, addr: SocketAddr, request: tiny_http::Request) {
     let path = match percent_encoding::percent_decode_str(&raw).decode_utf8() {
         Ok(path) => path.into_owned(),
         Err(_) => {
-            let _ = request.respond(text_response(404, "no such file in this build"));
+            let _ = send(request, text_response(404, "no such file in this build"));
             return;
         }
     };
@@ -436,8 +466,8 @@ fn handle(shared: &Shared, addr: SocketAddr, request: tiny_http::Request) {
     };
     drop(site);
     let _ = match found {
-        Some((kind, body)) => request.respond(response(200, kind, body)),
-        None => request.respond(text_response(404, "no such file in this build")),
+        Some((kind, body)) => send(request, response(200, kind, body)),
+        None => send(request, text_response(404, "no such file in this build")),
     };
 }
 

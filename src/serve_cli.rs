@@ -120,7 +120,9 @@ fn build_preview(
 ) -> Result<Build, Failure> {
     let loaded = inkstone::series::load_book(input, &choices.single, diagnostics)?;
     let doc = inkstone::normalize(&loaded, diagnostics);
-    diagnostics.extend(inkstone::resources::check_resources(&doc));
+    // Each image is read once: checked here, then rendered.
+    let images = inkstone::resolve::images::read_images(&doc);
+    diagnostics.extend(inkstone::resources::check_resources(&doc, &images));
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Ok(Build::default());
     }
@@ -137,7 +139,8 @@ fn build_preview(
     // The EPUB, and the pages as the PDF has them (typeset once, drawn by
     // the page-image exporter).
     let formats = ["epub".to_string(), "png".to_string()];
-    let mut rendered = inkstone::export::render_formats(&doc, &fonts, &formats, &options);
+    let mut rendered =
+        inkstone::export::render_formats_with(&doc, &fonts, &formats, &options, &images);
     let mut files = Vec::new();
     for result in rendered.drain(..) {
         let found = match result {

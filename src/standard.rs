@@ -204,7 +204,8 @@ pub fn heading_titles(toc: &[crate::model::TocEntry]) -> HeadingTitles<'_> {
 }
 
 /// Checks the book for what a standard needs and krilla cannot place in
-/// the source: under PDF/UA every image needs a text alternative.
+/// the source: under PDF/UA every image needs a text alternative, the
+/// images of the footnotes too.
 pub fn check_document(doc: &Document, standard: &PdfStandard) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     if !standard.ua {
@@ -212,11 +213,10 @@ pub fn check_document(doc: &Document, standard: &PdfStandard) -> Vec<Diagnostic>
     }
     for chapter in &doc.chapters {
         let file = doc.settings.base_dir.join(&chapter.source);
-        // An explicit stack: block nesting comes from the input.
-        let mut stack: Vec<&Block> = chapter.blocks.iter().rev().collect();
-        while let Some(block) = stack.pop() {
-            match block {
-                Block::Image { src, alt, span, .. } if alt.trim().is_empty() => {
+        // Every block a reader sees, in reading order, footnotes included.
+        for block in chapter.all_blocks() {
+            if let Block::Image { src, alt, span, .. } = block {
+                if alt.trim().is_empty() {
                     out.push(
                         Diagnostic::error(
                             Location::new(&file, span.line, span.column),
@@ -227,13 +227,6 @@ pub fn check_document(doc: &Document, standard: &PdfStandard) -> Vec<Diagnostic>
                         .with_hint("describe the image: `![what it shows](file.png)`"),
                     );
                 }
-                Block::List { items, .. } => {
-                    for item in items.iter().rev() {
-                        stack.extend(item.iter().rev());
-                    }
-                }
-                Block::Quote { blocks, .. } => stack.extend(blocks.iter().rev()),
-                _ => {}
             }
         }
     }

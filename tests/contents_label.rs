@@ -1,8 +1,11 @@
 //! The PDF's contents heading follows the book's language, as the EPUB's
 //! navigation does: "目录" for a Chinese book, "Contents" otherwise.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+use support::cli::{build_book, pdf_pages};
 
 /// A two-chapter book in `language`, built; the PDF's text by page.
 fn build(name: &str, language: &str) -> (PathBuf, Vec<String>) {
@@ -27,27 +30,8 @@ fn build(name: &str, language: &str) -> (PathBuf, Vec<String>) {
         "第二章 培训\n\n新登记的志愿者须参加两次集中培训，每次两小时，由站长讲解安全要求。\n",
     )
     .expect("write b.txt");
-    let out = dir.join("out");
-    let output = Command::new(env!("CARGO_BIN_EXE_inkstone"))
-        .args(["build", "--format", "pdf", "-o"])
-        .arg(&out)
-        .arg(&dir)
-        .output()
-        .expect("inkstone runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = Command::new("pdftotext")
-        .arg(out.join("label.pdf"))
-        .arg("-")
-        .output()
-        .expect("pdftotext runs (install poppler-utils)");
-    let pages = String::from_utf8_lossy(&text.stdout)
-        .split('\u{c}')
-        .map(str::to_string)
-        .collect();
+    let out = build_book(&dir, &["--format", "pdf"]);
+    let pages = pdf_pages(&out.join("label.pdf"));
     (dir, pages)
 }
 

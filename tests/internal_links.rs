@@ -3,12 +3,15 @@
 //! chapter (`b.md#appendix`) are GoTo links in the PDF that land on the
 //! heading's page, and working links in the EPUB.
 
+mod support;
+
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
+use support::cli::{build_book, pdf_pages};
 
 /// A book of two Markdown chapters long enough that the linked headings
 /// stand on later pages than the links.
@@ -58,32 +61,9 @@ fn make_book_with(name: &str, extra: &str) -> PathBuf {
     dir
 }
 
-fn build(dir: &Path) -> PathBuf {
-    let out = dir.join("out");
-    let output = Command::new(env!("CARGO_BIN_EXE_inkstone"))
-        .arg("build")
-        .arg(dir)
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .expect("inkstone runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    out
-}
-
 /// The 0-based page whose text contains `needle`.
 fn page_with(pdf: &Path, needle: &str) -> usize {
-    let output = Command::new("pdftotext")
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext runs (install poppler-utils)");
-    let text = String::from_utf8(output.stdout).expect("UTF-8");
-    let pages: Vec<&str> = text.split('\u{c}').collect();
+    let pages = pdf_pages(pdf);
     pages
         .iter()
         .position(|p| p.contains(needle))
@@ -153,7 +133,7 @@ fn links(pdf: &Path) -> Vec<Vec<Result<usize, String>>> {
 #[test]
 fn internal_links_land_on_their_headings() {
     let dir = make_book("internal-links-pdf");
-    let out = build(&dir);
+    let out = build_book(&dir, &[]);
     let pdf = out.join("links.pdf");
     let intro = page_with(&pdf, "引言部分");
     let section = page_with(&pdf, "小节的正文");
@@ -192,7 +172,7 @@ fn internal_links_land_on_their_headings() {
 #[test]
 fn internal_links_work_in_the_epub() {
     let dir = make_book("internal-links-epub");
-    let out = build(&dir);
+    let out = build_book(&dir, &[]);
     let file = std::fs::File::open(out.join("links.epub")).expect("the EPUB");
     let mut zip = zip::ZipArchive::new(file).expect("a zip");
     let mut files = HashMap::new();
@@ -257,7 +237,7 @@ fn a_heading_id_used_in_two_chapters_links_to_the_named_chapter() {
         "internal-links-twice",
         "\n## 本章附录 {#appendix}\n\n第一章附录的正文，见[本章附录](#appendix)。\n",
     );
-    let out = build(&dir);
+    let out = build_book(&dir, &[]);
     let pdf = out.join("links.pdf");
     let intro = page_with(&pdf, "引言部分");
     let first = page_with(&pdf, "第一章附录的正文");

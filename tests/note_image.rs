@@ -1,15 +1,12 @@
 //! An image inside a footnote reaches the PDF, on the note's page, as it
 //! reaches the EPUB.
 
+mod support;
+
 use std::path::Path;
 use std::process::Command;
 
-/// A 4 × 2 red PNG.
-const PNG: [u8; 73] = [
-    137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 4, 0, 0, 0, 2, 8, 2, 0,
-    0, 0, 240, 202, 234, 52, 0, 0, 0, 16, 73, 68, 65, 84, 120, 156, 99, 248, 207, 192, 0, 71, 12,
-    200, 28, 0, 111, 170, 7, 249, 128, 220, 0, 40, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
-];
+use support::cli::{build_book, pdf_pages, RED_PNG};
 
 /// A one-chapter book whose footnote has `note_tail` after its text; the
 /// pages (0-based) of the images in its PDF, and the page of the note.
@@ -17,7 +14,7 @@ fn build(name: &str, note_tail: &str) -> (Vec<usize>, usize) {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("make the book folder");
-    std::fs::write(dir.join("red.png"), PNG).expect("write the image");
+    std::fs::write(dir.join("red.png"), RED_PNG).expect("write the image");
     std::fs::write(
         dir.join("book.toml"),
         "[book]\ntitle = \"注中插图\"\nslug = \"note\"\n\n[contents]\nchapters = [\"a.md\"]\n",
@@ -31,18 +28,7 @@ fn build(name: &str, note_tail: &str) -> (Vec<usize>, usize) {
         ),
     )
     .expect("write a.md");
-    let out = dir.join("out");
-    let output = Command::new(env!("CARGO_BIN_EXE_inkstone"))
-        .args(["build", "--format", "pdf", "-o"])
-        .arg(&out)
-        .arg(&dir)
-        .output()
-        .expect("inkstone runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let out = build_book(&dir, &["--format", "pdf"]);
     let pdf = out.join("note.pdf");
     let list = Command::new("pdfimages")
         .arg("-list")
@@ -55,13 +41,8 @@ fn build(name: &str, note_tail: &str) -> (Vec<usize>, usize) {
         .filter_map(|l| l.split_whitespace().next()?.parse::<usize>().ok())
         .map(|page| page - 1)
         .collect();
-    let text = Command::new("pdftotext")
-        .arg(&pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext runs");
-    let note = String::from_utf8_lossy(&text.stdout)
-        .split('\u{c}')
+    let note = pdf_pages(&pdf)
+        .iter()
         .position(|p| p.contains("树下有石碾"))
         .expect("the note is printed");
     (images, note)

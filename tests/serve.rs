@@ -27,6 +27,23 @@ fn write(path: &Path, text: &str) {
     std::fs::write(path, text).expect("write fixture");
 }
 
+/// Changes a file of the served book as an editor saves it: written
+/// beside it under a hidden name (which the server does not watch), then
+/// renamed over it. A plain write first empties the file, and the server
+/// may build the empty file in between: one more build and one more
+/// reload of the page before it shows the edit.
+fn edit(path: &Path, text: &str) {
+    let name = path.file_name().expect("a file name").to_string_lossy();
+    let saved = path.with_file_name(format!(".{name}.saving"));
+    write(&saved, text);
+    std::fs::rename(&saved, path).expect("replace the file");
+}
+
+/// How long a page may take to show a build the server has finished: a
+/// reload of the page with its chapters and fonts. Generous, as headless
+/// Chromium is slow on a machine busy compiling; it is not a speed target.
+const PAGE_WAIT: u64 = 60;
+
 const BOOK_TOML: &str = "[book]\ntitle = \"河边笔记\"\nauthors = [\"林小满\"]\nslug = \"riverside\"\n\n[contents]\nchapters = [\"01.txt\", \"02.txt\"]\n";
 
 /// A small book of two chapters, as text pasted from a word processor
@@ -386,20 +403,25 @@ fn the_page_follows_an_edit_without_a_manual_reload() {
     browser.open(&served.url());
     assert!(
         browser
-            .wait_for(30, |t| t.contains("老周在渡口摆了三十年的船"))
+            .wait_for(PAGE_WAIT, |t| t.contains("老周在渡口摆了三十年的船"))
             .is_some(),
         "the page does not show the first chapter:\n{}",
         browser.text()
     );
-    assert!(browser
-        .wait_for(20, |t| t.contains("七月的雨下了整整一旬"))
-        .is_some());
+    assert!(
+        browser
+            .wait_for(PAGE_WAIT, |t| t.contains("七月的雨下了整整一旬"))
+            .is_some(),
+        "the page does not show the second chapter:\n{}\nserver:\n{}",
+        browser.text(),
+        served.log()
+    );
     assert_eq!(browser.build_shown(), 1);
     // The chapter is styled by the EPUB's stylesheet, which brings the
     // EPUB's own subset fonts.
     let styled = browser.run(
         "const frames = Array.from(document.querySelectorAll('iframe.chapter'));
-         const f = frames.find(f => f.contentDocument && f.contentDocument.body.textContent.includes('老周'));
+         const f = frames.find(f => f.contentDocument?.body?.textContent.includes('老周'));
          const doc = f.contentDocument;
          const faces = Array.from(doc.fonts);
          return { sheets: doc.styleSheets.length, faces: faces.length };",
@@ -409,14 +431,16 @@ fn the_page_follows_an_edit_without_a_manual_reload() {
 
     // The user edits the first chapter; the test never reloads the page.
     assert!(!browser.text().contains("渡口的船今天换了新桨"));
-    write(
+    edit(
         &book.join("01.txt"),
         "第一章  早春\n\u{3000}\u{3000}河边的柳树发了新芽,孩子们沿着堤岸跑来跑去。\n\n\u{3000}\u{3000}渡口的船今天换了新桨，老周笑得合不拢嘴。\n",
     );
-    let took = browser.wait_for(20, |t| t.contains("渡口的船今天换了新桨"));
+    served.wait_for_builds(2);
+    let took = browser.wait_for(PAGE_WAIT, |t| t.contains("渡口的船今天换了新桨"));
     let Some(took) = took else {
         panic!(
-            "the page did not show the edit:\n{}\nserver:\n{}",
+            "the page did not show the edit (it shows build {}):\n{}\nserver:\n{}",
+            browser.build_shown(),
             browser.text(),
             served.log()
         );
@@ -437,36 +461,52 @@ fn a_build_error_appears_on_the_page_with_its_place() {
     served.wait_for_builds(1);
     let browser = Browser::start(dir.join("profile"));
     browser.open(&served.url());
-    assert!(browser.wait_for(30, |t| t.contains("七月的雨")).is_some());
+    assert!(
+        browser
+            .wait_for(PAGE_WAIT, |t| t.contains("七月的雨"))
+            .is_some(),
+        "the page does not show the book:\n{}\nserver:\n{}",
+        browser.text(),
+        served.log()
+    );
     assert!(!browser.text().contains("does not exist"));
 
     // book.toml names a chapter file that is not there.
-    write(
+    edit(
         &book.join("book.toml"),
         &BOOK_TOML.replace("\"02.txt\"", "\"03.txt\""),
     );
+    // The server's build first, then the page (each wait says which
+    // one was slow).
+    served.wait_for_builds(2);
     let place = format!("{}:7:23", book.join("book.toml").display());
-    let shown = browser.wait_for(20, |t| {
+    let shown = browser.wait_for(PAGE_WAIT, |t| {
         t.contains("chapter file `03.txt` does not exist") && t.contains(&place)
     });
     assert!(
         shown.is_some(),
-        "the error is not on the page:\n{}\nserver:\n{}",
+        "the error is not on the page (it shows build {}):\n{}\nserver:\n{}",
+        browser.build_shown(),
         browser.text(),
         served.log()
     );
     // The last book that built stays on the page under the error.
-    assert!(browser.wait_for(20, |t| t.contains("七月的雨")).is_some());
+    assert!(browser
+        .wait_for(PAGE_WAIT, |t| t.contains("七月的雨"))
+        .is_some());
 
     // Fixed again: the error goes.
-    write(&book.join("book.toml"), BOOK_TOML);
+    edit(&book.join("book.toml"), BOOK_TOML);
+    served.wait_for_builds(3);
     assert!(
         browser
-            .wait_for(20, |t| !t.contains("does not exist")
+            .wait_for(PAGE_WAIT, |t| !t.contains("does not exist")
                 && t.contains("七月的雨"))
             .is_some(),
-        "the error stays after the fix:\n{}",
-        browser.text()
+        "the error stays after the fix (the page shows build {}):\n{}\nserver:\n{}",
+        browser.build_shown(),
+        browser.text(),
+        served.log()
     );
 }
 
@@ -563,4 +603,74 @@ fn warnings_are_on_the_page_with_their_places() {
     assert!(page.contains("1 warning(s)"), "{page}");
     assert!(page.contains("class=\"chapter\""), "{page}");
     assert!(!page.contains("<pre class=\"error\">"), "{page}");
+}
+
+/// Sends one keep-alive `GET /` on `stream` and reads the answer as a
+/// browser does: `None` when no whole answer came; the connection is
+/// closed after the body when the answer says `Connection: close`, else
+/// handed back to be kept open.
+fn answered_as_a_browser(mut stream: TcpStream, port: u16) -> Option<Option<BufReader<TcpStream>>> {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .ok()?;
+    let request =
+        format!("GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: keep-alive\r\n\r\n");
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut reader = BufReader::new(stream);
+    let mut head = String::new();
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        if line == "\r\n" {
+            break;
+        }
+        let lower = line.to_ascii_lowercase();
+        if let Some(value) = lower.strip_prefix("content-length:") {
+            length = value.trim().parse().ok()?;
+        }
+        head.push_str(&lower);
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    if !head.starts_with("http/1.1 200") {
+        return None;
+    }
+    Some((!head.contains("connection: close")).then_some(reader))
+}
+
+#[test]
+fn many_connections_opened_at_once_are_all_answered() {
+    let dir = scratch("burst");
+    let book = write_book(&dir);
+    let served = Served::start(&book);
+    served.wait_for_builds(1);
+    let port = served.port;
+    // A page with many frames opens connections in a burst; connections
+    // a browser keeps alive stay open to the end of the test.
+    let mut kept = Vec::new();
+    for round in 0..3 {
+        let streams: Vec<TcpStream> = (0..40)
+            .map(|_| TcpStream::connect(("127.0.0.1", port)).expect("connect"))
+            .collect();
+        let clients: Vec<_> = streams
+            .into_iter()
+            .map(|stream| std::thread::spawn(move || answered_as_a_browser(stream, port)))
+            .collect();
+        let mut answered = 0;
+        for client in clients {
+            if let Some(open) = client.join().expect("a client thread") {
+                answered += 1;
+                kept.extend(open);
+            }
+        }
+        assert_eq!(answered, 40, "round {round}: connections left unanswered");
+    }
+    // The control: the page itself is what was asked for.
+    let (status, page) = get_raw(port, "GET", "/", &format!("127.0.0.1:{port}"));
+    assert_eq!(status, 200);
+    assert!(page.contains("河边笔记"), "{page}");
+    drop(kept);
 }

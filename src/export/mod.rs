@@ -43,6 +43,20 @@ pub fn render_formats(
     formats: &[String],
     options: &ExportOptions,
 ) -> Vec<Rendered> {
+    let files = crate::resolve::images::read_images(doc);
+    render_formats_with(doc, fonts, formats, options, &files)
+}
+
+/// [`render_formats`] with the book's images as
+/// [`crate::resolve::images::read_images`] read them (for the check
+/// before the build, so that each file is read once).
+pub fn render_formats_with(
+    doc: &Document,
+    fonts: &FontSet,
+    formats: &[String],
+    options: &ExportOptions,
+    files: &crate::resolve::images::ImageFiles,
+) -> Vec<Rendered> {
     let slug = &doc.settings.slug;
     // Which face draws each character is decided once for every format,
     // and reported once: with the first format's notes, or as its failure.
@@ -66,12 +80,10 @@ pub fn render_formats(
         ..options.pdf.clone()
     };
     let paged = |f: &String| matches!(f.as_str(), "pdf" | "ofd" | "png");
-    // The book's images are read once, for every format.
-    let files = crate::resolve::images::read_images(doc);
     let (epub, typeset) = rayon::join(
         || {
             formats.iter().any(|f| f == "epub").then(|| {
-                let resolved = crate::resolve::epub::resolve_epub(doc, &files)?;
+                let resolved = crate::resolve::epub::resolve_epub(doc, files)?;
                 epub::render_epub_resolved(doc, fonts, options.subsets.as_deref(), &resolved)
             })
         },
@@ -82,7 +94,7 @@ pub fn render_formats(
                 let mut typeset_options = options.pdf.clone();
                 typeset_options.standard = Default::default();
                 typeset_options.attachments = Vec::new();
-                let resolved = crate::resolve::resolve_with(doc, &files)?;
+                let resolved = crate::resolve::resolve_with(doc, files)?;
                 crate::typeset::layout_resolved_unchecked(doc, fonts, &typeset_options, &resolved)
             })
         },

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use crate::config::{locate_value, BOOK_FILE};
 use crate::diag::Diagnostic;
 use crate::model::{Block, Document};
+use crate::paths::{resolve_input, PathProblem};
 use crate::resources::{ImageProblem, SharedImage};
 
 use super::ImageData;
@@ -64,7 +65,10 @@ pub fn read_images(doc: &Document) -> ImageFiles {
         .map(|src| (src.to_string(), read_image(base, src, allow)))
         .collect();
     if let Some(src) = &doc.metadata.cover {
-        let read = read_file(&base.join(src));
+        let read = match resolve_input(base, src, allow) {
+            Err(PathProblem::Outside) => Err(io::Error::other("it is outside the book folder")),
+            _ => read_file(&base.join(src)),
+        };
         let checked = checked(base, src, allow, &read).map_err(|(message, hint)| {
             Diagnostic::error(locate_value(&base.join(BOOK_FILE), src), message).with_hint(hint)
         });
@@ -73,8 +77,16 @@ pub fn read_images(doc: &Document) -> ImageFiles {
     files
 }
 
-/// Reads `src` (relative to `base`) once and checks it both ways.
+/// Reads `src` (relative to `base`) once and checks it both ways. A file
+/// outside the book folder (unless allowed) is not read.
 fn read_image(base: &Path, src: &str, allow_outside: bool) -> ImageFile {
+    if let Err(problem @ PathProblem::Outside) = resolve_input(base, src, allow_outside) {
+        let (message, hint) = problem.describe(&format!("the image `{src}`"));
+        return ImageFile {
+            checked: Err((message.clone(), hint)),
+            paged: Err((message, hint.to_string())),
+        };
+    }
     let read = read_file(&base.join(src));
     let paged = match &read {
         Ok(bytes) => ImageData::from_shared(bytes.clone()).map_err(|e| {

@@ -44,3 +44,41 @@ pub fn write(path: &Path, bytes: impl AsRef<[u8]>) {
     }
     std::fs::write(path, bytes).expect("write fixture");
 }
+
+/// Builds the book in `dir` into `dir/out` with `args` after its paths
+/// (`--format pdf`, say); a failed build fails the test. Returns the
+/// output folder.
+pub fn build_book(dir: &Path, args: &[&str]) -> PathBuf {
+    let out = dir.join("out");
+    let output = bin()
+        .arg("build")
+        .arg(dir)
+        .arg("-o")
+        .arg(&out)
+        .args(args)
+        .output()
+        .expect("run inkstone");
+    assert!(output.status.success(), "{}", stderr(&output));
+    out
+}
+
+/// The text of each page of `pdf`, as `pdftotext` gives it.
+pub fn pdf_pages(pdf: &Path) -> Vec<String> {
+    let output = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs (install poppler-utils)");
+    assert!(output.status.success(), "pdftotext {}", pdf.display());
+    String::from_utf8_lossy(&output.stdout)
+        .split('\u{c}')
+        .map(str::to_string)
+        .collect()
+}
+
+/// A 4 × 2 red PNG.
+pub const RED_PNG: [u8; 73] = [
+    137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 4, 0, 0, 0, 2, 8, 2, 0,
+    0, 0, 240, 202, 234, 52, 0, 0, 0, 16, 73, 68, 65, 84, 120, 156, 99, 248, 207, 192, 0, 71, 12,
+    200, 28, 0, 111, 170, 7, 249, 128, 220, 0, 40, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
+];
