@@ -407,20 +407,34 @@ pub fn deduplicate(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
 }
 
 /// The rule a diagnostic reports, for the summary of `inkstone check`:
-/// its message up to the first quoted detail or colon.
-pub fn rule_of(diagnostic: &Diagnostic) -> &str {
+/// its message up to the first colon or parenthesis, with each quoted
+/// detail (in backticks or “”) written as `…`, so that messages about
+/// different things under one rule are counted together.
+pub fn rule_of(diagnostic: &Diagnostic) -> String {
     let message = diagnostic.message.as_str();
-    let end = [": ", "“", "`", " ("]
+    let end = [": ", " ("]
         .iter()
         .filter_map(|cut| message.find(cut))
         .min()
         .unwrap_or(message.len());
-    match message[..end].trim_end() {
-        // A message that opens with what it is about (`a.txt` is listed
-        // twice) is its own rule.
-        "" => message,
-        rule => rule,
+    let mut rule = String::with_capacity(end);
+    let mut closing = None;
+    for c in message[..end].chars() {
+        match (closing, c) {
+            (Some(close), c) if c == close => {
+                rule.push(c);
+                closing = None;
+            }
+            (Some(_), _) => {}
+            (None, '`' | '“') => {
+                rule.push(c);
+                rule.push('…');
+                closing = Some(if c == '`' { '`' } else { '”' });
+            }
+            (None, c) => rule.push(c),
+        }
     }
+    rule.trim_end().to_string()
 }
 
 #[cfg(test)]
@@ -496,5 +510,16 @@ mod tests {
             "ellipsis written as ……: “...” → “……”",
         );
         assert_eq!(rule_of(&d), "ellipsis written as ……");
+        // Quoted details are left out, the rest of the rule is kept.
+        let d = Diagnostic::warning(
+            Location::new("a.txt", 1, 1),
+            "the link target `#plan` is not a heading of the book",
+        );
+        assert_eq!(
+            rule_of(&d),
+            "the link target `…` is not a heading of the book"
+        );
+        let d = Diagnostic::warning(Location::new("a.txt", 1, 1), "`b.txt` is listed twice");
+        assert_eq!(rule_of(&d), "`…` is listed twice");
     }
 }

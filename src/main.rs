@@ -546,12 +546,12 @@ fn report(cli: &Cli, diagnostics: Vec<Diagnostic>) {
             let rule = inkstone::diag::rule_of(d);
             match rules
                 .iter_mut()
-                .find(|(severity, r, _, _)| *severity == d.severity && r == rule)
+                .find(|(severity, r, _, _)| *severity == d.severity && *r == rule)
             {
                 Some(entry) => entry.2 += 1,
                 None => rules.push((
                     d.severity,
-                    rule.to_string(),
+                    rule,
                     1,
                     d.location
                         .as_ref()
