@@ -25,6 +25,7 @@ use crate::config::{BookConfig, Input, BOOK_FILE};
 use crate::diag::{Diagnostic, Failure, Location, Severity};
 use crate::fonts::FontSet;
 use crate::manifest::{sha256_hex, EditionEntry, FileEntry, Manifest, SourceEntry};
+use crate::resolve::images::ImageFiles;
 use crate::standard::{PdfStandard, SERIES_DEFAULT};
 
 /// The file that makes a folder a series.
@@ -390,28 +391,32 @@ pub fn ofd_profile(
     }
 }
 
-/// Renders a loaded and normalized book into its output files, in memory:
-/// `<slug>.epub`, `<slug>.pdf`, `<slug>.ofd` as [`output_formats`] says. Formats are rendered side
-/// by side; any error fails the book.
 /// The files a book names are confined to its folder and checked, as a
 /// single book's build does, before any is read (fonts included): an
 /// edition takes paths from the series' defaults too, and none may be
-/// read from outside.
-fn check_files(doc: &crate::model::Document) -> Result<(), Failure> {
-    let problems = crate::resources::check_resources(doc);
+/// read from outside. Gives the images, read once for the check and the
+/// rendering.
+fn check_files(doc: &crate::model::Document) -> Result<ImageFiles, Failure> {
+    let files = crate::resolve::images::read_images(doc);
+    let problems = crate::resources::check_resources(doc, &files);
     if problems.iter().any(Diagnostic::is_error) {
         return Err(Failure {
             diagnostics: problems,
         });
     }
-    Ok(())
+    Ok(files)
 }
 
+/// Renders a loaded and normalized book into its output files, in memory:
+/// `<slug>.epub`, `<slug>.pdf`, `<slug>.ofd` as [`output_formats`] says.
+/// Formats are rendered side by side; any error fails the book. `files`
+/// are its images, as [`check_files`] read them.
 pub fn render_book(
     loaded: &crate::Loaded,
     doc: &crate::model::Document,
     fonts: &FontSet,
     options: &BuildOptions,
+    files: &ImageFiles,
 ) -> Result<(Vec<Output>, Vec<Diagnostic>), Failure> {
     let standard: PdfStandard = crate::standard::resolve(options.pdf_standard.as_deref(), loaded)?;
     let formats = output_formats(&options.formats, loaded)?;
@@ -436,7 +441,7 @@ pub fn render_book(
         dpi: crate::export::png::DEFAULT_DPI,
         subsets: None,
     };
-    let rendered = crate::export::render_formats(doc, fonts, &formats, &export_options);
+    let rendered = crate::export::render_formats_with(doc, fonts, &formats, &export_options, files);
     let mut outputs = Vec::new();
     let mut diagnostics = Vec::new();
     let mut errors = Vec::new();
@@ -477,9 +482,9 @@ pub fn rebuild_book(
         &mut diagnostics,
     )?;
     let doc = crate::normalize(&loaded, &mut diagnostics);
-    check_files(&doc)?;
+    let files = check_files(&doc)?;
     let fonts = crate::fonts::resolve_fonts(&doc.settings.fonts, &doc.settings.base_dir)?;
-    let (outputs, mut notes) = render_book(&loaded, &doc, &fonts, options)?;
+    let (outputs, mut notes) = render_book(&loaded, &doc, &fonts, options, &files)?;
     diagnostics.append(&mut notes);
     Ok((outputs, diagnostics))
 }
@@ -536,6 +541,7 @@ struct Prepared {
     folder: String,
     loaded: crate::Loaded,
     doc: crate::model::Document,
+    images: ImageFiles,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -566,11 +572,12 @@ pub fn build_series(
                 .load_edition(folder, &mut diagnostics)
                 .and_then(|loaded| {
                     let doc = crate::normalize(&loaded, &mut diagnostics);
-                    check_files(&doc)?;
+                    let images = check_files(&doc)?;
                     Ok(Prepared {
                         folder: folder.to_string(),
                         loaded,
                         doc,
+                        images,
                         diagnostics,
                     })
                 });
@@ -595,7 +602,7 @@ pub fn build_series(
         .into_par_iter()
         .map(|p| {
             let result = match cache.get(&p.doc) {
-                Some(fonts) => render_book(&p.loaded, &p.doc, fonts, options),
+                Some(fonts) => render_book(&p.loaded, &p.doc, fonts, options, &p.images),
                 None => Err(Failure::new(Diagnostic::new(
                     Severity::Error,
                     None,
