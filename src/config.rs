@@ -314,8 +314,7 @@ impl ChapterEntry {
 impl BookConfig {
     /// Reads and parses `book.toml` at `path`.
     pub fn read(path: &Path) -> Result<BookConfig, Failure> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Failure::io(path, "read the book configuration", &e))?;
+        let text = read_utf8(path)?;
         BookConfig::parse(&text, path)
     }
 
@@ -387,6 +386,39 @@ impl BookConfig {
             }
         }
         Ok(())
+    }
+}
+
+/// Reads a TOML file that must be UTF-8; other encodings (UTF-16 from
+/// Notepad, GBK) are refused at the first byte that is not UTF-8, with how
+/// to fix it.
+pub fn read_utf8(path: &Path) -> Result<String, Failure> {
+    let bytes =
+        std::fs::read(path).map_err(|e| Failure::io(path, "read the book configuration", &e))?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(err) => {
+            let bytes = err.as_bytes();
+            let good = err.utf8_error().valid_up_to();
+            let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+            let (location, message) = if utf16 {
+                (
+                    Location::file(path),
+                    "is saved as UTF-16, not UTF-8".to_string(),
+                )
+            } else {
+                // `good` is a char boundary, so the prefix is valid text.
+                let before = std::str::from_utf8(&bytes[..good]).unwrap_or_default();
+                let (line, column) = line_column(before, before.len());
+                (
+                    Location::new(path, line, column),
+                    format!("is not UTF-8: byte 0x{:02X} cannot start a character here (GBK or another encoding?)", bytes[good]),
+                )
+            };
+            Err(Diagnostic::error(location, format!("{} {message}", BOOK_FILE))
+                .with_hint("book.toml must be UTF-8: save it again as UTF-8 (in Notepad: Save As, Encoding: UTF-8)")
+                .into())
+        }
     }
 }
 

@@ -190,8 +190,7 @@ impl Series {
             )));
         };
         let toml_path = dir.join(BOOK_FILE);
-        let text =
-            std::fs::read_to_string(&toml_path).map_err(|e| Failure::io(&toml_path, "read", &e))?;
+        let text = crate::config::read_utf8(&toml_path)?;
         let own: toml::Table = text.parse().map_err(|e: toml::de::Error| {
             Failure::new(Diagnostic::error(Location::file(&toml_path), e.to_string()))
         })?;

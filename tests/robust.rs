@@ -953,3 +953,36 @@ fn a_stylesheet_that_loads_files_from_elsewhere_is_refused() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_valid(&root.join("out/书.epub"), &root.join("out/书.pdf"));
 }
+
+#[test]
+fn a_book_toml_not_saved_as_utf8_says_how_to_fix_it() {
+    let root = scratch("toml-encoding");
+    let dir = book(&root, "");
+    // Notepad's "Unicode": UTF-16 little-endian with a BOM.
+    let text = "[book]\ntitle = \"书\"\n\n[contents]\nchapters = [\"01.txt\"]\n";
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    write(&dir.join("book.toml"), utf16);
+    let out = run(&["check", "--all", "book"], &root);
+    assert_error(&out, "book/book.toml: error:", "UTF-16, not UTF-8");
+    assert!(
+        stderr(&out).contains("save it again as UTF-8"),
+        "{}",
+        stderr(&out)
+    );
+
+    // GBK: the title's first byte on line 2, after `title = "`.
+    let mut gbk = b"[book]\ntitle = \"".to_vec();
+    gbk.extend_from_slice(&[0xCA, 0xE9]);
+    gbk.extend_from_slice(b"\"\n\n[contents]\nchapters = [\"01.txt\"]\n");
+    write(&dir.join("book.toml"), gbk);
+    let out = run(&["check", "--all", "book"], &root);
+    assert_error(&out, "book/book.toml:2:10: error:", "is not UTF-8");
+    assert!(
+        stderr(&out).contains("save it again as UTF-8"),
+        "{}",
+        stderr(&out)
+    );
+}
