@@ -165,6 +165,13 @@ impl Failure {
         let message = match err.kind() {
             std::io::ErrorKind::NotFound => format!("cannot {action}: no such file or directory"),
             std::io::ErrorKind::PermissionDenied => format!("cannot {action}: permission denied"),
+            _ if crate::paths::is_link_loop(err) => {
+                let message =
+                    format!("cannot {action}: it is a symbolic link that leads in a loop");
+                return Failure::new(Diagnostic::error(Location::file(path), message).with_hint(
+                    "point the link at a real file or folder (`ls -l` shows where it leads)",
+                ));
+            }
             _ => format!("cannot {action}: {err}"),
         };
         Failure::new(Diagnostic::error(Location::file(path), message))

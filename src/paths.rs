@@ -16,6 +16,8 @@ pub enum PathProblem {
     Outside,
     /// A folder, FIFO, device or socket instead of a file.
     NotRegular,
+    /// A symbolic link that leads back to itself (ELOOP).
+    LinkLoop,
 }
 
 impl PathProblem {
@@ -30,6 +32,10 @@ impl PathProblem {
                 format!("{what} is outside the book folder"),
                 "copy the file into the book folder, or set `allow-outside = true` under [book] in book.toml",
             ),
+            PathProblem::LinkLoop => (
+                format!("{what} is a symbolic link that leads in a loop"),
+                "point the link at a real file (`ls -l` shows where it leads), or name the file itself",
+            ),
             PathProblem::NotRegular => (
                 format!("{what} is not a regular file"),
                 "name an ordinary file; folders, pipes and devices cannot be read as a book's files",
@@ -43,7 +49,7 @@ impl PathProblem {
 /// Returns the path to read (`base` joined with `rel`).
 pub fn resolve_input(base: &Path, rel: &str, allow_outside: bool) -> Result<PathBuf, PathProblem> {
     let path = base.join(rel);
-    let meta = std::fs::metadata(&path).map_err(|_| PathProblem::Missing)?;
+    let meta = std::fs::metadata(&path).map_err(|e| missing_or_loop(&e))?;
     if !allow_outside && !is_inside(base, &path) {
         return Err(PathProblem::Outside);
     }
@@ -60,7 +66,7 @@ pub fn resolve_input_any(
     allow_outside: bool,
 ) -> Result<PathBuf, PathProblem> {
     let path = base.join(rel);
-    let meta = std::fs::metadata(&path).map_err(|_| PathProblem::Missing)?;
+    let meta = std::fs::metadata(&path).map_err(|e| missing_or_loop(&e))?;
     if !allow_outside && !is_inside(base, &path) {
         return Err(PathProblem::Outside);
     }
@@ -68,6 +74,21 @@ pub fn resolve_input_any(
         return Err(PathProblem::NotRegular);
     }
     Ok(path)
+}
+
+/// True when `err` says a chain of symbolic links leads in a loop
+/// (ELOOP: 40 on Linux, 62 on macOS and the BSDs).
+pub fn is_link_loop(err: &std::io::Error) -> bool {
+    let eloop = if cfg!(target_os = "linux") { 40 } else { 62 };
+    cfg!(unix) && err.raw_os_error() == Some(eloop)
+}
+
+fn missing_or_loop(err: &std::io::Error) -> PathProblem {
+    if is_link_loop(err) {
+        PathProblem::LinkLoop
+    } else {
+        PathProblem::Missing
+    }
 }
 
 /// True when `path`, with every symbolic link resolved, lies in `base`.

@@ -986,3 +986,31 @@ fn a_book_toml_not_saved_as_utf8_says_how_to_fix_it() {
         stderr(&out)
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_loop_is_named_as_one() {
+    let root = scratch("link-loop");
+    let dir = book(
+        &root,
+        "[book]\ntitle = \"书\"\n\n[contents]\nchapters = [\"01.txt\", \"loop.txt\"]\n",
+    );
+    // loop.txt -> again.txt -> loop.txt
+    std::os::unix::fs::symlink("again.txt", dir.join("loop.txt")).expect("link");
+    std::os::unix::fs::symlink("loop.txt", dir.join("again.txt")).expect("link");
+    let out = run(&["check", "--all", "book"], &root);
+    assert_error(
+        &out,
+        "book/book.toml:5:",
+        "symbolic link that leads in a loop",
+    );
+    assert!(!stderr(&out).contains("does not exist"), "{}", stderr(&out));
+
+    // The same link given as the input itself.
+    let out = run(&["check", "--all", "book/loop.txt"], &root);
+    assert_error(
+        &out,
+        "book/loop.txt: error:",
+        "symbolic link that leads in a loop",
+    );
+}
