@@ -183,6 +183,31 @@ pub fn shorten_slug(name: &str) -> String {
     name[..end].trim_end_matches(['-', ' ', '.']).to_string()
 }
 
+/// True when Windows reserves `name` for a device: `CON`, `PRN`, `AUX`,
+/// `NUL`, `COM1`..`COM9`, `LPT1`..`LPT9`, in any case, alone or before a
+/// dot (`con.2025`, `nul.epub`).
+pub fn is_windows_reserved(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or(name).trim_end_matches(' ');
+    let stem = stem.to_ascii_lowercase();
+    match stem.as_bytes() {
+        b"con" | b"prn" | b"aux" | b"nul" => true,
+        [b'c', b'o', b'm', digit] | [b'l', b'p', b't', digit] => (b'1'..=b'9').contains(digit),
+        _ => false,
+    }
+}
+
+/// `name` (taken from a title or a file name) with `-book` added after
+/// its first part when Windows reserves it: `con` gives `con-book`.
+pub fn windows_safe_slug(name: String) -> String {
+    if !is_windows_reserved(&name) {
+        return name;
+    }
+    match name.split_once('.') {
+        Some((stem, rest)) => format!("{stem}-book.{rest}"),
+        None => format!("{name}-book"),
+    }
+}
+
 pub fn slug_problem(slug: &str) -> Option<&'static str> {
     if slug.trim().is_empty() {
         Some("the slug is empty")
@@ -199,6 +224,8 @@ pub fn slug_problem(slug: &str) -> Option<&'static str> {
         Some("the slug is longer than 200 bytes")
     } else if slug != slug.trim() {
         Some("the slug cannot start or end with a space")
+    } else if is_windows_reserved(slug) {
+        Some("Windows reserves the names CON, PRN, AUX, NUL, COM1 to COM9 and LPT1 to LPT9 (with any extension): files named so cannot be opened on Windows")
     } else {
         None
     }
@@ -221,6 +248,15 @@ mod tests {
             "../x", "a/b", "", ".", "..", ".hidden", "a?b", "c:d", "/abs", " a",
         ] {
             assert!(slug_problem(bad).is_some(), "{bad:?} accepted");
+        }
+        for bad in [
+            "con", "PRN", "Aux", "nul.epub", "con.2025", "com1", "LPT9.x",
+        ] {
+            assert!(slug_problem(bad).is_some(), "{bad:?} accepted");
+        }
+        assert_eq!(windows_safe_slug("con.2025".into()), "con-book.2025");
+        for good in ["console", "com0", "com10", "lpt", "nul-2025", "a.con"] {
+            assert_eq!(slug_problem(good), None, "{good:?} refused");
         }
         for good in ["qingchuan-2025", "携手奋进新时代", "a.b"] {
             assert_eq!(slug_problem(good), None, "{good:?} refused");

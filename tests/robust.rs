@@ -1014,3 +1014,48 @@ fn a_symbolic_link_loop_is_named_as_one() {
         "symbolic link that leads in a loop",
     );
 }
+
+#[test]
+fn names_that_windows_reserves_are_not_used_for_outputs() {
+    let root = scratch("reserved");
+    // Given as the slug: refused at its line.
+    book(
+        &root,
+        &format!("[book]\ntitle = \"书\"\nslug = \"Con.2025\"\n\n{CHAPTERS}"),
+    );
+    let out = run(&["check", "--all", "book"], &root);
+    assert_error(
+        &out,
+        "book/book.toml:3:1: error:",
+        "`Con.2025` cannot be a slug",
+    );
+    assert!(
+        stderr(&out).contains("cannot be opened on Windows"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Taken from the title: `-book` is added.
+    book(&root, &format!("[book]\ntitle = \"AUX\"\n\n{CHAPTERS}"));
+    let out = run(&["build", "book", "--format", "epub", "-o", "out"], &root);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        root.join("out/aux-book.epub").is_file(),
+        "{:?}",
+        tree(&root.join("out"))
+    );
+    assert!(!root.join("out/aux.epub").exists());
+
+    // Taken from a single file's name.
+    write(&root.join("nul.txt"), "第一章\n正文一段。\n");
+    let out = run(
+        &["build", "nul.txt", "--format", "epub", "-o", "single"],
+        &root,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        root.join("single/nul-book.epub").is_file(),
+        "{:?}",
+        tree(&root.join("single"))
+    );
+}

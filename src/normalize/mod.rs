@@ -177,7 +177,9 @@ pub fn normalize(loaded: &Loaded, diagnostics: &mut Vec<Diagnostic>) -> Document
 fn make_slug(loaded: &Loaded, title: &str) -> String {
     match &loaded.config.book.slug {
         Some(slug) => slug.clone(),
-        None => crate::paths::shorten_slug(&derived_slug(loaded, title)),
+        None => crate::paths::windows_safe_slug(crate::paths::shorten_slug(&derived_slug(
+            loaded, title,
+        ))),
     }
 }
 
