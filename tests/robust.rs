@@ -1059,3 +1059,37 @@ fn names_that_windows_reserves_are_not_used_for_outputs() {
         tree(&root.join("single"))
     );
 }
+
+/// A book whose PDF page style is `page.toml`, the built-in A5 style with
+/// `from` replaced by `to`.
+fn book_with_page_style(root: &Path, from: &str, to: &str) {
+    let dir = book(
+        root,
+        &format!("[book]\ntitle = \"书\"\n\n{CHAPTERS}\n[style]\npdf = \"page.toml\"\n"),
+    );
+    let base = include_str!("../styles/pdf/a5-book.toml");
+    assert!(base.contains(from), "{from}");
+    write(&dir.join("page.toml"), base.replacen(from, to, 1));
+}
+
+#[test]
+fn a_page_size_out_of_range_gives_the_range() {
+    let root = scratch("page-size");
+    book_with_page_style(&root, "size = \"A5\"", "size = \"99999x99999\"");
+    let out = run(&["check", "--all", "book"], &root);
+    assert_error(
+        &out,
+        "book/page.toml:8:1: error:",
+        "from 50 to 2000 mm, not 99999 and 99999",
+    );
+    assert!(
+        !stderr(&out).contains("unknown page size"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A size that is no size is still unknown, with the names.
+    book_with_page_style(&root, "size = \"A5\"", "size = \"A3\"");
+    let out = run(&["check", "--all", "book"], &root);
+    assert_error(&out, "book/page.toml:8:1: error:", "unknown page size `A3`");
+}

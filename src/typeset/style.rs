@@ -332,6 +332,21 @@ pub fn parse_style(name: &str, text: &str, path: &Path) -> Result<PageStyle, Fai
     })?;
     let (width_mm, height_mm) = page_size(&file.page.size).ok_or_else(|| {
         let names: Vec<&str> = PAGE_SIZES.iter().map(|s| s.0).collect();
+        if let Some((w, h)) = size_numbers(&file.page.size) {
+            return Failure::new(
+                Diagnostic::error(
+                    key_location(text, path, "page", "size"),
+                    format!(
+                        "page size `{}` is out of range: width and height must each be from {MIN_PAGE_MM} to {MAX_PAGE_MM} mm, not {w} and {h}",
+                        file.page.size
+                    ),
+                )
+                .with_hint(format!(
+                    "write the size in millimetres, such as \"170x240\", or use one of {}",
+                    names.join(", ")
+                )),
+            );
+        }
         Failure::new(
             Diagnostic::error(
                 key_location(text, path, "page", "size"),
@@ -602,15 +617,26 @@ fn key_location(text: &str, path: &Path, table: &str, key: &str) -> Location {
     }
 }
 
+/// The smallest and largest page side a `WxH` size may give, in mm.
+const MIN_PAGE_MM: f32 = 50.0;
+const MAX_PAGE_MM: f32 = 2000.0;
+
 /// Width and height in millimetres of a named size or `WxH`.
 fn page_size(size: &str) -> Option<(f32, f32)> {
     if let Some(&(_, w, h)) = PAGE_SIZES.iter().find(|s| s.0.eq_ignore_ascii_case(size)) {
         return Some((w, h));
     }
+    let (w, h) = size_numbers(size)?;
+    let fits = |side: f32| (MIN_PAGE_MM..=MAX_PAGE_MM).contains(&side);
+    (fits(w) && fits(h)).then_some((w, h))
+}
+
+/// The two numbers of a `WxH` size, in or out of range.
+fn size_numbers(size: &str) -> Option<(f32, f32)> {
     let (w, h) = size.split_once(['x', 'X', '×'])?;
     let w: f32 = w.trim().parse().ok()?;
     let h: f32 = h.trim().parse().ok()?;
-    (w >= 50.0 && h >= 50.0 && w <= 2000.0 && h <= 2000.0).then_some((w, h))
+    Some((w, h))
 }
 
 fn two() -> f32 {
