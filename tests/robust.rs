@@ -1093,3 +1093,17 @@ fn a_page_size_out_of_range_gives_the_range() {
     let out = run(&["check", "--all", "book"], &root);
     assert_error(&out, "book/page.toml:8:1: error:", "unknown page size `A3`");
 }
+
+#[test]
+fn a_page_style_table_without_a_required_key_is_named() {
+    let root = scratch("page-missing");
+    // [page] is on line 7 of the built-in style; its size is removed.
+    book_with_page_style(&root, "size = \"A5\"\n", "");
+    let out = run(&["check", "--all", "book"], &root);
+    assert_error(&out, "book/page.toml:7:1: error:", "[page] has no `size`");
+
+    // The chapter title's size: at [title], line 30.
+    book_with_page_style(&root, "size = 18\n", "");
+    let out = run(&["check", "--all", "book"], &root);
+    assert_error(&out, "book/page.toml:30:1: error:", "[title] has no `size`");
+}

@@ -322,6 +322,9 @@ pub use crate::resolve::page_style::load_style;
 /// Parses and resolves the TOML of a page style; `path` is for messages.
 pub fn parse_style(name: &str, text: &str, path: &Path) -> Result<PageStyle, Failure> {
     let file: StyleFile = toml::from_str(text).map_err(|e| {
+        if let Some(failure) = missing_key(text, path, e.message().trim()) {
+            return failure;
+        }
         let (line, column) = e
             .span()
             .map_or((0, 0), |s| crate::config::line_column(text, s.start));
@@ -615,6 +618,48 @@ fn key_location(text: &str, path: &Path, table: &str, key: &str) -> Location {
         }
         None => Location::file(path),
     }
+}
+
+/// For "missing field `size`": the table that lacks the key, at its
+/// `[name]` line (serde places the error at the start of the file), or the
+/// table itself when it is missing.
+fn missing_key(text: &str, path: &Path, message: &str) -> Option<Failure> {
+    let key = message.strip_prefix("missing field `")?.strip_suffix('`')?;
+    let tables: toml::Table = text.parse().ok()?;
+    let lacks = |name: &str| -> bool {
+        let Some(value) = tables.get(name) else {
+            return false;
+        };
+        let result = match name {
+            "page" => value.clone().try_into::<PageSetup>().err(),
+            "body" => value.clone().try_into::<BodySetup>().err(),
+            _ => value.clone().try_into::<HeadingSetup>().err(),
+        };
+        result.is_some_and(|e| e.message().trim() == message)
+    };
+    let names = ["page", "body", "title", "subtitle", "h2", "h3", "h4"];
+    if names.contains(&key) && !tables.contains_key(key) {
+        return Some(Failure::new(
+            Diagnostic::error(
+                Location::file(path),
+                format!("the page style has no [{key}] table"),
+            )
+            .with_hint("copy the table from a built-in style such as styles/pdf/a5-book.toml"),
+        ));
+    }
+    let table = names.into_iter().find(|name| lacks(name))?;
+    let location = text
+        .lines()
+        .position(|line| line.trim() == format!("[{table}]"))
+        .map_or_else(
+            || Location::file(path),
+            |index| Location::new(path, index as u32 + 1, 1),
+        );
+    Some(Failure::new(
+        Diagnostic::error(location, format!("[{table}] has no `{key}`")).with_hint(format!(
+            "add `{key} = ...` under [{table}], as in the built-in styles"
+        )),
+    ))
 }
 
 /// The smallest and largest page side a `WxH` size may give, in mm.
