@@ -899,6 +899,28 @@ pub(crate) fn print_out(text: &str) -> Result<(), Failure> {
     }
 }
 
+/// Adds what a later stage of `inkstone check` `found`. A problem an
+/// earlier stage already reported at the same place (a missing image,
+/// which the layout and the EPUB look for too) is reported once, as the
+/// first said it, as a build does.
+fn add_found(diagnostics: &mut Vec<Diagnostic>, found: Vec<Diagnostic>) {
+    let places: std::collections::HashSet<_> = diagnostics
+        .iter()
+        .filter(|d| d.severity >= Severity::Warning)
+        .filter_map(|d| Some((d.severity, d.location.clone().filter(|l| l.line > 0)?)))
+        .collect();
+    for d in found {
+        let place = d.location.clone().filter(|l| l.line > 0);
+        let seen = match place {
+            Some(place) if d.severity >= Severity::Warning => places.contains(&(d.severity, place)),
+            _ => false,
+        };
+        if !seen && !diagnostics.contains(&d) {
+            diagnostics.push(d);
+        }
+    }
+}
+
 fn check(
     input: &Path,
     system_fonts: bool,
@@ -936,27 +958,15 @@ fn check(
         )
     });
     match laid_out {
-        Ok((_, mut found)) => diagnostics.append(&mut found),
-        Err(failure) => diagnostics.extend(failure.diagnostics),
+        Ok((_, found)) => add_found(diagnostics, found),
+        Err(failure) => add_found(diagnostics, failure.diagnostics),
     }
     let epub = inkstone::resolve::epub::resolve_epub(&doc, &images).and_then(|resolved| {
         inkstone::export::epub::render_epub_resolved(&doc, &fonts, None, &resolved)
     });
     match epub {
-        Ok((_, found)) => {
-            for d in found {
-                if !diagnostics.contains(&d) {
-                    diagnostics.push(d);
-                }
-            }
-        }
-        Err(failure) => {
-            for d in failure.diagnostics {
-                if !diagnostics.contains(&d) {
-                    diagnostics.push(d);
-                }
-            }
-        }
+        Ok((_, found)) => add_found(diagnostics, found),
+        Err(failure) => add_found(diagnostics, failure.diagnostics),
     }
     let headings = doc.headings().count();
     let notes = diagnostics

@@ -239,3 +239,23 @@ fn an_image_outside_the_book_folder_is_refused_without_being_read() {
         "the file outside was opened:\n{text}"
     );
 }
+
+/// `inkstone check` reports a missing image once, as a build does; the
+/// layout and the EPUB, which also look for it, add nothing at that place.
+#[test]
+fn check_reports_a_missing_image_once() {
+    let chapter = "# 河边\n\n渡口的船还在。\n\n![旧船](gone.png)\n\n后来船也不见了。\n";
+    let dir = book("check-once", chapter, &[]);
+    let out = run(&["check", ".", "--diagnostic-format=short"], &dir);
+    let err = stderr(&out);
+    assert!(!out.status.success(), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let found: Vec<String> = err
+        .lines()
+        .filter(|l| l.contains(": error: "))
+        .map(str::to_string)
+        .collect();
+    assert_in_order(&found, &[(place(5, 1), "`gone.png` does not exist")]);
+    // The build reports it the same way.
+    assert_in_order(&errors(&dir), &[(place(5, 1), "`gone.png` does not exist")]);
+}
