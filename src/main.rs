@@ -817,17 +817,8 @@ fn build(
             Ok((files, notes)) => (files, notes, false),
             Err(failure) => (Vec::new(), failure.diagnostics, true),
         };
-        let this_format: Vec<_> = notes
-            .iter()
-            .filter(|d| d.severity >= Severity::Warning)
-            .filter_map(|d| Some((d.severity, d.location.clone().filter(|l| l.line > 0)?)))
-            .collect();
-        notes.retain(|d| match &d.location {
-            Some(l) if l.line > 0 && d.severity >= Severity::Warning => {
-                !places.contains(&(d.severity, l.clone()))
-            }
-            _ => true,
-        });
+        let this_format: Vec<_> = notes.iter().filter_map(problem_place).collect();
+        notes.retain(|d| problem_place(d).is_none_or(|place| !places.contains(&place)));
         places.extend(this_format);
         if failed {
             failures.extend(notes);
@@ -904,21 +895,22 @@ pub(crate) fn print_out(text: &str) -> Result<(), Failure> {
 /// which the layout and the EPUB look for too) is reported once, as the
 /// first said it, as a build does.
 fn add_found(diagnostics: &mut Vec<Diagnostic>, found: Vec<Diagnostic>) {
-    let places: std::collections::HashSet<_> = diagnostics
-        .iter()
-        .filter(|d| d.severity >= Severity::Warning)
-        .filter_map(|d| Some((d.severity, d.location.clone().filter(|l| l.line > 0)?)))
-        .collect();
+    let places: std::collections::HashSet<_> =
+        diagnostics.iter().filter_map(problem_place).collect();
     for d in found {
-        let place = d.location.clone().filter(|l| l.line > 0);
-        let seen = match place {
-            Some(place) if d.severity >= Severity::Warning => places.contains(&(d.severity, place)),
-            _ => false,
-        };
+        let seen = problem_place(&d).is_some_and(|place| places.contains(&place));
         if !seen && !diagnostics.contains(&d) {
             diagnostics.push(d);
         }
     }
+}
+
+/// What makes two reports of a warning or error the same problem: its
+/// severity and its place in a source line. A note, or a report with no
+/// line, has none.
+fn problem_place(d: &Diagnostic) -> Option<(Severity, inkstone::diag::Location)> {
+    let place = d.location.clone().filter(|l| l.line > 0)?;
+    (d.severity >= Severity::Warning).then_some((d.severity, place))
 }
 
 fn check(
