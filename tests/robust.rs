@@ -795,12 +795,8 @@ fn a_very_long_chapter_title_is_set_without_hanging() {
         .output()
         .expect("qpdf");
     assert!(qpdf.status.success(), "qpdf --check");
-    let text = Command::new("pdftotext")
-        .arg(&pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext");
-    let text: String = String::from_utf8_lossy(&text.stdout)
+    let text: String = cli::pdf_pages(&pdf)
+        .concat()
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
